@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the test bed needs and a fresh machine of this kind lacks: Debian's docker-registry (the
+# image registry), skopeo (the reference copier), apache2-utils (htpasswd for registry auth).
+# moto_server, boto3 and the AWS CLI v1 come with the machine's Python; Java 17 and Maven come with the machine.
+set -euo pipefail
+need=()
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+if ((${#need[@]})); then
+  if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
+  echo "installing ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+for tool in java mvn moto_server docker-registry skopeo htpasswd; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool" >&2; exit 1; }
+done

@@ -1,0 +1,64 @@
+package dev.berth.aws;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+
+/**
+ * Records every AWS API call as {@code service:Operation} (the IAM action name), in memory and, when the
+ * environment names a file in {@code BERTH_API_LOG}, appended to that file. Used by the least-privilege
+ * check and the API-economy benchmark.
+ */
+public final class ApiCallLog implements ExecutionInterceptor {
+  private final List<String> calls = new CopyOnWriteArrayList<>();
+  private final Path file;
+
+  public ApiCallLog(Path file) {
+    this.file = file;
+  }
+
+  @Override
+  public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+    String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
+    String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    String action = iamPrefix(service) + ":" + operation;
+    calls.add(action);
+    if (file != null) {
+      try {
+        Files.writeString(file, action + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot append to BERTH_API_LOG " + file, e);
+      }
+    }
+  }
+
+  public List<String> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** Maps the SDK's service name to the IAM action prefix. */
+  static String iamPrefix(String sdkServiceName) {
+    if (sdkServiceName == null) {
+      return "unknown";
+    }
+    switch (sdkServiceName) {
+      case "ElasticLoadBalancingV2":
+        return "elasticloadbalancing";
+      case "ApplicationAutoScaling":
+        return "application-autoscaling";
+      case "CloudWatchLogs":
+        return "logs";
+      default:
+        return sdkServiceName.toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package dev.berth.aws;
+
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.retry.RetryMode;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+
+/**
+ * The only place that builds AWS SDK clients. Clients are built lazily (a step pays only for the services it
+ * uses), share one HTTP client with connect/read timeouts, retry in the SDK's standard mode (throttling and
+ * 5xx are retried with backoff), and are closed together.
+ */
+public final class AwsClients implements AutoCloseable {
+  private final AwsSettings settings;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final ApiCallLog callLog;
+  private volatile Region region;
+  private volatile AwsCredentialsProvider credentials;
+  private volatile SdkHttpClient http;
+  private EcsClient ecs;
+  private EcrClient ecr;
+  private ElasticLoadBalancingV2Client elb;
+  private ApplicationAutoScalingClient autoscaling;
+  private Ec2Client ec2;
+  private CloudWatchLogsClient logs;
+  private StsClient sts;
+
+  private AwsClients(AwsSettings settings, Map<String, String> env) {
+    this.settings = settings;
+    String log = env.get("BERTH_API_LOG");
+    this.callLog = new ApiCallLog(log == null || log.isBlank() ? null : Path.of(log));
+  }
+
+  public static AwsClients create(AwsSettings settings, Map<String, String> env) {
+    return new AwsClients(settings, env);
+  }
+
+  public static AwsClients create(AwsSettings settings) {
+    return new AwsClients(settings, System.getenv());
+  }
+
+  public AwsSettings settings() {
+    return settings;
+  }
+
+  /** Every call made so far, as IAM action names ({@code ecs:CreateService}). */
+  public List<String> calls() {
+    return callLog.calls();
+  }
+
+  /** The region in force: --region, else AWS_REGION / the profile's region. Exit 3 when there is none. */
+  public Region region() {
+    if (region == null) {
+      synchronized (this) {
+        if (region == null) {
+          region = resolveRegion();
+        }
+      }
+    }
+    return region;
+  }
+
+  private Region resolveRegion() {
+    if (settings.region() != null && !settings.region().isBlank()) {
+      return Region.of(settings.region());
+    }
+    try {
+      DefaultAwsRegionProviderChain.Builder chain = DefaultAwsRegionProviderChain.builder();
+      if (settings.profile() != null) {
+        chain.profileName(settings.profile());
+      }
+      return chain.build().getRegion();
+    } catch (RuntimeException e) {
+      throw new InvalidInputException("--region",
+          "no AWS region: pass --region (for example us-east-2), set AWS_REGION, or give the profile a region");
+    }
+  }
+
+  /** The credentials in force (profile, default chain, or an assumed role refreshed before expiry). */
+  public AwsCredentialsProvider credentials() {
+    if (credentials == null) {
+      synchronized (this) {
+        if (credentials == null) {
+          credentials = resolveCredentials();
+        }
+      }
+    }
+    return credentials;
+  }
+
+  private AwsCredentialsProvider resolveCredentials() {
+    AwsCredentialsProvider base = settings.profile() != null
+        ? ProfileCredentialsProvider.create(settings.profile())
+        : DefaultCredentialsProvider.builder().build();
+    if (settings.roleArn() == null) {
+      return base;
+    }
+    StsClient stsForRole = configure(StsClient.builder(), base).build();
+    closeables.add(stsForRole);
+    String session = settings.roleSessionName() == null ? "berth" : settings.roleSessionName();
+    StsAssumeRoleCredentialsProvider provider = StsAssumeRoleCredentialsProvider.builder()
+        .stsClient(stsForRole)
+        .refreshRequest(r -> {
+          r.roleArn(settings.roleArn()).roleSessionName(sanitizeSessionName(session)).durationSeconds(3600);
+          if (settings.externalId() != null) {
+            r.externalId(settings.externalId());
+          }
+        })
+        .build();
+    closeables.add(provider);
+    return provider;
+  }
+
+  /** Role session names allow [\w+=,.@-]{2,64}. */
+  static String sanitizeSessionName(String name) {
+    String s = name.replaceAll("[^\\w+=,.@-]", "-");
+    if (s.length() > 64) {
+      s = s.substring(0, 64);
+    }
+    return s.length() < 2 ? "berth" : s;
+  }
+
+  private SdkHttpClient http() {
+    if (http == null) {
+      synchronized (this) {
+        if (http == null) {
+          http = UrlConnectionHttpClient.builder()
+              .connectionTimeout(Duration.ofSeconds(10))
+              .socketTimeout(settings.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT
+                  : settings.attemptTimeout())
+              .build();
+          closeables.add(http);
+        }
+      }
+    }
+    return http;
+  }
+
+  private <B extends AwsClientBuilder<B, ?>> B configure(B builder, AwsCredentialsProvider creds) {
+    builder.region(region()).credentialsProvider(creds);
+    if (settings.endpointUrl() != null) {
+      builder.endpointOverride(settings.endpointUrl());
+    }
+    ClientOverrideConfiguration.Builder o = ClientOverrideConfiguration.builder()
+        .retryStrategy(RetryMode.STANDARD)
+        .apiCallTimeout(settings.callTimeout() == null ? AwsSettings.DEFAULT_CALL_TIMEOUT : settings.callTimeout())
+        .apiCallAttemptTimeout(settings.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT
+            : settings.attemptTimeout())
+        .addExecutionInterceptor(callLog);
+    builder.overrideConfiguration(o.build());
+    // every service client builder in the SDK has httpClient(...) through SdkSyncClientBuilder
+    ((software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<?, ?>) builder).httpClient(http());
+    return builder;
+  }
+
+  private <T extends AutoCloseable> T build(Supplier<T> s) {
+    T client = s.get();
+    closeables.add(client);
+    return client;
+  }
+
+  public synchronized EcsClient ecs() {
+    if (ecs == null) {
+      ecs = build(() -> configure(EcsClient.builder(), credentials()).build());
+    }
+    return ecs;
+  }
+
+  public synchronized EcrClient ecr() {
+    if (ecr == null) {
+      ecr = build(() -> configure(EcrClient.builder(), credentials()).build());
+    }
+    return ecr;
+  }
+
+  public synchronized ElasticLoadBalancingV2Client elb() {
+    if (elb == null) {
+      elb = build(() -> configure(ElasticLoadBalancingV2Client.builder(), credentials()).build());
+    }
+    return elb;
+  }
+
+  public synchronized ApplicationAutoScalingClient autoscaling() {
+    if (autoscaling == null) {
+      autoscaling = build(() -> configure(ApplicationAutoScalingClient.builder(), credentials()).build());
+    }
+    return autoscaling;
+  }
+
+  public synchronized Ec2Client ec2() {
+    if (ec2 == null) {
+      ec2 = build(() -> configure(Ec2Client.builder(), credentials()).build());
+    }
+    return ec2;
+  }
+
+  public synchronized CloudWatchLogsClient logs() {
+    if (logs == null) {
+      logs = build(() -> configure(CloudWatchLogsClient.builder(), credentials()).build());
+    }
+    return logs;
+  }
+
+  public synchronized StsClient sts() {
+    if (sts == null) {
+      sts = build(() -> configure(StsClient.builder(), credentials()).build());
+    }
+    return sts;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        // closing is best effort; nothing is left to report to
+      }
+    }
+    closeables.clear();
+  }
+
+  /** Exposed for BerthException users that want an access error with the AWS cause. */
+  static BerthException accessError(String message, Throwable cause) {
+    return BerthException.access(message, cause);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.berth.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code berth}: the command line of the five steps. */
+@Command(name = "berth",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "Ship a container to Amazon ECS: push to ECR without a Docker daemon, register the task "
+        + "definition, deploy the Fargate service and watch the rollout to a verdict.",
+    footer = {"", "Exit codes: 0 ok, 1 the step ran and failed, 2 usage, 3 invalid input (nothing changed), "
+        + "4 AWS or registry access, 5 timed out."},
+    subcommands = {
+        EcrPushCommand.class,
+        EcsRegisterTaskCommand.class,
+        EcsDeployServiceCommand.class,
+        EcsScaleCommand.class,
+        EcsForceRedeployCommand.class,
+    })
+public final class Main implements Runnable {
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a step, for example: berth ecr-push --help");
+  }
+
+  public static void main(String[] args) {
+    int code = run(args, System.getenv(), System.out, System.err);
+    System.exit(code);
+  }
+
+  /** Runs berth in this process with the given environment and streams; returns the exit code. */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    StepCommand.Runtime runtime = new StepCommand.Runtime(env, out, err);
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine cl = new CommandLine(new Main(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        K k = defaults.create(cls);
+        if (k instanceof StepCommand sc) {
+          sc.init(runtime);
+        }
+        return k;
+      }
+    });
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.registerConverter(java.time.Duration.class, new DurationConverter());
+    return cl.execute(args);
+  }
+
+  /** The version from the build. */
+  public static String version() {
+    try (InputStream in = Main.class.getResourceAsStream("/dev/berth/version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"berth " + version()};
+    }
+  }
+}

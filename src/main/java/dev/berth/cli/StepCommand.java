@@ -1,0 +1,138 @@
+package dev.berth.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.aws.AwsClients;
+import dev.berth.aws.AwsErrors;
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Json;
+import dev.berth.report.Outcome;
+import dev.berth.report.Progress;
+import dev.berth.report.SecretMasker;
+import dev.berth.report.Violation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * What every step command shares: read options, build the AWS clients lazily, run the step, render its
+ * result as one JSON object on stdout (and --result-file), map failures to exit codes. Subclasses only turn
+ * options into a request and call the step.
+ */
+public abstract class StepCommand implements Callable<Integer> {
+  @Mixin
+  protected CommonOptions common;
+
+  @Spec
+  protected CommandSpec spec;
+
+  private Runtime runtime;
+
+  /** What the process gives a command: environment, streams. Tests pass their own. */
+  public record Runtime(Map<String, String> env, PrintStream out, PrintStream err) {}
+
+  /** What a running command gets. */
+  protected record Context(AwsClients aws, Progress progress, Map<String, String> env) {}
+
+  void init(Runtime r) {
+    this.runtime = r;
+  }
+
+  /** Runs the step and returns its result (a record or a map), rendered as JSON. */
+  protected abstract Object execute(Context context) throws Exception;
+
+  @Override
+  public final Integer call() {
+    Runtime rt = runtime == null ? new Runtime(System.getenv(), System.out, System.err) : runtime;
+    SecretMasker masker = SecretMasker.global();
+    masker.registerFromEnvironment(rt.env());
+    String step = spec.name();
+    Progress progress = Reporters.progress(rt, step, common.verbosity(), masker);
+    int code;
+    Object result;
+    try (AwsClients aws = AwsClients.create(common.awsSettings(rt.env()), rt.env())) {
+      result = execute(new Context(aws, progress, rt.env()));
+      code = ExitCodes.OK;
+    } catch (BerthException e) {
+      code = ExitCodes.of(e.outcome());
+      result = failure(step, e, e.outcome(), e.result(), progress);
+    } catch (SdkException e) {
+      BerthException t = AwsErrors.translate("AWS call", e);
+      code = ExitCodes.of(t.outcome());
+      result = failure(step, t, t.outcome(), null, progress);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      code = ExitCodes.FAILED;
+      result = failure(step, e, Outcome.FAILED, null, progress);
+    } catch (Exception e) {
+      code = ExitCodes.FAILED;
+      result = failure(step, e, Outcome.FAILED, null, progress);
+    }
+    emit(rt, step, result, code, masker, progress);
+    return code;
+  }
+
+  private Object failure(String step, Throwable e, Outcome outcome, Object partial, Progress progress) {
+    String message = messageOf(e);
+    if (e instanceof InvalidInputException iie) {
+      for (Violation v : iie.violations()) {
+        if (v.warning()) {
+          progress.warn(v.toString());
+        }
+      }
+    }
+    Reporters.error(runtime == null ? null : runtime, step, message, progress);
+    if (common.verbosity() > 0 && !(e instanceof BerthException)) {
+      StringBuilder chain = new StringBuilder();
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        chain.append("\n    caused by ").append(c.getClass().getName()).append(": ").append(c.getMessage());
+      }
+      progress.detail("cause:" + chain);
+    }
+    ObjectNode node = partial == null ? Json.mapper().createObjectNode() : Json.tree(partial);
+    node.put("ok", false);
+    node.put("error", message);
+    node.put("outcome", outcome.name());
+    node.put("exitCode", ExitCodes.of(outcome));
+    if (e instanceof InvalidInputException iie) {
+      var arr = node.putArray("violations");
+      for (Violation v : iie.violations()) {
+        arr.addObject().put("where", v.where()).put("message", v.message()).put("warning", v.warning());
+      }
+    }
+    return node;
+  }
+
+  static String messageOf(Throwable e) {
+    String m = e.getMessage();
+    if (m == null || m.isBlank()) {
+      m = e.getClass().getSimpleName();
+    }
+    return m;
+  }
+
+  private void emit(Runtime rt, String step, Object result, int code, SecretMasker masker, Progress progress) {
+    ObjectNode node = result instanceof ObjectNode on ? on : Json.tree(result);
+    if (!node.has("ok")) {
+      node.put("ok", code == 0);
+    }
+    String json = masker.mask(Json.write(node));
+    rt.out().println(json);
+    rt.out().flush();
+    if (common.resultFile != null) {
+      try {
+        Files.writeString(common.resultFile, json + "\n", StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        progress.warn("cannot write --result-file " + common.resultFile + ": " + e.getMessage());
+      }
+    }
+    Reporters.publish(rt, step, node, code, masker);
+  }
+}
