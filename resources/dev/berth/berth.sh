@@ -1,0 +1,180 @@
+#!/bin/sh
+# berth.sh — runs the berth step runner (a Java 17 jar) on a CI agent; needs Java 17+ and a POSIX shell.
+#
+#   sh berth.sh ecr-push --repository NAME --tag TAG ...     runs `java -jar berth.jar ARGS...`
+#   sh berth.sh --print-jar                                  resolves the jar and prints its path only
+#
+# Used by the Jenkins shared library (vars/berth.groovy) and by the GitHub Action. Stable environment contract:
+#
+#   BERTH_JAR          path of a berth jar to run as is; when set, nothing is downloaded.
+#   BERTH_VERSION      version to download when BERTH_JAR is not set (default: the pinned version below).
+#   BERTH_MAVEN_REPO   base URL of the Maven repository to download from (default: Maven Central); an in-house
+#                      mirror works. The file is MAVEN_REPO/dev/berth/berth/VERSION/berth-VERSION.jar.
+#                      curl reads ~/.netrc for a mirror that needs a login; plain http is allowed only for
+#                      loopback hosts.
+#   BERTH_CACHE_DIR    where downloaded jars are kept (default: ${XDG_CACHE_HOME:-$HOME/.cache}/berth); a jar is
+#                      downloaded once per version, verified, then moved into place atomically.
+#   BERTH_SHA256       optional: the expected SHA-256 of the jar (pins it; the repository's checksum is not used).
+#                      Without it the repository's published .sha256 is used, else its .sha1 (with a warning).
+#                      A mismatch is refused: nothing is cached and nothing runs (exit 4).
+#   BERTH_JAVA         java executable (default: $JAVA_HOME/bin/java when JAVA_HOME is set, else java on PATH).
+#   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC).
+#   BERTH_ARGC, BERTH_ARG_1 .. BERTH_ARG_<BERTH_ARGC>
+#                      arguments appended after the command line's, one per variable, taken verbatim (no
+#                      quoting, no word splitting). Callers that must not build shell text (the Jenkins vars)
+#                      pass every argument this way; the variables are unset before java starts.
+#
+# Exit codes: berth's own (0 ok, 1 failed, 2 usage, 3 invalid input, 4 access, 5 timed out); the launcher itself
+# exits 4 when it cannot get a verified jar (download failed, checksum mismatch) and 2 on a bad environment.
+set -eu
+
+BERTH_PINNED_VERSION=0.1.0
+BERTH_CENTRAL=https://repo1.maven.org/maven2
+
+say() { printf 'berth.sh: %s\n' "$*" >&2; }
+die() { code=$1; shift; say "$*"; exit "$code"; }
+
+# --- arguments passed through the environment -------------------------------------------------------------------
+if [ -n "${BERTH_ARGC:-}" ]; then
+  case $BERTH_ARGC in *[!0-9]*) die 2 "BERTH_ARGC must be a number, got '$BERTH_ARGC'" ;; esac
+  berth_i=1
+  while [ "$berth_i" -le "$BERTH_ARGC" ]; do
+    eval "[ \"\${BERTH_ARG_$berth_i+set}\" = set ]" || die 2 "BERTH_ARG_$berth_i is not set (BERTH_ARGC=$BERTH_ARGC)"
+    eval "set -- \"\$@\" \"\$BERTH_ARG_$berth_i\""
+    unset "BERTH_ARG_$berth_i"
+    berth_i=$((berth_i + 1))
+  done
+  unset BERTH_ARGC berth_i
+fi
+
+# --- java --------------------------------------------------------------------------------------------------------
+if [ -n "${BERTH_JAVA:-}" ]; then
+  java_bin=$BERTH_JAVA
+elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  java_bin=$JAVA_HOME/bin/java
+else
+  java_bin=java
+fi
+command -v "$java_bin" >/dev/null 2>&1 || die 2 "no java found ($java_bin): berth needs Java 17+ on the agent (set JAVA_HOME or BERTH_JAVA)"
+
+# --- helpers: download and hash with what the agent has (curl, wget, or Java itself) --------------------------
+helper_dir=
+cleanup() { [ -z "$helper_dir" ] || rm -rf "$helper_dir"; [ -z "${partial:-}" ] || rm -f "$partial"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+java_helper() {
+  # A single-file Java program (needs a JDK) for agents without curl/wget or without sha tools.
+  if [ -z "$helper_dir" ]; then
+    helper_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-sh.XXXXXX")
+    cat > "$helper_dir/BerthFetch.java" <<'JAVA'
+import java.io.*;
+import java.net.*;
+import java.nio.file.*;
+import java.security.MessageDigest;
+public class BerthFetch {
+  public static void main(String[] a) throws Exception {
+    if (a[0].equals("get")) {
+      HttpURLConnection c = (HttpURLConnection) new URL(a[1]).openConnection();
+      c.setConnectTimeout(20000); c.setReadTimeout(60000); c.setInstanceFollowRedirects(true);
+      int code = c.getResponseCode();
+      if (code != 200) { System.err.println("HTTP " + code + " for " + a[1]); System.exit(22); }
+      try (InputStream in = c.getInputStream()) { Files.copy(in, Paths.get(a[2]), StandardCopyOption.REPLACE_EXISTING); }
+    } else {
+      MessageDigest md = MessageDigest.getInstance(a[0].equals("sha1") ? "SHA-1" : "SHA-256");
+      try (InputStream in = Files.newInputStream(Paths.get(a[1]))) {
+        byte[] b = new byte[65536]; int n; while ((n = in.read(b)) > 0) md.update(b, 0, n);
+      }
+      StringBuilder s = new StringBuilder(); for (byte x : md.digest()) s.append(String.format("%02x", x));
+      System.out.println(s);
+    }
+  }
+}
+JAVA
+  fi
+  "$java_bin" "$helper_dir/BerthFetch.java" "$@"
+}
+
+fetch() { # URL DEST: 0 on success
+  if command -v curl >/dev/null 2>&1; then
+    curl -fsSL --netrc-optional --retry 3 --connect-timeout 20 -o "$2" "$1"
+  elif command -v wget >/dev/null 2>&1; then
+    wget -q -T 60 -t 3 -O "$2" "$1"
+  else
+    java_helper get "$1" "$2"
+  fi
+}
+
+digest() { # sha256|sha1 FILE: prints the lowercase hex digest
+  if [ "$1" = sha256 ] && command -v sha256sum >/dev/null 2>&1; then sha256sum "$2" | cut -d' ' -f1
+  elif [ "$1" = sha1 ] && command -v sha1sum >/dev/null 2>&1; then sha1sum "$2" | cut -d' ' -f1
+  elif command -v shasum >/dev/null 2>&1; then shasum -a "${1#sha}" "$2" | cut -d' ' -f1
+  elif command -v openssl >/dev/null 2>&1; then openssl dgst "-$1" "$2" | sed 's/^.*= *//'
+  else java_helper "$1" "$2"
+  fi
+}
+
+first_word_lower() { # FILE: the checksum in a .sha256/.sha1 file ("HEX" or "HEX  name")
+  tr -d '\r' < "$1" | tr 'A-F' 'a-f' | awk 'NF { print $1; exit }'
+}
+
+# --- the jar -----------------------------------------------------------------------------------------------------
+resolve_jar() {
+  if [ -n "${BERTH_JAR:-}" ]; then
+    [ -f "$BERTH_JAR" ] || die 2 "BERTH_JAR=$BERTH_JAR does not exist"
+    jar=$BERTH_JAR
+    return
+  fi
+  version=${BERTH_VERSION:-$BERTH_PINNED_VERSION}
+  case $version in ''|*/*|*..*|*[!A-Za-z0-9._+-]*) die 2 "BERTH_VERSION '$version' is not a version" ;; esac
+  repo=${BERTH_MAVEN_REPO:-$BERTH_CENTRAL}
+  repo=${repo%/}
+  case $repo in
+    https://*) ;;
+    http://127.*|http://localhost:*|http://localhost/*|http://\[::1\]*) ;;
+    *) die 2 "BERTH_MAVEN_REPO must be an https URL (plain http only for loopback), got '$repo'" ;;
+  esac
+  cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
+  jar=$cache/$version/berth-$version.jar
+  [ -f "$jar" ] && return
+  mkdir -p "$cache/$version" || die 2 "cannot create the cache folder $cache/$version (set BERTH_CACHE_DIR)"
+  url=$repo/dev/berth/berth/$version/berth-$version.jar
+  partial=$cache/$version/.berth-$version.jar.$$
+  say "downloading berth $version from $url"
+  fetch "$url" "$partial" || die 4 "cannot download $url (set BERTH_MAVEN_REPO for a mirror, or BERTH_JAR)"
+  actual=$(digest sha256 "$partial")
+  if [ -n "${BERTH_SHA256:-}" ]; then
+    expected=$(printf '%s' "$BERTH_SHA256" | tr 'A-F' 'a-f')
+    source="BERTH_SHA256"
+  elif fetch "$url.sha256" "$partial.sum" 2>/dev/null; then
+    expected=$(first_word_lower "$partial.sum")
+    source="$url.sha256"
+  elif fetch "$url.sha1" "$partial.sum"; then
+    say "warning: $url.sha256 is not published; verifying with the weaker $url.sha1"
+    expected=$(first_word_lower "$partial.sum")
+    actual=$(digest sha1 "$partial")
+    source="$url.sha1"
+  else
+    rm -f "$partial.sum"
+    die 4 "refusing $url: no checksum published ($url.sha256 and .sha1 are missing)"
+  fi
+  rm -f "$partial.sum"
+  if [ -z "$expected" ] || [ "$expected" != "$actual" ]; then
+    die 4 "refusing $url: checksum mismatch (expected ${expected:-nothing} from $source, got $actual); the download is corrupt or was tampered with, nothing was cached"
+  fi
+  mv -f "$partial" "$jar" || die 2 "cannot move the jar into $cache/$version"
+  partial=
+  say "verified ($source) and cached $jar"
+}
+
+resolve_jar
+
+if [ "${1:-}" = --print-jar ]; then
+  printf '%s\n' "$jar"
+  exit 0
+fi
+
+cleanup
+trap - EXIT INT TERM
+# shellcheck disable=SC2086 # BERTH_JAVA_OPTS is split on purpose
+exec "$java_bin" ${BERTH_JAVA_OPTS--XX:+UseSerialGC} -jar "$jar" "$@"

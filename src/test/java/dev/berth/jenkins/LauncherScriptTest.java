@@ -1,0 +1,301 @@
+package dev.berth.jenkins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * resources/dev/berth/berth.sh, the launcher the Jenkins vars and the GitHub Action share: argument passing,
+ * and the cached, checksum-verified download from a Maven repository layout served on loopback.
+ */
+class LauncherScriptTest {
+  static final Path SCRIPT = Path.of("resources/dev/berth/berth.sh").toAbsolutePath();
+  static final String VERSION = "9.8.7";
+  static final String JAR_PATH = "/maven2/dev/berth/berth/" + VERSION + "/berth-" + VERSION + ".jar";
+
+  @TempDir Path tmp;
+  HttpServer server;
+  final Map<String, byte[]> files = new ConcurrentHashMap<>();
+  final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+  Path fakeJava;
+  byte[] jarBytes = "PK-not-really-a-jar-but-bytes-to-verify".getBytes(StandardCharsets.UTF_8);
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", ex -> {
+      String path = ex.getRequestURI().getPath();
+      hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+      byte[] body = files.get(path);
+      if (body == null) {
+        ex.sendResponseHeaders(404, -1);
+      } else {
+        ex.sendResponseHeaders(200, body.length);
+        try (OutputStream o = ex.getResponseBody()) {
+          o.write(body);
+        }
+      }
+      ex.close();
+    });
+    server.start();
+    // A stand-in java that prints its arguments one per line, so the test sees the exact argv.
+    fakeJava = tmp.resolve("fake-java");
+    Files.writeString(fakeJava, "#!/bin/sh\nfor a in \"$@\"; do printf '<%s>\\n' \"$a\"; done\n");
+    fakeJava.toFile().setExecutable(true);
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+  }
+
+  String repo() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/maven2";
+  }
+
+  static String hex(String algorithm, byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(b));
+  }
+
+  record Run(int code, String out, String err) {}
+
+  Run run(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("sh", SCRIPT.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("BERTH_"));
+    pb.environment().put("HOME", tmp.resolve("home").toString());
+    pb.environment().remove("XDG_CACHE_HOME");
+    pb.environment().putAll(env);
+    Path out = tmp.resolve("out.txt");
+    Path err = tmp.resolve("err.txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "berth.sh did not finish");
+    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  Map<String, String> downloadEnv() {
+    Map<String, String> env = new HashMap<>();
+    env.put("BERTH_VERSION", VERSION);
+    env.put("BERTH_MAVEN_REPO", repo());
+    env.put("BERTH_CACHE_DIR", tmp.resolve("cache").toString());
+    env.put("BERTH_JAVA", fakeJava.toString());
+    env.put("BERTH_JAVA_OPTS", "");
+    return env;
+  }
+
+  Path cachedJar() {
+    return tmp.resolve("cache").resolve(VERSION).resolve("berth-" + VERSION + ".jar");
+  }
+
+  List<String> cacheFolderFiles() throws IOException {
+    Path dir = tmp.resolve("cache").resolve(VERSION);
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(x -> x.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void berthJar_runsJavaWithArgumentsVerbatim_fromCommandLineThenEnvironment() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("berth.jar"), "x");
+    Map<String, String> env = new HashMap<>();
+    env.put("BERTH_JAR", jar.toString());
+    env.put("BERTH_JAVA", fakeJava.toString());
+    env.put("BERTH_JAVA_OPTS", "-Xmx64m -Dx=y");
+    String nasty = "a b \"c\" 'd' $(touch " + tmp.resolve("pwned") + ") `id` ; & | \\ $HOME\nsecond line";
+    env.put("BERTH_ARGC", "3");
+    env.put("BERTH_ARG_1", "--tag");
+    env.put("BERTH_ARG_2", nasty);
+    env.put("BERTH_ARG_3", "");
+    Run r = run(env, "ecr-push", "--repository", "repo name");
+    assertEquals(0, r.code(), r.toString());
+    String expected = String.join("\n", "<-Xmx64m>", "<-Dx=y>", "<-jar>", "<" + jar + ">", "<ecr-push>",
+        "<--repository>", "<repo name>", "<--tag>", "<" + nasty + ">", "<>") + "\n";
+    assertEquals(expected, r.out());
+    assertFalse(Files.exists(tmp.resolve("pwned")), "an argument was evaluated by the shell");
+  }
+
+  @Test
+  void arguments_missingVariable_isUsageError() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("berth.jar"), "x");
+    Run r = run(Map.of("BERTH_JAR", jar.toString(), "BERTH_JAVA", fakeJava.toString(), "BERTH_ARGC", "2",
+        "BERTH_ARG_1", "x"), "ecr-push");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("BERTH_ARG_2 is not set"), r.err());
+  }
+
+  @Test
+  void berthJar_missingFile_isUsageError() throws Exception {
+    Run r = run(Map.of("BERTH_JAR", tmp.resolve("nope.jar").toString(), "BERTH_JAVA", fakeJava.toString()));
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("does not exist"), r.err());
+  }
+
+  @Test
+  void download_verifiedBySha256_isCachedOnceAndReused() throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    files.put(JAR_PATH + ".sha256", (hex("SHA-256", jarBytes) + "  berth-" + VERSION + ".jar\n").getBytes());
+    Run first = run(downloadEnv(), "ecs-scale", "--help");
+    assertEquals(0, first.code(), first.toString());
+    assertTrue(first.out().contains("<" + cachedJar() + ">\n<ecs-scale>\n<--help>"), first.out());
+    assertTrue(first.err().contains("verified"), first.err());
+    assertEquals(List.of("berth-" + VERSION + ".jar"), cacheFolderFiles(), "only the jar, no partial file");
+
+    Run second = run(downloadEnv(), "--print-jar");
+    assertEquals(0, second.code(), second.toString());
+    assertEquals(cachedJar() + "\n", second.out());
+    assertEquals(1, hits.get(JAR_PATH).get(), "downloaded once");
+    assertTrue(Files.isRegularFile(cachedJar()));
+    assertEquals(HexFormat.of().formatHex(jarBytes), HexFormat.of().formatHex(Files.readAllBytes(cachedJar())));
+  }
+
+  @Test
+  void download_corrupted_isRefusedAndNothingIsCached() throws Exception {
+    files.put(JAR_PATH + ".sha256", hex("SHA-256", jarBytes).getBytes());
+    byte[] corrupt = jarBytes.clone();
+    corrupt[5] ^= 1;
+    files.put(JAR_PATH, corrupt);
+    Run r = run(downloadEnv(), "ecr-push");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("checksum mismatch"), r.err());
+    assertTrue(r.err().contains(hex("SHA-256", jarBytes)) && r.err().contains(hex("SHA-256", corrupt)), r.err());
+    assertEquals("", r.out(), "java must not run");
+    assertEquals(List.of(), cacheFolderFiles());
+
+    // the repository is fixed: the next run downloads again and succeeds
+    files.put(JAR_PATH, jarBytes);
+    Run fixed = run(downloadEnv(), "--print-jar");
+    assertEquals(0, fixed.code(), fixed.toString());
+  }
+
+  @Test
+  void download_onlySha1Published_isVerifiedWithAWarning() throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    files.put(JAR_PATH + ".sha1", hex("SHA-1", jarBytes).toUpperCase().getBytes());
+    Run r = run(downloadEnv(), "--print-jar");
+    assertEquals(0, r.code(), r.toString());
+    assertTrue(r.err().contains("weaker"), r.err());
+    assertEquals(cachedJar() + "\n", r.out());
+  }
+
+  @Test
+  void download_sha1Mismatch_isRefused() throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    files.put(JAR_PATH + ".sha1", hex("SHA-1", "other".getBytes()).getBytes());
+    Run r = run(downloadEnv(), "--print-jar");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("checksum mismatch"), r.err());
+    assertEquals(List.of(), cacheFolderFiles());
+  }
+
+  @Test
+  void download_noChecksumPublished_isRefused() throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    Run r = run(downloadEnv(), "--print-jar");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("no checksum published"), r.err());
+    assertEquals(List.of(), cacheFolderFiles());
+  }
+
+  @Test
+  void download_pinnedSha256_winsOverThePublishedOne() throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    files.put(JAR_PATH + ".sha256", hex("SHA-256", jarBytes).getBytes());
+    Map<String, String> env = downloadEnv();
+    env.put("BERTH_SHA256", hex("SHA-256", "something else".getBytes()));
+    Run r = run(env, "--print-jar");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("from BERTH_SHA256"), r.err());
+
+    env.put("BERTH_SHA256", hex("SHA-256", jarBytes).toUpperCase());
+    Run ok = run(env, "--print-jar");
+    assertEquals(0, ok.code(), ok.toString());
+  }
+
+  @Test
+  void download_missingVersion_saysHowToFixIt() throws Exception {
+    Run r = run(downloadEnv(), "--print-jar");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("cannot download " + repo() + JAR_PATH.substring("/maven2".length())), r.err());
+    assertTrue(r.err().contains("BERTH_MAVEN_REPO"), r.err());
+  }
+
+  @Test
+  void download_plainHttpToARemoteHost_isRefused() throws Exception {
+    Map<String, String> env = downloadEnv();
+    env.put("BERTH_MAVEN_REPO", "http://mirror.example/maven2");
+    Run r = run(env, "--print-jar");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("https"), r.err());
+  }
+
+  @Test
+  void download_withoutCurlOrWgetOrShaTools_usesJavaItself() throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    files.put(JAR_PATH + ".sha256", hex("SHA-256", jarBytes).getBytes());
+    // a PATH with the shell's basic tools only: no curl, wget, sha256sum, shasum, openssl
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    for (String tool : List.of("sh", "mkdir", "mv", "rm", "cat", "tr", "awk", "cut", "sed", "mktemp")) {
+      Path real = which(tool);
+      Files.createSymbolicLink(bin.resolve(tool), real);
+    }
+    Map<String, String> env = downloadEnv();
+    env.put("BERTH_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    env.put("PATH", bin.toString());
+    Run r = run(env, "--print-jar");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(cachedJar() + "\n", r.out());
+
+    // and a corrupt file is refused the same way
+    Files.delete(cachedJar());
+    files.put(JAR_PATH, "tampered".getBytes());
+    Run bad = run(env, "--print-jar");
+    assertEquals(4, bad.code(), bad.toString());
+    assertTrue(bad.err().contains("checksum mismatch"), bad.err());
+  }
+
+  static Path which(String tool) {
+    for (String dir : System.getenv("PATH").split(":")) {
+      Path p = Path.of(dir, tool);
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException(tool + " not on PATH");
+  }
+
+  @Test
+  void pinnedVersion_isTheProjectVersion() throws Exception {
+    String script = Files.readString(SCRIPT);
+    String pom = Files.readString(Path.of("pom.xml"));
+    String version = pom.replaceFirst("(?s).*?<artifactId>berth</artifactId>\\s*<version>([^<]+)</version>.*", "$1");
+    assertTrue(script.contains("\nBERTH_PINNED_VERSION=" + version + "\n"),
+        "berth.sh must pin the version in pom.xml (" + version + ")");
+  }
+}
