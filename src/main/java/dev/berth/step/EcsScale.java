@@ -1,0 +1,307 @@
+package dev.berth.step;
+
+import dev.berth.aws.AwsClients;
+import dev.berth.aws.AwsErrors;
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Progress;
+import dev.berth.report.Violation;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableDimension;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableTarget;
+import software.amazon.awssdk.services.applicationautoscaling.model.ServiceNamespace;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Deployment;
+import software.amazon.awssdk.services.ecs.model.Service;
+import software.amazon.awssdk.services.ecs.model.ServiceEvent;
+
+/**
+ * Sets a service's desired count, keeping it consistent with its Application Auto Scaling range: a count
+ * outside the registered range is refused (autoscaling would silently undo it) unless the call moves the
+ * range too. Optionally waits until the service runs the desired count.
+ */
+public final class EcsScale {
+  /** Sleeps between polls; tests pass one that advances a fake clock. */
+  @FunctionalInterface
+  public interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(6);
+
+  /**
+   * What to do. {@code autoscalingMin}/{@code autoscalingMax} are null when the range is left as it is.
+   */
+  public record Request(String cluster, String service, Integer desiredCount, Integer autoscalingMin,
+      Integer autoscalingMax, boolean waitForRunning, Duration timeout) {
+    public Request {
+      timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+    }
+  }
+
+  /** A registered autoscaling range. */
+  public record Autoscaling(int min, int max) {
+    @Override
+    public String toString() {
+      return min + "-" + max;
+    }
+  }
+
+  /** What happened; {@code autoscaling} is null when no scalable target is registered for the service. */
+  public record Result(String clusterArn, String serviceArn, int previousDesiredCount, int desiredCount,
+      int runningCount, int pendingCount, Autoscaling autoscaling, Autoscaling previousAutoscaling,
+      boolean changed, boolean waited) {}
+
+  private final EcsClient ecs;
+  private final Supplier<ApplicationAutoScalingClient> autoscaling;
+  private final Progress progress;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final Duration pollInterval;
+
+  public EcsScale(EcsClient ecs, Supplier<ApplicationAutoScalingClient> autoscaling, Progress progress, Clock clock,
+      Sleeper sleeper, Duration pollInterval) {
+    this.ecs = Objects.requireNonNull(ecs);
+    this.autoscaling = Objects.requireNonNull(autoscaling);
+    this.progress = Objects.requireNonNull(progress);
+    this.clock = Objects.requireNonNull(clock);
+    this.sleeper = Objects.requireNonNull(sleeper);
+    this.pollInterval = Objects.requireNonNull(pollInterval);
+  }
+
+  /** With the real clock and {@link Thread#sleep}. */
+  public static EcsScale create(AwsClients aws, Progress progress) {
+    return new EcsScale(aws.ecs(), aws::autoscaling, progress, Clock.systemUTC(),
+        d -> Thread.sleep(d.toMillis()), DEFAULT_POLL_INTERVAL);
+  }
+
+  public Result run(Request request) throws InterruptedException {
+    validate(request);
+    Instant started = clock.instant();
+    EcsServiceLookup.Found found = EcsServiceLookup.find(ecs, request.cluster(), request.service());
+    Service service = found.service();
+    String resourceId = found.scalableResourceId();
+    int target = request.desiredCount();
+    int previousDesired = service.desiredCount();
+
+    ScalableTarget registered = registeredTarget(resourceId);
+    Autoscaling previousRange = registered == null ? null
+        : new Autoscaling(registered.minCapacity(), registered.maxCapacity());
+    Autoscaling newRange = newRange(request, previousRange, found.serviceName());
+
+    boolean changed = false;
+    if (newRange != null && !newRange.equals(previousRange)) {
+      try {
+        autoscaling.get().registerScalableTarget(b -> b.serviceNamespace(ServiceNamespace.ECS)
+            .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT).resourceId(resourceId)
+            .minCapacity(newRange.min()).maxCapacity(newRange.max()));
+      } catch (SdkException e) {
+        throw AwsErrors.translate("Application Auto Scaling RegisterScalableTarget for " + resourceId, e);
+      }
+      progress.info(previousRange == null ? "registered autoscaling range " + newRange
+          : "autoscaling range " + previousRange + " -> " + newRange);
+      changed = true;
+    }
+
+    if (previousDesired != target) {
+      try {
+        service = ecs.updateService(b -> b.cluster(found.cluster().clusterArn()).service(found.serviceName())
+            .desiredCount(target)).service();
+      } catch (SdkException e) {
+        throw AwsErrors.translate("ECS UpdateService for " + found.serviceName(), e);
+      }
+      progress.info("desired count " + previousDesired + " -> " + target);
+      changed = true;
+    } else {
+      progress.info("desired count is already " + target);
+    }
+
+    if (request.waitForRunning()) {
+      service = waitForRunning(found, started, request.timeout(), previousDesired, newRange, previousRange, changed);
+    }
+    return result(service, previousDesired, newRange, previousRange, changed, request.waitForRunning());
+  }
+
+  private static void validate(Request r) {
+    List<Violation> v = new ArrayList<>();
+    if (r.cluster() == null || r.cluster().isBlank()) {
+      v.add(Violation.error("--cluster", "is required"));
+    }
+    if (r.service() == null || r.service().isBlank()) {
+      v.add(Violation.error("--service", "is required"));
+    }
+    if (r.desiredCount() == null) {
+      v.add(Violation.error("--desired-count", "is required"));
+    } else if (r.desiredCount() < 0) {
+      v.add(Violation.error("--desired-count", "must be 0 or more, not " + r.desiredCount()));
+    }
+    if (r.autoscalingMin() != null && r.autoscalingMin() < 0) {
+      v.add(Violation.error("--autoscaling-min", "must be 0 or more, not " + r.autoscalingMin()));
+    }
+    if (r.autoscalingMax() != null && r.autoscalingMax() < 0) {
+      v.add(Violation.error("--autoscaling-max", "must be 0 or more, not " + r.autoscalingMax()));
+    }
+    if (r.autoscalingMin() != null && r.autoscalingMax() != null && r.autoscalingMin() > r.autoscalingMax()) {
+      v.add(Violation.error("--autoscaling-min", "(" + r.autoscalingMin() + ") must not be above --autoscaling-max ("
+          + r.autoscalingMax() + ")"));
+    }
+    if (r.timeout().isNegative() || r.timeout().isZero()) {
+      v.add(Violation.error("--timeout", "must be positive, not " + r.timeout()));
+    }
+    InvalidInputException.throwIfAny(v);
+  }
+
+  private ScalableTarget registeredTarget(String resourceId) {
+    try {
+      return autoscaling.get().describeScalableTargets(b -> b.serviceNamespace(ServiceNamespace.ECS)
+              .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT).resourceIds(resourceId))
+          .scalableTargets().stream().findFirst().orElse(null);
+    } catch (SdkException e) {
+      throw AwsErrors.translate("Application Auto Scaling DescribeScalableTargets for " + resourceId, e);
+    }
+  }
+
+  /** The range in force after this call (null: none registered, none asked for); refuses what cannot hold. */
+  private static Autoscaling newRange(Request r, Autoscaling registered, String service) {
+    Integer min = r.autoscalingMin();
+    Integer max = r.autoscalingMax();
+    int desired = r.desiredCount();
+    boolean moving = min != null || max != null;
+    List<Violation> v = new ArrayList<>();
+    if (registered == null) {
+      if (!moving) {
+        return null;
+      }
+      if (min == null || max == null) {
+        v.add(Violation.error(min == null ? "--autoscaling-min" : "--autoscaling-max", "service '" + service
+            + "' has no registered autoscaling range; give both --autoscaling-min and --autoscaling-max to "
+            + "register one"));
+        throw new InvalidInputException(v);
+      }
+    }
+    int newMin = min != null ? min : registered.min();
+    int newMax = max != null ? max : registered.max();
+    if (newMin > newMax) {
+      v.add(Violation.error(min != null ? "--autoscaling-min" : "--autoscaling-max", "the range would become "
+          + newMin + "-" + newMax + " (registered range of service '" + service + "' is " + registered
+          + "); give both bounds"));
+    } else if (desired < newMin || desired > newMax) {
+      if (!moving) {
+        v.add(Violation.error("--desired-count", desired + " is outside the registered autoscaling range "
+            + registered + " (min " + registered.min() + ", max " + registered.max() + ") of service '" + service
+            + "', and Application Auto Scaling would undo it; move the range in the same call with "
+            + (desired > newMax ? "--autoscaling-max " + desired : "--autoscaling-min " + desired)));
+      } else {
+        v.add(Violation.error("--desired-count", desired + " is outside the autoscaling range " + newMin + "-"
+            + newMax + " this call would set for service '" + service + "'"
+            + (registered == null ? "" : " (registered: " + registered + ")")));
+      }
+    }
+    InvalidInputException.throwIfAny(v);
+    return new Autoscaling(newMin, newMax);
+  }
+
+  /**
+   * Polls DescribeServices until the service runs what it is asked to: running = desired on the service, the
+   * PRIMARY deployment at its own desired count, and no other deployment still running tasks. If something else
+   * (Application Auto Scaling) changes the desired count meanwhile, that count is waited for, with a warning.
+   */
+  private Service waitForRunning(EcsServiceLookup.Found found, Instant start, Duration timeout,
+      int previousDesired, Autoscaling range, Autoscaling previousRange, boolean changed)
+      throws InterruptedException {
+    Instant deadline = clock.instant().plus(timeout);
+    Set<String> seenEvents = new HashSet<>();
+    found.service().events().forEach(e -> seenEvents.add(e.id()));
+    String lastState = null;
+    Integer expected = null;
+    while (true) {
+      Service s = EcsServiceLookup.describe(ecs, found.cluster().clusterArn(), found.serviceName());
+      if (s == null) {
+        throw BerthException.failed("service '" + found.serviceName() + "' disappeared while waiting for it");
+      }
+      for (ServiceEvent e : reversed(s.events())) {
+        if (seenEvents.add(e.id()) && (e.createdAt() == null || !e.createdAt().isBefore(start))) {
+          progress.info("event: " + e.message());
+        }
+      }
+      if (expected != null && expected != s.desiredCount()) {
+        progress.warn("desired count changed to " + s.desiredCount() + " while waiting (Application Auto Scaling?)");
+      }
+      expected = s.desiredCount();
+      String state = state(s);
+      if (!state.equals(lastState)) {
+        progress.info(state);
+        lastState = state;
+      }
+      if (isRunningAsDesired(s)) {
+        return s;
+      }
+      Instant now = clock.instant();
+      if (!now.isBefore(deadline)) {
+        throw BerthException.timedOut("service '" + found.serviceName() + "' did not reach " + s.desiredCount()
+                + " running tasks within " + human(timeout) + " (" + state + ")")
+            .withResult(result(s, previousDesired, range, previousRange, changed, true));
+      }
+      Duration left = Duration.between(now, deadline);
+      sleeper.sleep(left.compareTo(pollInterval) < 0 ? left : pollInterval);
+    }
+  }
+
+  /** The completion rule; see {@link #waitForRunning}. */
+  static boolean isRunningAsDesired(Service s) {
+    if (s.runningCount() == null || s.desiredCount() == null || !s.runningCount().equals(s.desiredCount())) {
+      return false;
+    }
+    for (Deployment d : s.deployments()) {
+      if ("PRIMARY".equals(d.status())) {
+        if (d.runningCount() != null && !d.runningCount().equals(d.desiredCount())) {
+          return false;
+        }
+      } else if (d.runningCount() != null && d.runningCount() > 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String state(Service s) {
+    StringBuilder b = new StringBuilder("running " + s.runningCount() + " of " + s.desiredCount());
+    if (s.pendingCount() != null && s.pendingCount() > 0) {
+      b.append(", pending ").append(s.pendingCount());
+    }
+    long others = s.deployments().stream().filter(d -> !"PRIMARY".equals(d.status())).count();
+    if (others > 0) {
+      b.append(", ").append(others).append(others == 1 ? " older deployment" : " older deployments")
+          .append(" still present");
+    }
+    return b.toString();
+  }
+
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> r = new ArrayList<>(list);
+    java.util.Collections.reverse(r);
+    return r;
+  }
+
+  private static String human(Duration d) {
+    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Result result(Service s, int previousDesired, Autoscaling range, Autoscaling previousRange,
+      boolean changed, boolean waited) {
+    return new Result(s.clusterArn(), s.serviceArn(), previousDesired, s.desiredCount(),
+        s.runningCount() == null ? 0 : s.runningCount(), s.pendingCount() == null ? 0 : s.pendingCount(),
+        range, previousRange, changed, waited);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.berth.step;
+
+import dev.berth.aws.AwsErrors;
+import dev.berth.report.InvalidInputException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Cluster;
+import software.amazon.awssdk.services.ecs.model.ClusterNotFoundException;
+import software.amazon.awssdk.services.ecs.model.DescribeClustersResponse;
+import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
+import software.amazon.awssdk.services.ecs.model.Service;
+
+/**
+ * Finds an existing cluster and service before anything is changed, so that a wrong name ends as invalid
+ * input (exit 3) naming it, not as an AWS error halfway through a step.
+ */
+final class EcsServiceLookup {
+  private EcsServiceLookup() {}
+
+  /** The ACTIVE cluster and service found by name or ARN. */
+  record Found(Cluster cluster, Service service) {
+    String clusterName() {
+      return cluster.clusterName();
+    }
+
+    String serviceName() {
+      return service.serviceName();
+    }
+
+    /** Application Auto Scaling's resource id of the service: {@code service/CLUSTER/SERVICE}. */
+    String scalableResourceId() {
+      return "service/" + clusterName() + "/" + serviceName();
+    }
+  }
+
+  static Found find(EcsClient ecs, String cluster, String service) {
+    DescribeClustersResponse clusters;
+    try {
+      clusters = ecs.describeClusters(b -> b.clusters(cluster));
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS DescribeClusters for " + cluster, e);
+    }
+    Cluster c = clusters.clusters().stream().filter(x -> "ACTIVE".equals(x.status())).findFirst().orElse(null);
+    if (c == null) {
+      throw new InvalidInputException("--cluster", "cluster '" + cluster + "' not found (no ACTIVE cluster of that "
+          + "name or ARN in this account and region)");
+    }
+    Service s = describe(ecs, c.clusterArn(), service);
+    if (s == null) {
+      throw new InvalidInputException("--service", "service '" + service + "' not found in cluster '"
+          + c.clusterName() + "' (no ACTIVE service of that name or ARN)");
+    }
+    return new Found(c, s);
+  }
+
+  /** The ACTIVE service, or null when ECS does not know it (or it is being deleted). */
+  static Service describe(EcsClient ecs, String clusterArn, String service) {
+    DescribeServicesResponse r;
+    try {
+      r = ecs.describeServices(b -> b.cluster(clusterArn).services(service));
+    } catch (ClusterNotFoundException e) {
+      return null;
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS DescribeServices for " + service, e);
+    }
+    return r.services().stream().filter(x -> "ACTIVE".equals(x.status())).findFirst().orElse(null);
+  }
+}

@@ -1,0 +1,229 @@
+package dev.berth.step;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Outcome;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient;
+import software.amazon.awssdk.services.applicationautoscaling.model.DescribeScalableTargetsRequest;
+import software.amazon.awssdk.services.applicationautoscaling.model.DescribeScalableTargetsResponse;
+import software.amazon.awssdk.services.applicationautoscaling.model.RegisterScalableTargetRequest;
+import software.amazon.awssdk.services.applicationautoscaling.model.RegisterScalableTargetResponse;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableTarget;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Cluster;
+import software.amazon.awssdk.services.ecs.model.Deployment;
+import software.amazon.awssdk.services.ecs.model.DescribeClustersRequest;
+import software.amazon.awssdk.services.ecs.model.DescribeClustersResponse;
+import software.amazon.awssdk.services.ecs.model.DescribeServicesRequest;
+import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
+import software.amazon.awssdk.services.ecs.model.Service;
+import software.amazon.awssdk.services.ecs.model.ServiceEvent;
+import software.amazon.awssdk.services.ecs.model.UpdateServiceRequest;
+import software.amazon.awssdk.services.ecs.model.UpdateServiceResponse;
+
+/** The scale step's rules and its wait loop, driven by recorded DescribeServices sequences (what ECS answers). */
+class EcsScaleTest {
+  static final String CLUSTER_ARN = "arn:aws:ecs:us-east-2:123456789012:cluster/gantt";
+  static final String SERVICE_ARN = "arn:aws:ecs:us-east-2:123456789012:service/gantt/web";
+
+  /** A stand-in answering as ECS does: the service snapshots in order (the last one repeats). */
+  static final class FakeEcs implements EcsClient {
+    final Deque<Service> snapshots = new ArrayDeque<>();
+    final List<UpdateServiceRequest> updates = new ArrayList<>();
+    Service initial;
+
+    FakeEcs(Service initial, Service... polls) {
+      this.initial = initial;
+      snapshots.addAll(List.of(polls));
+    }
+
+    @Override
+    public DescribeClustersResponse describeClusters(DescribeClustersRequest r) {
+      return DescribeClustersResponse.builder().clusters(Cluster.builder().clusterArn(CLUSTER_ARN)
+          .clusterName("gantt").status("ACTIVE").build()).build();
+    }
+
+    @Override
+    public DescribeServicesResponse describeServices(DescribeServicesRequest r) {
+      Service s;
+      if (initial != null) {
+        s = initial;
+        initial = null;
+      } else {
+        s = snapshots.size() > 1 ? snapshots.poll() : snapshots.peek();
+      }
+      return DescribeServicesResponse.builder().services(s).build();
+    }
+
+    @Override
+    public UpdateServiceResponse updateService(UpdateServiceRequest r) {
+      updates.add(r);
+      return UpdateServiceResponse.builder().service(snapshots.peek()).build();
+    }
+
+    @Override
+    public String serviceName() {
+      return "ecs";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static final class FakeAutoscaling implements ApplicationAutoScalingClient {
+    ScalableTarget target;
+    final List<RegisterScalableTargetRequest> registers = new ArrayList<>();
+
+    FakeAutoscaling(Integer min, Integer max) {
+      target = min == null ? null : ScalableTarget.builder().minCapacity(min).maxCapacity(max).build();
+    }
+
+    @Override
+    public DescribeScalableTargetsResponse describeScalableTargets(DescribeScalableTargetsRequest r) {
+      return DescribeScalableTargetsResponse.builder().scalableTargets(target == null ? List.of() : List.of(target))
+          .build();
+    }
+
+    @Override
+    public RegisterScalableTargetResponse registerScalableTarget(RegisterScalableTargetRequest r) {
+      registers.add(r);
+      return RegisterScalableTargetResponse.builder().build();
+    }
+
+    @Override
+    public String serviceName() {
+      return "application-autoscaling";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static Service service(int desired, int running, Deployment... deployments) {
+    return Service.builder().serviceName("web").serviceArn(SERVICE_ARN).clusterArn(CLUSTER_ARN).status("ACTIVE")
+        .desiredCount(desired).runningCount(running).pendingCount(Math.max(0, desired - running))
+        .deployments(deployments).build();
+  }
+
+  static Deployment primary(int desired, int running) {
+    return Deployment.builder().id("ecs-svc/1").status("PRIMARY").desiredCount(desired).runningCount(running)
+        .rolloutState("COMPLETED").build();
+  }
+
+  static Deployment active(int desired, int running) {
+    return Deployment.builder().id("ecs-svc/0").status("ACTIVE").desiredCount(desired).runningCount(running).build();
+  }
+
+  final FakeClock clock = new FakeClock(Instant.parse("2026-11-26T20:00:00Z"));
+  final RecordingProgress progress = new RecordingProgress();
+
+  EcsScale step(FakeEcs ecs, FakeAutoscaling aas) {
+    return new EcsScale(ecs, () -> aas, progress, clock, clock::advance, Duration.ofSeconds(6));
+  }
+
+  static EcsScale.Request request(int desired, Integer min, Integer max) {
+    return new EcsScale.Request("gantt", "web", desired, min, max, true, Duration.ofMinutes(10));
+  }
+
+  @Test
+  void run_whenPrimaryDeploymentCatchesUp_waitsForItsRunningCount() throws Exception {
+    FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)),
+        service(3, 2, primary(3, 2)), service(3, 2, primary(3, 2)), service(3, 3, primary(3, 3)));
+    FakeAutoscaling aas = new FakeAutoscaling(1, 4);
+    EcsScale.Result r = step(ecs, aas).run(request(3, null, null));
+    assertEquals(3, r.runningCount());
+    assertEquals(2, r.previousDesiredCount());
+    assertEquals(new EcsScale.Autoscaling(1, 4), r.autoscaling());
+    assertEquals(Duration.ofSeconds(12), clock.elapsed());
+    assertEquals(3, ecs.updates.get(0).desiredCount());
+    assertTrue(aas.registers.isEmpty());
+    // one line per state change, not one per poll
+    assertEquals(1, progress.infos.stream().filter(l -> l.equals("running 2 of 3, pending 1")).count(),
+        progress.infos.toString());
+  }
+
+  @Test
+  void run_whileAnOlderDeploymentStillRunsTasks_keepsWaiting() throws Exception {
+    FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)),
+        service(3, 3, primary(3, 1), active(0, 2)), service(3, 3, primary(3, 3), active(0, 0)),
+        service(3, 3, primary(3, 3)));
+    EcsScale.Result r = step(ecs, new FakeAutoscaling(null, null)).run(request(3, null, null));
+    assertEquals(3, r.runningCount());
+    assertEquals(Duration.ofSeconds(6), clock.elapsed());
+    assertTrue(progress.infos.contains("running 3 of 3, 1 older deployment still present"), progress.infos.toString());
+  }
+
+  @Test
+  void run_whenTasksNeverStart_timesOutWithThePartialResult() {
+    Service stuck = service(3, 2, primary(3, 2)).toBuilder()
+        .events(ServiceEvent.builder().id("e1").createdAt(Instant.parse("2026-11-26T20:00:30Z"))
+            .message("(service web) was unable to place a task because no container instance met all of its "
+                + "requirements.").build())
+        .build();
+    FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)), stuck);
+    BerthException e = assertThrows(BerthException.class,
+        () -> step(ecs, new FakeAutoscaling(1, 4)).run(request(3, null, null)));
+    assertEquals(Outcome.TIMED_OUT, e.outcome());
+    assertTrue(e.getMessage().contains("did not reach 3 running tasks within 10m"), e.getMessage());
+    EcsScale.Result partial = (EcsScale.Result) e.result();
+    assertEquals(2, partial.runningCount());
+    assertEquals(3, partial.desiredCount());
+    assertEquals(Duration.ofMinutes(10), clock.elapsed());
+    // the service event is printed exactly once across 100 polls
+    assertEquals(1, progress.infos.stream().filter(l -> l.contains("unable to place a task")).count());
+  }
+
+  @Test
+  void run_outsideTheRegisteredRange_refusesBeforeAnyChange() {
+    FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)));
+    FakeAutoscaling aas = new FakeAutoscaling(2, 4);
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> step(ecs, aas).run(request(1, null, null)));
+    assertTrue(e.getMessage().contains("1 is outside the registered autoscaling range 2-4"), e.getMessage());
+    assertTrue(e.getMessage().contains("--autoscaling-min 1"), e.getMessage());
+    assertTrue(ecs.updates.isEmpty());
+    assertTrue(aas.registers.isEmpty());
+  }
+
+  @Test
+  void run_onlyOneBoundWithoutARegisteredRange_isRefused() {
+    FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)));
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> step(ecs, new FakeAutoscaling(null, null)).run(request(3, null, 5)));
+    assertEquals("--autoscaling-min", e.violations().get(0).where());
+    assertTrue(ecs.updates.isEmpty());
+  }
+
+  @Test
+  void run_minAboveMax_isRefusedWithAllViolations() {
+    FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)));
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> step(ecs, new FakeAutoscaling(1, 4)).run(
+            new EcsScale.Request("", "web", -1, 5, 3, true, Duration.ofMinutes(1))));
+    assertEquals(List.of("--cluster", "--desired-count", "--autoscaling-min"),
+        e.violations().stream().map(v -> v.where()).toList());
+  }
+
+  @Test
+  void run_sameCountAndRange_changesNothing() throws Exception {
+    FakeEcs ecs = new FakeEcs(service(3, 3, primary(3, 3)), service(3, 3, primary(3, 3)));
+    FakeAutoscaling aas = new FakeAutoscaling(1, 4);
+    EcsScale.Result r = step(ecs, aas).run(request(3, 1, 4));
+    assertFalse(r.changed());
+    assertTrue(ecs.updates.isEmpty());
+    assertTrue(aas.registers.isEmpty());
+    assertEquals(Duration.ZERO, clock.elapsed());
+  }
+}
