@@ -1,0 +1,131 @@
+package dev.berth.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.DescribeServicesRequest;
+import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
+import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
+import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
+import software.amazon.awssdk.services.ecs.model.ListTasksRequest;
+import software.amazon.awssdk.services.ecs.model.ListTasksResponse;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.DescribeTargetHealthRequest;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.DescribeTargetHealthResponse;
+
+/**
+ * ECS and ELBv2 answering from a recording under {@code src/test/resources/rollout/}: a JSON object with
+ * {@code describeServices} (one response per poll, the last one repeated), and optionally {@code listTasks},
+ * {@code describeTasks} and {@code describeTargetHealth} responses. A clock that the sleeper advances stands
+ * in for time.
+ */
+final class RecordedAws {
+  final JsonNode recording;
+  final List<String> calls = new ArrayList<>();
+  final List<Duration> sleeps = new ArrayList<>();
+  final MutableClock clock;
+  private int poll;
+
+  RecordedAws(String name) {
+    this.recording = SdkJson.resource("/rollout/" + name + ".json");
+    this.clock = new MutableClock(Instant.parse(recording.path("clock").asText("2026-11-20T10:00:00Z")));
+  }
+
+  Sleeper sleeper() {
+    return d -> {
+      sleeps.add(d);
+      clock.advance(d);
+    };
+  }
+
+  int polls() {
+    return poll;
+  }
+
+  EcsClient ecs() {
+    return new EcsClient() {
+      @Override
+      public DescribeServicesResponse describeServices(DescribeServicesRequest r) {
+        calls.add("DescribeServices " + r.cluster() + " " + r.services());
+        JsonNode seq = recording.get("describeServices");
+        JsonNode node = seq.get(Math.min(poll, seq.size() - 1));
+        poll++;
+        return SdkJson.parse(node, DescribeServicesResponse.class);
+      }
+
+      @Override
+      public ListTasksResponse listTasks(ListTasksRequest r) {
+        calls.add("ListTasks " + r.serviceName() + " " + r.desiredStatusAsString());
+        JsonNode n = recording.get("listTasks");
+        return n == null ? ListTasksResponse.builder().build() : SdkJson.parse(n, ListTasksResponse.class);
+      }
+
+      @Override
+      public DescribeTasksResponse describeTasks(DescribeTasksRequest r) {
+        calls.add("DescribeTasks " + r.tasks().size());
+        return SdkJson.parse(recording.get("describeTasks"), DescribeTasksResponse.class);
+      }
+
+      @Override
+      public String serviceName() {
+        return "ecs";
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  ElasticLoadBalancingV2Client elb() {
+    return new ElasticLoadBalancingV2Client() {
+      @Override
+      public DescribeTargetHealthResponse describeTargetHealth(DescribeTargetHealthRequest r) {
+        calls.add("DescribeTargetHealth " + r.targetGroupArn());
+        JsonNode n = recording.get("describeTargetHealth");
+        return n == null ? DescribeTargetHealthResponse.builder().build()
+            : SdkJson.parse(n, DescribeTargetHealthResponse.class);
+      }
+
+      @Override
+      public String serviceName() {
+        return "elasticloadbalancing";
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** A clock only the test moves. */
+  static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
