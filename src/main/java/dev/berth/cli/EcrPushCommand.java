@@ -1,12 +1,127 @@
 package dev.berth.cli;
 
+import dev.berth.image.DockerConfig;
+import dev.berth.image.ImageReference;
+import dev.berth.image.RegistryCredentials;
+import dev.berth.image.Source;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.SecretMasker;
+import dev.berth.report.Violation;
+import dev.berth.step.EcrPush;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code berth ecr-push} (being built; see its issue). */
-@Command(name = "ecr-push", mixinStandardHelpOptions = true, description = "Not built yet.")
+/** {@code berth ecr-push}: ensure the ECR repository, copy the image into it exactly, tag it. */
+@Command(name = "ecr-push", mixinStandardHelpOptions = true,
+    description = {"Ensure the ECR repository (tag immutability, scan on push, lifecycle) and push an image into it "
+        + "without a Docker daemon. A registry image is copied exactly: same manifest bytes, same digest; a "
+        + "multi-platform manifest list stays one. A tag that already names the same digest is success "
+        + "(\"pushed\": false); on an immutable repository a tag naming another digest fails (exit 1) and "
+        + "nothing is overwritten."})
 public class EcrPushCommand extends StepCommand {
+  static final String SOURCE_PASSWORD_ENV = "BERTH_SOURCE_PASSWORD";
+  static final String REGISTRY_ENDPOINT_ENV = "BERTH_REGISTRY_ENDPOINT";
+
+  @Option(names = "--repository", paramLabel = "NAME", required = true,
+      description = "ECR repository name; created when missing (default: required).")
+  String repository;
+
+  @Option(names = "--tag", paramLabel = "TAG",
+      description = "Tag to put on the image; repeat for several (default: the --image reference's tag, else "
+          + "latest).")
+  List<String> tags = new ArrayList<>();
+
+  @Option(names = "--image", paramLabel = "REF",
+      description = "Copy this registry image ([REGISTRY/]REPOSITORY[:TAG][@DIGEST]; Docker Hub when no "
+          + "registry is named; loopback registries are spoken to over http) (default: none).")
+  String image;
+
+  @Option(names = "--oci-layout", paramLabel = "DIR",
+      description = "Push the image of this OCI image layout directory (default: none).")
+  Path ociLayout;
+
+  @Option(names = "--oci-layout-ref", paramLabel = "NAME",
+      description = "Which manifest of --oci-layout's index.json to push, by its "
+          + "org.opencontainers.image.ref.name annotation (default: the only one).")
+  String ociLayoutRef;
+
+  @Option(names = "--registry-id", paramLabel = "ACCOUNT",
+      description = "Account id of the registry to push to (cross-account) (default: the caller's account).")
+  String registryId;
+
+  @Option(names = "--mutable-tags",
+      description = "Create the repository with mutable tags (default: false: tags are immutable).")
+  boolean mutableTags;
+
+  @Option(names = "--keep-images", paramLabel = "N",
+      description = "Lifecycle policy keeping the N most recent images (default: no lifecycle policy).")
+  Integer keepImages;
+
+  @Option(names = "--registry-endpoint", paramLabel = "URL",
+      description = "Send image traffic to this registry URL instead of the repository URI's host (emulators, "
+          + "mirrors); plain http only for loopback hosts (default: BERTH_REGISTRY_ENDPOINT, else the "
+          + "repository URI's host over https).")
+  String registryEndpoint;
+
+  @Option(names = "--source-username", paramLabel = "USER",
+      description = "User name for the --image registry; the password is read from the environment variable "
+          + SOURCE_PASSWORD_ENV + " (default: credentials from the Docker config file, else anonymous).")
+  String sourceUsername;
+
+  @Option(names = "--parallel", paramLabel = "N",
+      description = "How many blobs are copied at once (default: " + EcrPush.DEFAULT_PARALLELISM + ").")
+  int parallel = EcrPush.DEFAULT_PARALLELISM;
+
   @Override
   protected Object execute(Context context) {
-    throw dev.berth.report.BerthException.failed("ecr-push is not built yet");
+    List<Violation> violations = new ArrayList<>();
+    int sources = (image != null ? 1 : 0) + (ociLayout != null ? 1 : 0);
+    if (sources > 1) {
+      violations.add(Violation.error("--image", "give exactly one source: --image or --oci-layout, not both"));
+    }
+    Source source = null;
+    if (image != null) {
+      try {
+        source = new Source.Remote(ImageReference.parse(image));
+      } catch (IllegalArgumentException e) {
+        violations.add(Violation.error("--image", e.getMessage()));
+      }
+    } else if (ociLayout != null) {
+      source = new Source.OciLayout(ociLayout, ociLayoutRef);
+    }
+    RegistryCredentials sourceCredentials = null;
+    if (sourceUsername != null) {
+      String password = context.env().get(SOURCE_PASSWORD_ENV);
+      if (password == null || password.isEmpty()) {
+        violations.add(Violation.error("--source-username", "the password is read from " + SOURCE_PASSWORD_ENV
+            + ", which is not set"));
+      } else {
+        SecretMasker.global().register(password);
+        sourceCredentials = new RegistryCredentials(sourceUsername, password);
+      }
+    }
+    String endpointText = registryEndpoint != null ? registryEndpoint : context.env().get(REGISTRY_ENDPOINT_ENV);
+    URI endpoint = null;
+    if (endpointText != null && !endpointText.isBlank()) {
+      try {
+        endpoint = new URI(endpointText.trim());
+      } catch (URISyntaxException e) {
+        violations.add(Violation.error("--registry-endpoint", "'" + endpointText + "' is not a URL"));
+      }
+    }
+    EcrPush.Request request = new EcrPush.Request(repository, registryId, tags, sources > 1 ? null : source,
+        mutableTags, keepImages, endpoint, sourceCredentials, DockerConfig.file(context.env()), parallel);
+    List<Violation> fromStep = EcrPush.validate(request);
+    if (sources > 1 || (image != null && source == null)) {
+      fromStep.removeIf(v -> v.where().equals("--image") && v.message().startsWith("no image source"));
+    }
+    violations.addAll(fromStep);
+    InvalidInputException.throwIfAny(violations);
+    return new EcrPush(context.aws(), context.progress()).run(request);
   }
 }

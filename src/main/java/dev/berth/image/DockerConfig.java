@@ -1,0 +1,69 @@
+package dev.berth.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.report.SecretMasker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Registry credentials from a Docker client configuration ({@code $DOCKER_CONFIG/config.json} "auths"). */
+public final class DockerConfig {
+  private DockerConfig() {}
+
+  /** The config file in force: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+  public static Path file(Map<String, String> env) {
+    String dir = env.get("DOCKER_CONFIG");
+    if (dir != null && !dir.isBlank()) {
+      return Path.of(dir, "config.json");
+    }
+    return Path.of(System.getProperty("user.home"), ".docker", "config.json");
+  }
+
+  /** Credentials stored for a registry (as written in image references; docker.io for Docker Hub). */
+  public static Optional<RegistryCredentials> find(Path file, String registry) {
+    if (file == null || !Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    JsonNode auths;
+    try {
+      auths = new ObjectMapper().readTree(file.toFile()).path("auths");
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    List<String> keys = registry.equals(ImageReference.DOCKER_HUB)
+        ? List.of("https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io")
+        : List.of(registry, "https://" + registry, "http://" + registry, "https://" + registry + "/v1/",
+            "https://" + registry + "/v2/");
+    for (String k : keys) {
+      JsonNode e = auths.get(k);
+      if (e == null) {
+        continue;
+      }
+      String user = null;
+      String pass = null;
+      if (e.hasNonNull("auth")) {
+        String decoded = new String(Base64.getDecoder().decode(e.get("auth").asText()), StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        if (colon > 0) {
+          user = decoded.substring(0, colon);
+          pass = decoded.substring(colon + 1);
+        }
+      } else if (e.hasNonNull("username")) {
+        user = e.get("username").asText();
+        pass = e.path("password").asText("");
+      }
+      if (user != null) {
+        SecretMasker.global().register(pass);
+        SecretMasker.global().register(e.path("auth").asText(null));
+        return Optional.of(new RegistryCredentials(user, pass));
+      }
+    }
+    return Optional.empty();
+  }
+}

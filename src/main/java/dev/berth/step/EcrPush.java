@@ -1,0 +1,323 @@
+package dev.berth.step;
+
+import dev.berth.aws.AwsClients;
+import dev.berth.image.ContentSource;
+import dev.berth.image.DockerConfig;
+import dev.berth.image.EcrRepositories;
+import dev.berth.image.ImageCopier;
+import dev.berth.image.ImageReference;
+import dev.berth.image.Manifest;
+import dev.berth.image.RegistryClient;
+import dev.berth.image.RegistryCredentials;
+import dev.berth.image.Sleeper;
+import dev.berth.image.Source;
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Progress;
+import dev.berth.report.SecretMasker;
+import dev.berth.report.Violation;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.services.ecr.EcrClient;
+
+/**
+ * ecrPush: ensures the ECR repository (tag immutability, scan on push, lifecycle), then copies the image into
+ * it exactly (same manifest bytes, same digest) from a registry or an OCI layout directory, and tags it.
+ * A tag that already names the same digest is success without a push; on an immutable repository a tag
+ * that names another digest fails and nothing is overwritten.
+ */
+public final class EcrPush {
+  /** ECR repository names: components of lower-case letters and digits with . _ - inside, joined by /. */
+  static final Pattern REPOSITORY = Pattern.compile(
+      "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
+  static final Pattern ACCOUNT = Pattern.compile("[0-9]{12}");
+  static final Pattern ECR_HOST = Pattern.compile("[0-9]{12}\\.dkr\\.ecr(?:-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com(?:\\.cn)?");
+  public static final String DEFAULT_TAG = "latest";
+  public static final int DEFAULT_PARALLELISM = 6;
+
+  /**
+   * What to push where.
+   *
+   * @param repository ECR repository name
+   * @param registryId the account that owns the registry, or null for the caller's
+   * @param tags tags to put on the image; empty means the source reference's tag, else {@code latest}
+   * @param source the image (null only in invalid requests)
+   * @param mutableTags create the repository with mutable tags (default immutable)
+   * @param keepImages lifecycle policy keeping this many images, or null for none
+   * @param registryEndpoint send image traffic here instead of the repository URI's host, or null
+   * @param sourceCredentials credentials for a registry source, or null (Docker config, else anonymous)
+   * @param dockerConfig the Docker client config to read source credentials from, or null
+   * @param parallelism how many blobs move at once
+   */
+  public record Request(String repository, String registryId, List<String> tags, Source source, boolean mutableTags,
+      Integer keepImages, URI registryEndpoint, RegistryCredentials sourceCredentials, Path dockerConfig,
+      int parallelism) {
+    public Request {
+      tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    public static Request of(String repository, Source source, String... tags) {
+      return new Request(repository, null, List.of(tags), source, false, null, null, null, null, DEFAULT_PARALLELISM);
+    }
+
+    public Request withRegistryEndpoint(URI endpoint) {
+      return new Request(repository, registryId, tags, source, mutableTags, keepImages, endpoint, sourceCredentials,
+          dockerConfig, parallelism);
+    }
+
+    /** The tags in force: the given ones, else the source reference's tag, else latest. */
+    public List<String> effectiveTags() {
+      if (!tags.isEmpty()) {
+        return tags;
+      }
+      if (source instanceof Source.Remote r && r.reference().tag() != null) {
+        return List.of(r.reference().tag());
+      }
+      return List.of(DEFAULT_TAG);
+    }
+  }
+
+  /** What was pushed. */
+  public record Result(String repository, String repositoryUri, List<String> tags, String digest, String image,
+      String mediaType, boolean created, boolean pushed, List<String> tagsPushed, String source,
+      int blobsUploaded, int blobsMounted, int blobsSkipped, long bytesUploaded, String message) {}
+
+  private final Supplier<EcrClient> ecr;
+  private final Progress progress;
+  private final Clock clock;
+  private final Sleeper sleeper;
+
+  public EcrPush(AwsClients aws, Progress progress) {
+    this(aws::ecr, progress, Clock.systemUTC(), Sleeper.REAL);
+  }
+
+  public EcrPush(Supplier<EcrClient> ecr, Progress progress, Clock clock, Sleeper sleeper) {
+    this.ecr = ecr;
+    this.progress = progress;
+    this.clock = clock;
+    this.sleeper = sleeper;
+  }
+
+  /** Every problem with the request, each with its flag; empty when it can run. Changes nothing. */
+  public static List<Violation> validate(Request r) {
+    List<Violation> v = new ArrayList<>();
+    String name = r.repository();
+    if (name == null || name.isBlank()) {
+      v.add(Violation.error("--repository", "a repository name is required"));
+    } else if (name.length() < 2 || name.length() > 256 || !REPOSITORY.matcher(name).matches()) {
+      v.add(Violation.error("--repository", "'" + name + "' is not a valid ECR repository name (2-256 characters: "
+          + "lower-case letters, digits, and . _ - between them, path components separated by /)"));
+    }
+    if (r.registryId() != null && !ACCOUNT.matcher(r.registryId()).matches()) {
+      v.add(Violation.error("--registry-id", "'" + r.registryId() + "' is not a 12-digit AWS account id"));
+    }
+    for (String tag : r.tags()) {
+      if (tag == null || !ImageReference.TAG.matcher(tag).matches()) {
+        v.add(Violation.error("--tag", "'" + tag + "' is not a valid tag (letters, digits, _ . -, at most 128, "
+            + "not starting with . or -)"));
+      }
+    }
+    if (r.tags().stream().distinct().count() != r.tags().size()) {
+      v.add(Violation.error("--tag", "a tag is given twice"));
+    }
+    if (r.source() == null) {
+      v.add(Violation.error("--image", "no image source: give --image REF (or --oci-layout DIR)"));
+    } else if (r.source() instanceof Source.OciLayout l) {
+      Path dir = l.directory();
+      if (dir == null || !Files.isDirectory(dir)) {
+        v.add(Violation.error("--oci-layout", "OCI layout directory " + dir + " does not exist"));
+      } else if (!Files.isRegularFile(dir.resolve("index.json")) || !Files.isRegularFile(dir.resolve("oci-layout"))) {
+        v.add(Violation.error("--oci-layout", dir + " is not an OCI image layout (no oci-layout or index.json file)"));
+      }
+    }
+    if (r.keepImages() != null && (r.keepImages() < 1 || r.keepImages() > 1000)) {
+      v.add(Violation.error("--keep-images", "must be between 1 and 1000, got " + r.keepImages()));
+    }
+    URI e = r.registryEndpoint();
+    if (e != null) {
+      if (e.getScheme() == null || e.getHost() == null
+          || !(e.getScheme().equals("https") || e.getScheme().equals("http"))) {
+        v.add(Violation.error("--registry-endpoint", "'" + e + "' is not an http(s) URL"));
+      } else if (e.getScheme().equals("http") && !ImageReference.isLoopback(e.getAuthority())) {
+        v.add(Violation.error("--registry-endpoint", "plain http is accepted only for loopback hosts "
+            + "(127.0.0.0/8, localhost, ::1); use https for " + e.getHost()));
+      } else if (e.getRawPath() != null && !e.getRawPath().isEmpty() && !e.getRawPath().equals("/")) {
+        v.add(Violation.error("--registry-endpoint", "give the registry's root URL without a path, got " + e));
+      }
+    }
+    if (r.parallelism() < 1 || r.parallelism() > 32) {
+      v.add(Violation.error("--parallel", "must be between 1 and 32, got " + r.parallelism()));
+    }
+    return v;
+  }
+
+  private static String schemeFor(String host) {
+    return ImageReference.isLoopback(host) ? "http" : "https";
+  }
+
+  public Result run(Request request) {
+    InvalidInputException.throwIfAny(validate(request));
+    List<String> tags = request.effectiveTags();
+    String name = request.repository();
+    EcrRepositories repos = new EcrRepositories(ecr, clock);
+    ImageReference srcRef = request.source() instanceof Source.Remote r ? r.reference() : null;
+    boolean sourceOnEcr = srcRef != null && ECR_HOST.matcher(srcRef.apiHost()).matches();
+
+    ExecutorService background = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "berth-ecr");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      // ECR (SDK start-up, DescribeRepositories, the registry token) runs while the source manifest is read
+      RegistryCredentials.Source auth = repos.auth(request.registryId());
+      CompletableFuture<Optional<EcrRepositories.Info>> found = CompletableFuture.supplyAsync(() -> {
+        Optional<EcrRepositories.Info> info = repos.find(request.registryId(), name);
+        auth.get();
+        return info;
+      }, background);
+      ContentSource source = null;
+      Manifest root = null;
+      if (!sourceOnEcr) {
+        source = ContentSource.of(request.source(), srcRef == null ? null : sourceClient(request, srcRef));
+        progress.info("reading " + source.describe());
+        root = source.root();
+      }
+      Optional<EcrRepositories.Info> existing = join(found);
+      URI endpoint = request.registryEndpoint();
+      if (sourceOnEcr) {
+        // the source lives in an ECR registry: when it is this one, read it with the same endpoint and token
+        String targetHost = existing.map(EcrRepositories.Info::host).orElse(null);
+        RegistryClient srcClient = srcRef.apiHost().equals(targetHost)
+            ? targetClient(endpoint, targetHost, auth) : sourceClient(request, srcRef);
+        source = ContentSource.of(request.source(), srcClient);
+        progress.info("reading " + source.describe());
+        root = source.root();
+      }
+      progress.info("source " + root.mediaType() + " " + root.digest());
+
+      boolean created = false;
+      EcrRepositories.Info info;
+      if (existing.isPresent()) {
+        info = existing.get();
+        if (!request.mutableTags() && !info.immutableTags()) {
+          progress.warn("repository " + name + " exists with mutable tags; its settings are left as they are");
+        }
+      } else {
+        EcrRepositories.Created c = repos.create(request.registryId(), name, !request.mutableTags());
+        info = c.info();
+        created = c.created();
+        if (created) {
+          progress.info("created repository " + info.uri() + " (tags " + (info.immutableTags() ? "immutable" : "mutable")
+              + ", scan on push " + (info.scanOnPush() ? "on" : "off") + ")");
+        }
+      }
+      if (request.keepImages() != null && repos.ensureKeepImages(request.registryId(), name, request.keepImages())) {
+        progress.info("lifecycle policy: keep the " + request.keepImages() + " most recent images");
+      }
+      RegistryClient target = targetClient(endpoint, info.host(), auth);
+      String digest = root.digest();
+      Result partial = new Result(name, info.uri(), tags, digest, info.uri() + "@" + digest, root.mediaType(),
+          created, false, List.of(), describe(request.source()), 0, 0, 0, 0, null);
+
+      // tags: same digest = nothing to do; another digest = refuse on immutable repositories
+      List<String> toPush = new ArrayList<>();
+      Map<String, String> conflicts = new LinkedHashMap<>();
+      for (String tag : tags) {
+        Optional<String> current = created ? Optional.empty() : target.manifestDigest(name, tag);
+        if (current.isEmpty()) {
+          toPush.add(tag);
+        } else if (current.get().equals(digest)) {
+          progress.info("tag " + tag + " already points to " + digest);
+        } else if (info.immutableTags()) {
+          conflicts.put(tag, current.get());
+        } else {
+          progress.info("tag " + tag + " moves from " + current.get() + " to " + digest);
+          toPush.add(tag);
+        }
+      }
+      if (!conflicts.isEmpty()) {
+        StringBuilder sb = new StringBuilder();
+        conflicts.forEach((tag, other) -> sb.append(sb.length() == 0 ? "" : "; ").append("tag ").append(tag)
+            .append(" of ").append(info.uri()).append(" already points to ").append(other)
+            .append(", not to the pushed image ").append(digest));
+        throw BerthException.failed(sb + " (tags are immutable in this repository: push under a new tag; nothing"
+            + " was overwritten)").withResult(partial);
+      }
+      if (toPush.isEmpty()) {
+        String message = "tag" + (tags.size() > 1 ? "s " : " ") + String.join(", ", tags) + " already point"
+            + (tags.size() > 1 ? "" : "s") + " to " + digest + "; nothing pushed";
+        progress.info(message);
+        return new Result(name, info.uri(), tags, digest, info.uri() + "@" + digest, root.mediaType(), created, false,
+            List.of(), describe(request.source()), 0, 0, 0, 0, message);
+      }
+      ImageCopier copier = new ImageCopier(progress, request.parallelism());
+      ImageCopier.Graph graph;
+      ImageCopier.Stats stats;
+      try {
+        graph = copier.graph(source, root);
+        progress.info("copying " + graph.blobs().size() + " blobs" + (graph.children().isEmpty() ? ""
+            : " of " + graph.children().size() + " manifests") + " to " + info.uri()
+            + (endpoint == null ? "" : " via " + endpoint));
+        stats = copier.copy(source, graph, target, name, toPush);
+      } catch (BerthException e) {
+        if (e.result() == null) {
+          e.withResult(partial);
+        }
+        throw e;
+      }
+      progress.info("pushed " + info.uri() + "@" + digest + " (" + stats.blobsUploaded() + " blobs uploaded, "
+          + stats.blobsMounted() + " mounted, " + stats.blobsSkipped() + " already there)");
+      return new Result(name, info.uri(), tags, digest, info.uri() + "@" + digest, root.mediaType(), created, true,
+          toPush, describe(request.source()), stats.blobsUploaded(), stats.blobsMounted(), stats.blobsSkipped(),
+          stats.bytesUploaded(), null);
+    } finally {
+      background.shutdownNow();
+    }
+  }
+
+  private static String describe(Source s) {
+    return s == null ? null : s.toString();
+  }
+
+  private RegistryClient targetClient(URI endpoint, String host, RegistryCredentials.Source auth) {
+    URI base = endpoint != null ? endpoint : URI.create("https://" + host);
+    return new RegistryClient(base, auth, RegistryClient.Settings.defaults(), sleeper);
+  }
+
+  private RegistryClient sourceClient(Request request, ImageReference ref) {
+    RegistryCredentials creds = request.sourceCredentials();
+    if (creds == null && request.dockerConfig() != null) {
+      creds = DockerConfig.find(request.dockerConfig(), ref.registry()).orElse(null);
+    }
+    if (creds != null) {
+      SecretMasker.global().register(creds.password());
+    }
+    URI base = URI.create(schemeFor(ref.apiHost()) + "://" + ref.apiHost());
+    return new RegistryClient(base, RegistryCredentials.Source.of(creds), RegistryClient.Settings.defaults(), sleeper);
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw BerthException.failed(String.valueOf(e.getCause()), e.getCause());
+    }
+  }
+}
