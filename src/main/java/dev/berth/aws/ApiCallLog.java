@@ -41,6 +41,26 @@ public final class ApiCallLog implements ExecutionInterceptor {
     }
   }
 
+  /**
+   * Names the call in client-side failures (connection reset, timeouts), whose SDK message says neither the
+   * service nor the operation: "ecs:DescribeServices: Unable to execute HTTP request: Connection reset". The
+   * exception keeps its type. Service errors already carry the service and code and are left alone.
+   */
+  @Override
+  public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
+    Throwable t = context.exception();
+    if (t instanceof software.amazon.awssdk.core.exception.SdkClientException e) {
+      String action = iamPrefix(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)) + ":"
+          + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+      // the SDK appends " (SDK Attempt Count: n)" to the message it is given; keep one of them
+      String message = e.getMessage() == null ? "" : e.getMessage().replaceAll(" \\(SDK Attempt Count: \\d+\\)$", "");
+      if (!message.startsWith(action)) {
+        return e.toBuilder().message(action + ": " + message).build();
+      }
+    }
+    return t;
+  }
+
   public List<String> calls() {
     return List.copyOf(calls);
   }

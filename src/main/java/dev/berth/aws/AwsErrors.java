@@ -44,12 +44,17 @@ public final class AwsErrors {
    * ("ECS CreateService for gantt-exporter").
    */
   public static BerthException translate(String what, SdkException e) {
-    if (e instanceof ApiCallTimeoutException) {
+    if (e instanceof ApiCallTimeoutException
+        || e instanceof software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException) {
       return new BerthException(Outcome.TIMED_OUT, what + " timed out: " + e.getMessage(), e);
     }
     if (e instanceof AwsServiceException ase) {
       String code = code(ase);
       String message = ase.awsErrorDetails() == null ? ase.getMessage() : ase.awsErrorDetails().errorMessage();
+      String service = ase.awsErrorDetails() == null ? null : ase.awsErrorDetails().serviceName();
+      if (service != null && !what.toLowerCase(java.util.Locale.ROOT).contains(service.toLowerCase(java.util.Locale.ROOT))) {
+        what = what + " (" + service + ")";
+      }
       String text = what + " failed: " + (code == null ? "" : code + ": ") + message
           + " (HTTP " + ase.statusCode() + ")";
       return new BerthException(isAccess(ase) ? Outcome.ACCESS : Outcome.FAILED, text, e);
