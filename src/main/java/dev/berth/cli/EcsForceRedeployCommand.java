@@ -1,12 +1,51 @@
 package dev.berth.cli;
 
+import dev.berth.step.EcsForceRedeploy;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code berth ecs-force-redeploy} (being built; see its issue). */
-@Command(name = "ecs-force-redeploy", mixinStandardHelpOptions = true, description = "Not built yet.")
+/** {@code berth ecs-force-redeploy}: a new deployment of the current, a re-imaged, or the previous task definition. */
+@Command(name = "ecs-force-redeploy", mixinStandardHelpOptions = true,
+    description = {"Start a new deployment of an ECS service and watch it to a verdict like a deploy: of the task "
+        + "definition it runs now, of that task definition with new images (--image), or of the task definition "
+        + "of the last deployment that completed before the current one (--rollback).",
+        "Exit 0 COMPLETED; 1 FAILED, ROLLED_BACK or SUPERSEDED; 5 TIMED_OUT."})
 public class EcsForceRedeployCommand extends StepCommand {
+  @Option(names = "--cluster", required = true, paramLabel = "NAME|ARN",
+      description = "Cluster of the service (required; no default).")
+  String cluster;
+
+  @Option(names = "--service", required = true, paramLabel = "NAME|ARN",
+      description = "Service to redeploy (required; no default).")
+  String service;
+
+  @Option(names = "--image", paramLabel = "CONTAINER=IMAGE",
+      description = "Promote an image: re-render the service's current task definition with this image for the "
+          + "named container, register it (reusing an identical revision) and deploy it. Repeatable "
+          + "(default: none, the current task definition is redeployed as it is).")
+  Map<String, String> images = new LinkedHashMap<>();
+
+  @Option(names = "--rollback",
+      description = "Deploy the task definition of the last deployment that completed before the current one "
+          + "(default: off). Cannot be combined with --image.")
+  boolean rollback;
+
+  @Option(names = "--wait", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Watch the new deployment to a verdict (default: --wait; --no-wait returns once it started).")
+  boolean waitForRollout = true;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "15m",
+      description = "How long --wait watches, e.g. 90s, 15m, 1h (default: ${DEFAULT-VALUE}); exit 5 after it.")
+  Duration timeout;
+
   @Override
   protected Object execute(Context context) {
-    throw dev.berth.report.BerthException.failed("ecs-force-redeploy is not built yet");
+    EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress(), (td, tags, imgs) -> {
+      throw dev.berth.report.BerthException.failed("--image is not available yet (waits for ecs-register-task)");
+    });
+    return step.run(new EcsForceRedeploy.Request(cluster, service, images, rollback, waitForRollout, timeout));
   }
 }

@@ -6,6 +6,7 @@ import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Progress;
 import dev.berth.report.Violation;
+import dev.berth.rollout.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,12 +32,6 @@ import software.amazon.awssdk.services.ecs.model.ServiceEvent;
  * range too. Optionally waits until the service runs the desired count.
  */
 public final class EcsScale {
-  /** Sleeps between polls; tests pass one that advances a fake clock. */
-  @FunctionalInterface
-  public interface Sleeper {
-    void sleep(Duration duration) throws InterruptedException;
-  }
-
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(6);
 
@@ -83,7 +78,7 @@ public final class EcsScale {
   /** With the real clock and {@link Thread#sleep}. */
   public static EcsScale create(AwsClients aws, Progress progress) {
     return new EcsScale(aws.ecs(), aws::autoscaling, progress, Clock.systemUTC(),
-        d -> Thread.sleep(d.toMillis()), DEFAULT_POLL_INTERVAL);
+        Sleeper.system(), DEFAULT_POLL_INTERVAL);
   }
 
   public Result run(Request request) throws InterruptedException {

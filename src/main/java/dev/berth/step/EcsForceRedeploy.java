@@ -1,0 +1,334 @@
+package dev.berth.step;
+
+import dev.berth.aws.AwsClients;
+import dev.berth.aws.AwsErrors;
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Progress;
+import dev.berth.report.Violation;
+import dev.berth.rollout.Rollout;
+import dev.berth.rollout.RolloutWatcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.Deployment;
+import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionResponse;
+import software.amazon.awssdk.services.ecs.model.ListServiceDeploymentsResponse;
+import software.amazon.awssdk.services.ecs.model.Service;
+import software.amazon.awssdk.services.ecs.model.ServiceDeploymentBrief;
+import software.amazon.awssdk.services.ecs.model.ServiceDeploymentStatus;
+import software.amazon.awssdk.services.ecs.model.ServiceRevision;
+import software.amazon.awssdk.services.ecs.model.SortOrder;
+import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.TaskDefinition;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionField;
+import software.amazon.awssdk.services.ecs.model.TaskDefinitionStatus;
+
+/**
+ * Starts a new deployment of a service and watches it to a verdict like a deploy: of the task definition it runs
+ * now (the console's "Force new deployment"), of that task definition re-rendered with new container images
+ * (promotion), or of the task definition of the last deployment that completed before the current one
+ * (rollback).
+ */
+public final class EcsForceRedeploy {
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(15);
+  /** How many successful service deployments a rollback looks back through at most. */
+  static final int ROLLBACK_LOOKBACK = 100;
+
+  /**
+   * What to do. {@code images} maps container names to image references (empty: keep the images);
+   * {@code rollback} and images exclude each other.
+   */
+  public record Request(String cluster, String service, Map<String, String> images, boolean rollback,
+      boolean waitForRollout, Duration timeout) {
+    public Request {
+      images = images == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(images));
+      timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+    }
+  }
+
+  /**
+   * What happened. {@code verdict} and {@code reasons} are null without --wait. {@code rollbackSource} says how
+   * a rollback target was found: {@code service-deployments} (ECS's deployment history) or
+   * {@code previous-revision} (the family's previous ACTIVE revision). {@code taskDefinitionRegistered} is
+   * true when --image registered a new revision, false when an identical one was reused.
+   */
+  public record Result(String clusterArn, String serviceArn, String deploymentId, String previousDeploymentId,
+      String taskDefinitionArn, String previousTaskDefinitionArn, String rolloutState, String verdict,
+      List<String> reasons, Boolean taskDefinitionRegistered, String rollbackSource) {}
+
+  /** Registers a task definition like {@code current} with new images, reusing an identical revision. */
+  @FunctionalInterface
+  public interface Reimager {
+    Reimaged reimage(TaskDefinition current, List<Tag> tags, Map<String, String> images);
+  }
+
+  /** The revision to deploy and whether it was just registered. */
+  public record Reimaged(String taskDefinitionArn, boolean registered) {}
+
+  private final EcsClient ecs;
+  private final Reimager reimager;
+  private final RolloutWatcher watcher;
+  private final Progress progress;
+
+  public EcsForceRedeploy(EcsClient ecs, Reimager reimager, RolloutWatcher watcher, Progress progress) {
+    this.ecs = Objects.requireNonNull(ecs);
+    this.reimager = Objects.requireNonNull(reimager);
+    this.watcher = Objects.requireNonNull(watcher);
+    this.progress = Objects.requireNonNull(progress);
+  }
+
+  /** With the system clock and sleeps, and the target health of the service's ALB in failure reasons. */
+  public static EcsForceRedeploy create(AwsClients aws, Progress progress, Reimager reimager) {
+    return new EcsForceRedeploy(aws.ecs(), reimager, RolloutWatcher.system(aws.ecs(), aws.elb(), progress),
+        progress);
+  }
+
+  public Result run(Request request) {
+    validate(request);
+    EcsServiceLookup.Found found = EcsServiceLookup.find(ecs, request.cluster(), request.service());
+    Service service = found.service();
+    String serviceName = found.serviceName();
+    Deployment previous = primary(service);
+    String previousDeploymentId = previous == null ? null : previous.id();
+    String currentTd = service.taskDefinition() != null ? service.taskDefinition()
+        : previous == null ? null : previous.taskDefinition();
+    if (currentTd == null) {
+      throw new InvalidInputException("--service", "service '" + serviceName + "' has no task definition (it uses "
+          + "task sets or an external deployment controller); berth redeploys services of the ECS controller");
+    }
+
+    String targetTd = currentTd;
+    Boolean registered = null;
+    String rollbackSource = null;
+    if (!request.images().isEmpty()) {
+      Reimaged r = reimage(currentTd, request.images());
+      targetTd = r.taskDefinitionArn();
+      registered = r.registered();
+      progress.info((r.registered() ? "registered " : "reusing identical ") + shortTd(targetTd) + " with "
+          + describe(request.images()));
+    } else if (request.rollback()) {
+      RollbackTarget t = rollbackTarget(found, currentTd);
+      targetTd = t.taskDefinitionArn();
+      rollbackSource = t.source();
+      progress.info("rolling back from " + shortTd(currentTd) + " to " + shortTd(targetTd) + " (" + t.how() + ")");
+    }
+
+    String td = targetTd.equals(currentTd) ? null : targetTd;
+    Service updated;
+    try {
+      updated = ecs.updateService(b -> b.cluster(found.cluster().clusterArn()).service(serviceName)
+          .taskDefinition(td).forceNewDeployment(true)).service();
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS UpdateService (force new deployment) for " + serviceName, e);
+    }
+    Deployment ours = primary(updated);
+    if (ours == null || ours.id() == null || ours.id().equals(previousDeploymentId)) {
+      throw BerthException.failed("ECS UpdateService with forceNewDeployment for service " + serviceName
+          + " started no new deployment (PRIMARY is still " + previousDeploymentId + ")");
+    }
+    progress.info("started deployment " + ours.id() + " of " + shortTd(targetTd) + " (previous: "
+        + previousDeploymentId + " of " + shortTd(currentTd) + ")");
+
+    if (!request.waitForRollout()) {
+      return new Result(found.cluster().clusterArn(), updated.serviceArn(), ours.id(), previousDeploymentId,
+          targetTd, currentTd, ours.rolloutStateAsString(), null, null, registered, rollbackSource);
+    }
+    Rollout rollout = watcher.watch(found.cluster().clusterArn(), serviceName, ours.id(), request.timeout());
+    if (rollout.taskDefinitionArn() != null && !rollout.taskDefinitionArn().equals(targetTd)) {
+      progress.warn("ECS reports task definition " + shortTd(rollout.taskDefinitionArn()) + " for deployment "
+          + ours.id() + ", not " + shortTd(targetTd) + " as requested");
+    }
+    Result result = new Result(found.cluster().clusterArn(), updated.serviceArn(), ours.id(), previousDeploymentId,
+        targetTd, currentTd, rollout.rolloutState(), rollout.verdict().name(),
+        rollout.succeeded() ? null : rollout.reasons(), registered, rollbackSource);
+    if (!rollout.succeeded()) {
+      throw rollout.failure(serviceName).withResult(result);
+    }
+    return result;
+  }
+
+  private static void validate(Request r) {
+    List<Violation> v = new ArrayList<>();
+    if (r.cluster() == null || r.cluster().isBlank()) {
+      v.add(Violation.error("--cluster", "is required"));
+    }
+    if (r.service() == null || r.service().isBlank()) {
+      v.add(Violation.error("--service", "is required"));
+    }
+    for (Map.Entry<String, String> e : r.images().entrySet()) {
+      if (e.getKey() == null || e.getKey().isBlank() || e.getValue() == null || e.getValue().isBlank()) {
+        v.add(Violation.error("--image", "expected CONTAINER=IMAGE, got '" + e.getKey() + "=" + e.getValue() + "'"));
+      }
+    }
+    if (r.rollback() && !r.images().isEmpty()) {
+      v.add(Violation.error("--rollback", "cannot be combined with --image (a rollback deploys an earlier task "
+          + "definition as it was)"));
+    }
+    if (r.timeout().isNegative() || r.timeout().isZero()) {
+      v.add(Violation.error("--timeout", "must be positive, not " + r.timeout()));
+    }
+    InvalidInputException.throwIfAny(v);
+  }
+
+  private Reimaged reimage(String currentTd, Map<String, String> images) {
+    DescribeTaskDefinitionResponse d;
+    try {
+      d = ecs.describeTaskDefinition(b -> b.taskDefinition(currentTd).include(TaskDefinitionField.TAGS));
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS DescribeTaskDefinition for " + currentTd, e);
+    }
+    TaskDefinition td = d.taskDefinition();
+    List<String> names = td.containerDefinitions().stream().map(c -> c.name()).toList();
+    List<Violation> v = new ArrayList<>();
+    for (String container : images.keySet()) {
+      if (!names.contains(container)) {
+        v.add(Violation.error("--image", "task definition " + shortTd(currentTd) + " has no container '" + container
+            + "' (its containers: " + String.join(", ", names) + ")"));
+      }
+    }
+    InvalidInputException.throwIfAny(v);
+    return reimager.reimage(td, d.tags(), images);
+  }
+
+  /** Where a rollback goes, and how that was found. */
+  record RollbackTarget(String taskDefinitionArn, String source, String how) {}
+
+  /**
+   * The task definition of the newest deployment that finished SUCCESSFUL with a task definition other than the
+   * one the service runs now, from ECS's service-deployment history (ListServiceDeployments +
+   * DescribeServiceRevisions). When that history is unavailable (older endpoints, emulators, no
+   * ecs:ListServiceDeployments permission) or holds no such deployment, the family's previous ACTIVE revision
+   * (the highest revision below the current one), with a warning that it may never have been deployed.
+   */
+  RollbackTarget rollbackTarget(EcsServiceLookup.Found found, String currentTd) {
+    String why;
+    try {
+      String fromHistory = lastSuccessfulOther(found, currentTd);
+      if (fromHistory != null) {
+        return new RollbackTarget(fromHistory, "service-deployments",
+            "the last deployment that completed with another task definition");
+      }
+      why = "ECS lists no earlier successful deployment of another task definition (its deployment history starts"
+          + " on 25 October 2024 and is kept for 90 days)";
+    } catch (SdkException e) {
+      if (AwsErrors.isAccess(e)) {
+        why = "ecs:ListServiceDeployments/ecs:DescribeServiceRevisions are not allowed ("
+            + AwsErrors.code(e) + ")";
+      } else {
+        why = "ECS ListServiceDeployments is not available here (" + shortError(e) + ")";
+      }
+    }
+    String previous = previousRevision(currentTd);
+    if (previous == null) {
+      throw new InvalidInputException("--rollback", "nothing to roll back to: " + why + ", and family "
+          + family(currentTd) + " has no ACTIVE revision below " + shortTd(currentTd));
+    }
+    progress.warn(why + "; rolling back to the previous ACTIVE revision of the family instead, "
+        + shortTd(previous) + ", which may never have been deployed");
+    return new RollbackTarget(previous, "previous-revision", "the previous ACTIVE revision of the family");
+  }
+
+  private String lastSuccessfulOther(EcsServiceLookup.Found found, String currentTd) {
+    List<ServiceDeploymentBrief> successful = new ArrayList<>();
+    String token = null;
+    do {
+      String next = token;
+      ListServiceDeploymentsResponse page = ecs.listServiceDeployments(b -> b.cluster(found.cluster().clusterArn())
+          .service(found.serviceName()).status(ServiceDeploymentStatus.SUCCESSFUL).nextToken(next));
+      successful.addAll(page.serviceDeployments());
+      token = page.nextToken();
+    } while (token != null && successful.size() < ROLLBACK_LOOKBACK);
+    successful.sort(Comparator.comparing((ServiceDeploymentBrief b) -> b.finishedAt() != null ? b.finishedAt()
+        : b.createdAt(), Comparator.nullsLast(Comparator.reverseOrder())));
+    List<String> revisions = successful.stream().map(ServiceDeploymentBrief::targetServiceRevisionArn)
+        .filter(Objects::nonNull).toList();
+    for (int i = 0; i < revisions.size(); i += 20) {
+      List<String> batch = revisions.subList(i, Math.min(i + 20, revisions.size()));
+      Map<String, String> tdByRevision = new LinkedHashMap<>();
+      for (ServiceRevision r : ecs.describeServiceRevisions(b -> b.serviceRevisionArns(batch)).serviceRevisions()) {
+        tdByRevision.put(r.serviceRevisionArn(), r.taskDefinition());
+      }
+      for (String arn : batch) {
+        String td = tdByRevision.get(arn);
+        if (td != null && !sameTaskDefinition(td, currentTd)) {
+          return td;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The highest ACTIVE revision of the family below the current one, or null. */
+  private String previousRevision(String currentTd) {
+    String family = family(currentTd);
+    int current = revision(currentTd);
+    try {
+      for (String arn : ecs.listTaskDefinitionsPaginator(b -> b.familyPrefix(family)
+          .status(TaskDefinitionStatus.ACTIVE).sort(SortOrder.DESC)).taskDefinitionArns()) {
+        if (family.equals(family(arn)) && revision(arn) < current) {
+          return arn;
+        }
+      }
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS ListTaskDefinitions for family " + family, e);
+    }
+    return null;
+  }
+
+  private static boolean sameTaskDefinition(String a, String b) {
+    return shortTd(a).equals(shortTd(b));
+  }
+
+  private static Deployment primary(Service s) {
+    return s == null ? null
+        : s.deployments().stream().filter(d -> "PRIMARY".equals(d.status())).findFirst().orElse(null);
+  }
+
+  /** {@code family:revision} of a task definition ARN (or the text itself). */
+  static String shortTd(String arn) {
+    int slash = arn.lastIndexOf('/');
+    return slash < 0 ? arn : arn.substring(slash + 1);
+  }
+
+  static String family(String arn) {
+    String s = shortTd(arn);
+    int colon = s.lastIndexOf(':');
+    return colon < 0 ? s : s.substring(0, colon);
+  }
+
+  static int revision(String arn) {
+    String s = shortTd(arn);
+    int colon = s.lastIndexOf(':');
+    try {
+      return colon < 0 ? Integer.MAX_VALUE : Integer.parseInt(s.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return Integer.MAX_VALUE;
+    }
+  }
+
+  private static String describe(Map<String, String> images) {
+    List<String> parts = new ArrayList<>();
+    images.forEach((c, i) -> parts.add(c + "=" + i));
+    return String.join(", ", parts);
+  }
+
+  private static String shortError(SdkException e) {
+    if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase) {
+      String code = AwsErrors.code(e);
+      return "HTTP " + ase.statusCode() + (code == null ? "" : " " + code);
+    }
+    String code = AwsErrors.code(e);
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    if (m.length() > 160) {
+      m = m.substring(0, 160) + "...";
+    }
+    return code != null ? code + ": " + m : m;
+  }
+}
