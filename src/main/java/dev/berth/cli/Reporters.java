@@ -3,19 +3,66 @@ package dev.berth.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.report.Progress;
 import dev.berth.report.SecretMasker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
 
 /** Chooses how progress, errors and results reach the user: a console, or GitHub Actions when GITHUB_ACTIONS is set. */
 final class Reporters {
   private Reporters() {}
 
   static Progress progress(StepCommand.Runtime rt, String step, int verbosity, SecretMasker masker) {
-    return new ConsoleProgress(rt.err(), step, verbosity, masker);
+    if (rt != null && GithubActions.enabled(rt.env())) {
+      return new GithubActionsProgress(rt.err(), step, verbosity, masker);
+    }
+    return new ConsoleProgress(rt == null ? System.err : rt.err(), step, verbosity, masker);
   }
 
   static void error(StepCommand.Runtime rt, String step, String message, Progress progress) {
     progress.error(message);
   }
 
-  /** Publishes the result beyond stdout (GitHub outputs and step summary). */
-  static void publish(StepCommand.Runtime rt, String step, ObjectNode result, int exitCode, SecretMasker masker) {}
+  /**
+   * Publishes the result beyond stdout. In GitHub Actions: one output per result key (kebab-case) plus
+   * {@code result} (the whole object) and {@code exit-code} to {@code $GITHUB_OUTPUT}, and a Markdown summary
+   * appended to {@code $GITHUB_STEP_SUMMARY}; everything passes through the masker first.
+   */
+  static void publish(StepCommand.Runtime rt, String step, ObjectNode result, int exitCode, SecretMasker masker,
+      Progress progress) {
+    if (rt == null || !GithubActions.enabled(rt.env())) {
+      return;
+    }
+    GithubActionsProgress gh = progress instanceof GithubActionsProgress g ? g : null;
+    if (gh != null) {
+      gh.finish();
+    }
+    Map<String, String> env = rt.env();
+    String outputFile = env.get("GITHUB_OUTPUT");
+    if (outputFile != null && !outputFile.isBlank()) {
+      StringBuilder b = new StringBuilder();
+      Map<String, String> outputs = GithubActions.outputs(result);
+      outputs.putIfAbsent("exit-code", String.valueOf(exitCode));
+      outputs.forEach((name, value) -> b.append(GithubActions.outputEntry(name, masker.mask(value))));
+      append(Path.of(outputFile), b.toString(), "GITHUB_OUTPUT", progress);
+    }
+    String summaryFile = env.get("GITHUB_STEP_SUMMARY");
+    if (summaryFile != null && !summaryFile.isBlank()) {
+      List<String> events = gh == null ? List.of() : gh.events();
+      append(Path.of(summaryFile), masker.mask(GithubActions.summary(step, result, exitCode, events)),
+          "GITHUB_STEP_SUMMARY", progress);
+    }
+  }
+
+  private static void append(Path file, String text, String what, Progress progress) {
+    try {
+      Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+          StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      progress.warn("cannot write " + what + " (" + file + "): " + e.getMessage());
+    }
+  }
 }

@@ -133,6 +133,6 @@ public abstract class StepCommand implements Callable<Integer> {
         progress.warn("cannot write --result-file " + common.resultFile + ": " + e.getMessage());
       }
     }
-    Reporters.publish(rt, step, node, code, masker);
+    Reporters.publish(rt, step, node, code, masker, progress);
   }
 }

@@ -4,6 +4,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Replaces every registered secret value with {@code ***} in text that leaves the process (progress,
@@ -14,15 +16,27 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SecretMasker {
   private static final SecretMasker GLOBAL = new SecretMasker();
   private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
 
   public static SecretMasker global() {
     return GLOBAL;
   }
 
   public void register(String secret) {
-    if (secret != null && secret.length() >= 4) {
-      secrets.add(secret);
+    if (secret != null && secret.length() >= 4 && secrets.add(secret)) {
+      for (Consumer<String> l : listeners) {
+        l.accept(secret);
+      }
     }
+  }
+
+  /**
+   * Calls {@code listener} with each secret registered from now on, once (the GitHub Actions reporter
+   * announces them to the runner with {@code ::add-mask::}). Run the returned handle to stop.
+   */
+  public Runnable onRegister(Consumer<String> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
   }
 
   public String mask(String text) {
