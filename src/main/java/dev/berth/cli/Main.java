@@ -79,6 +79,7 @@ public final class Main implements Runnable {
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.registerConverter(java.time.Duration.class, new DurationConverter());
+    Reporters.usageErrors(cl, runtime);
     return cl.execute(args);
   }
 

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The berth action's entry point (action.yml): turns the action's inputs (INPUT_* variables) into berth's
+# command line and runs the step through the shared launcher resources/dev/berth/berth.sh (which downloads,
+# verifies and caches the pinned jar unless BERTH_JAR/berth-jar names one).
+#
+# How inputs become arguments is read from inputs.tsv (generated from the CLI's option model with action.yml):
+#   value  one value                  -> --opt=VALUE
+#   list   one value per line         -> --opt=LINE for each non-blank line
+#   map    K=V per line               -> --opt=K=V for each non-blank line
+#   flag   true | false               -> --opt, or the negated form (--no-opt) for false when there is one
+#   count  true | false | N           -> --opt once, not at all, or N times
+# An empty input is "not given". Values are passed as single arguments (no eval, no word splitting), and no
+# input carries a secret: credentials come from the environment (aws-actions/configure-aws-credentials).
+# The step itself writes the outputs, annotations and step summary (GITHUB_ACTIONS=true).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+table=$here/inputs.tsv
+
+fail() { # MESSAGE: an error annotation, exit 2 (usage)
+  local m=$1
+  m=${m//%/%25}
+  m=${m//$'\r'/%0D}
+  m=${m//$'\n'/%0A}
+  printf '::error title=berth action::%s\n' "$m" >&2
+  exit 2
+}
+
+trim() { # sets $trimmed to $1 without leading and trailing blanks and line breaks
+  trimmed=$1
+  trimmed=${trimmed#"${trimmed%%[![:space:]]*}"}
+  trimmed=${trimmed%"${trimmed##*[![:space:]]}"}
+}
+
+trim "${INPUT_STEP:-}"
+step=$trimmed
+steps=" $(awk -F'\t' '!/^#/ { print $1 }' "$table" | uniq | tr '\n' ' ')"
+case $step in
+  '') fail "the step input is required: one of$steps" ;;
+  *[!a-z-]*) fail "unknown step '$step': use one of$steps" ;;
+esac
+case $steps in
+  *" $step "*) ;;
+  *) fail "unknown step '$step': use one of$steps" ;;
+esac
+
+args=("$step")
+accepted=" "
+ignored=""
+while IFS=$'\t' read -r row_step input kind option negated variable; do
+  case $row_step in '#'*|'') continue ;; esac
+  raw=${!variable:-}
+  trim "$raw"
+  value=$trimmed
+  if [ "$row_step" != "$step" ]; then
+    continue
+  fi
+  accepted="$accepted$input "
+  [ -z "$value" ] && continue
+  case $kind in
+    value)
+      case $value in
+        *$'\n'*) fail "input $input takes one value, got several lines" ;;
+      esac
+      args+=("$option=$value")
+      ;;
+    list|map)
+      while IFS= read -r line || [ -n "$line" ]; do
+        trim "$line"
+        [ -z "$trimmed" ] && continue
+        if [ "$kind" = map ]; then
+          case $trimmed in
+            *=*) ;;
+            *) fail "input $input takes KEY=VALUE lines, got '$trimmed'" ;;
+          esac
+        fi
+        args+=("$option=$trimmed")
+      done <<< "$value"
+      ;;
+    flag)
+      case $value in
+        true|True|TRUE) args+=("$option") ;;
+        false|False|FALSE) [ "$negated" != - ] && args+=("$negated") ;;
+        *) fail "input $input takes true or false, got '$value'" ;;
+      esac
+      ;;
+    count)
+      case $value in
+        true|True|TRUE) args+=("$option") ;;
+        false|False|FALSE) ;;
+        *[!0-9]*) fail "input $input takes true, false or a number, got '$value'" ;;
+        *) n=$value; while [ "$n" -gt 0 ]; do args+=("$option"); n=$((n - 1)); done ;;
+      esac
+      ;;
+    *) fail "inputs.tsv: unknown kind '$kind' for $input" ;;
+  esac
+done < "$table"
+
+# Inputs given that this step does not take: refuse them, naming the steps that do.
+while IFS=$'\t' read -r row_step input kind option negated variable; do
+  case $row_step in '#'*|'') continue ;; esac
+  case $accepted in *" $input "*) continue ;; esac
+  raw=${!variable:-}
+  trim "$raw"
+  [ -z "$trimmed" ] && continue
+  case " $ignored " in *" $input "*) continue ;; esac
+  ignored="${ignored:+$ignored }$input"
+done < "$table"
+if [ -n "$ignored" ]; then
+  details=""
+  for input in $ignored; do
+    takers=$(awk -F'\t' -v i="$input" '!/^#/ && $2 == i { print $1 }' "$table" | tr '\n' ' ')
+    details="$details $input (taken by: ${takers% }),"
+  done
+  fail "step $step does not take these inputs:${details%,}"
+fi
+
+# The launcher's environment: explicit inputs win over the job's environment.
+[ -n "${INPUT_BERTH_JAR:-}" ] && export BERTH_JAR=$INPUT_BERTH_JAR
+[ -n "${INPUT_BERTH_VERSION:-}" ] && export BERTH_VERSION=$INPUT_BERTH_VERSION
+[ -n "${INPUT_BERTH_SHA256:-}" ] && export BERTH_SHA256=$INPUT_BERTH_SHA256
+[ -n "${INPUT_MAVEN_REPOSITORY:-}" ] && export BERTH_MAVEN_REPO=$INPUT_MAVEN_REPOSITORY
+[ -n "${BERTH_ACTION_CACHE_DIR:-}" ] && export BERTH_CACHE_DIR=$BERTH_ACTION_CACHE_DIR
+if [ -n "${BERTH_ACTION_JAVA:-}" ] && [ -x "$BERTH_ACTION_JAVA" ]; then
+  export BERTH_JAVA=$BERTH_ACTION_JAVA
+fi
+launcher=$root/resources/dev/berth/berth.sh
+
+if [ -z "${BERTH_JAR:-}" ]; then
+  # Resolve (download, verify, cache) the jar first, so the cache can be saved even when the step fails.
+  cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
+  before=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
+  jar=$(sh "$launcher" --print-jar) || exit $?
+  after=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
+  if [ "$after" != "$before" ] && [ -n "${GITHUB_OUTPUT:-}" ]; then
+    echo "berth-jar-downloaded=true" >> "$GITHUB_OUTPUT"
+  fi
+  if [ -n "${BERTH_SHA256:-}" ]; then
+    # a cached jar (restored from the Actions cache) is checked against the pin too
+    if command -v sha256sum >/dev/null 2>&1; then
+      actual=$(sha256sum "$jar" | cut -d' ' -f1)
+    else
+      actual=$(shasum -a 256 "$jar" | cut -d' ' -f1)
+    fi
+    expected=$(printf '%s' "$BERTH_SHA256" | tr 'A-F' 'a-f')
+    if [ "$actual" != "$expected" ]; then
+      rm -f "$jar"
+      printf '::error title=berth action::%s\n' "cached $jar does not match berth-sha256 (got $actual); removed it, rerun to download again" >&2
+      exit 4
+    fi
+  fi
+  export BERTH_JAR=$jar
+fi
+
+exec sh "$launcher" "${args[@]}"
