@@ -1,0 +1,526 @@
+package dev.berth.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Credential;
+import com.google.cloud.tools.jib.api.DockerDaemonImage;
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.api.RegistryException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
+import com.google.cloud.tools.jib.api.buildplan.Platform;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+import com.google.cloud.tools.jib.event.EventHandlers;
+import com.google.cloud.tools.jib.http.FailoverHttpClient;
+import com.google.cloud.tools.jib.image.json.BuildableManifestTemplate;
+import com.google.cloud.tools.jib.image.json.ManifestListTemplate;
+import com.google.cloud.tools.jib.image.json.ManifestTemplate;
+import com.google.cloud.tools.jib.registry.RegistryClient;
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Json;
+import dev.berth.report.Progress;
+import dev.berth.report.Violation;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * The local image sources of ecrPush, each turned into an OCI image layout folder (oci-layout, index.json,
+ * blobs/sha256/...) that the pusher uploads: a Dockerfile built without a daemon, an image archive ({@code docker
+ * save} or OCI layout), an image of a local Docker engine read through the {@code docker} CLI.
+ *
+ * <p>Use: {@link #prepare} checks everything that can be checked before anything changes (all problems at once,
+ * as an {@link InvalidInputException}); {@link Prepared#build} then writes the layout.
+ */
+public final class LocalImages {
+  private LocalImages() {}
+
+  /** One local source. */
+  public sealed interface Source permits DockerfileSource, TarSource, DockerDaemonSource {}
+
+  /**
+   * {@code --dockerfile} (with {@code --context}, default the Dockerfile's folder, and {@code --build-arg}).
+   */
+  public record DockerfileSource(Path dockerfile, Path context, Map<String, String> buildArgs) implements Source {
+    public DockerfileSource {
+      buildArgs = Map.copyOf(buildArgs);
+    }
+  }
+
+  /** {@code --tar}: a {@code docker save} archive or an OCI layout archive (plain or gzip). */
+  public record TarSource(Path archive) implements Source {}
+
+  /** {@code --docker-daemon}: an image of the local Docker engine, read with {@code docker save}. */
+  public record DockerDaemonSource(String reference) implements Source {}
+
+  /** A user name and password for a registry; never printed. */
+  public record Login(String username, String password) {
+    @Override
+    public String toString() {
+      return "Login[" + username + ", ****]";
+    }
+  }
+
+  /**
+   * How to build.
+   *
+   * @param cacheDir where Jib keeps base and application layers between runs (what makes a rebuild that changes only
+   *     the app fast); null for {@code $BERTH_CACHE_DIR}, {@code $XDG_CACHE_HOME/berth} or {@code ~/.cache/berth}
+   * @param env the environment (PATH to find {@code docker}, cache variables)
+   * @param credentials registry host -> login for pulling a base image; empty for anonymous
+   */
+  public record Options(Path cacheDir, Map<String, String> env, Function<String, Optional<Login>> credentials) {
+    public static Options defaults(Map<String, String> env) {
+      return new Options(null, env, host -> Optional.empty());
+    }
+
+    Path cache() {
+      if (cacheDir != null) {
+        return cacheDir;
+      }
+      String b = env.get("BERTH_CACHE_DIR");
+      if (b != null && !b.isBlank()) {
+        return Path.of(b);
+      }
+      String x = env.get("XDG_CACHE_HOME");
+      if (x != null && !x.isBlank()) {
+        return Path.of(x, "berth");
+      }
+      return Path.of(System.getProperty("user.home"), ".cache", "berth");
+    }
+  }
+
+  /** The built layout: its folder and the digest of the image manifest (or index) in it. */
+  public record Layout(Path dir, String digest) {}
+
+  /** A checked source, ready to build. */
+  public interface Prepared {
+    /** What is built, for progress lines. */
+    String description();
+
+    /** Writes the OCI layout into {@code dir} (created; must be empty or missing). */
+    Layout build(Path dir, Progress progress) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Checks the source: the Dockerfile is parsed and its sources resolved, the archive's format is recognized, the
+   * reference is valid and a {@code docker} executable exists. Throws an {@link InvalidInputException} holding every
+   * problem. Reads the base image's configuration from its registry only when a substitution needs its environment.
+   */
+  public static Prepared prepare(Source source, Options options) {
+    if (source instanceof DockerfileSource d) {
+      return DockerfileBuild.prepare(d, options);
+    }
+    if (source instanceof TarSource t) {
+      return prepareTar(t);
+    }
+    return prepareDaemon((DockerDaemonSource) source, options);
+  }
+
+  // ------------------------------------------------------------------------------------------------- Dockerfile
+
+  private static final class DockerfileBuild implements Prepared {
+    private final DockerfileSource source;
+    private final Options options;
+    private final BuildPlan plan;
+    private final List<FileEntriesLayer> layers;
+
+    private DockerfileBuild(DockerfileSource source, Options options, BuildPlan plan, List<FileEntriesLayer> layers) {
+      this.source = source;
+      this.options = options;
+      this.plan = plan;
+      this.layers = layers;
+    }
+
+    static Prepared prepare(DockerfileSource src, Options options) {
+      List<Violation> violations = new ArrayList<>();
+      Path dockerfile = src.dockerfile();
+      Path context = src.context() != null ? src.context() : dockerfile.toAbsolutePath().getParent();
+      if (!Files.isRegularFile(dockerfile)) {
+        violations.add(Violation.error("--dockerfile", "no such file: " + dockerfile));
+      }
+      if (context == null || !Files.isDirectory(context)) {
+        violations.add(Violation.error("--context", "no such folder: " + context));
+      }
+      InvalidInputException.throwIfAny(violations);
+      String name = dockerfile.getFileName().toString();
+      String text;
+      List<String> ignoreProblems = new ArrayList<>();
+      DockerIgnore ignore;
+      try {
+        text = Files.readString(dockerfile, StandardCharsets.UTF_8);
+        ignore = DockerIgnore.load(context, ignoreProblems);
+      } catch (IOException e) {
+        throw new InvalidInputException("--dockerfile", "cannot read: " + e.getMessage());
+      }
+      for (String p : ignoreProblems) {
+        int colon = p.indexOf(": ");
+        violations.add(Violation.error(p.substring(0, colon), p.substring(colon + 2)));
+      }
+      BaseEnv baseEnv = new BaseEnv(options, platformOf(text));
+      DockerfileParser.Result parsed = DockerfileParser.parse(text, name, src.buildArgs(), baseEnv);
+      violations.addAll(parsed.violations());
+      if (baseEnv.problem != null) {
+        violations.add(Violation.warning(name, baseEnv.problem));
+      }
+      List<FileEntriesLayer> layers = new ArrayList<>();
+      if (parsed.plan() != null) {
+        ContextFiles files = new ContextFiles(context, ignore, name);
+        for (BuildPlan.Copy c : parsed.plan().copies()) {
+          layers.add(files.layer(c, violations));
+        }
+      }
+      InvalidInputException.throwIfAny(violations);
+      return new DockerfileBuild(src, options, parsed.plan(), layers);
+    }
+
+    @Override
+    public String description() {
+      return "Dockerfile " + source.dockerfile() + " (FROM " + (plan.base() == null ? "scratch" : plan.base())
+          + ", " + layers.size() + " file layer" + (layers.size() == 1 ? "" : "s") + ")";
+    }
+
+    @Override
+    public Layout build(Path dir, Progress progress) throws IOException, InterruptedException {
+      JibContainerBuilder b;
+      boolean insecure = false;
+      if (plan.base() == null) {
+        b = Jib.fromScratch();
+      } else {
+        ImageReference ref = parseRef(plan.base());
+        insecure = isLoopback(ref.getRegistry());
+        RegistryImage image = RegistryImage.named(ref);
+        Optional<Login> login = options.credentials().apply(ref.getRegistry());
+        login.ifPresent(l -> image.addCredential(l.username(), l.password()));
+        b = Jib.from(image);
+      }
+      if (plan.platform() != null) {
+        String[] p = plan.platform().split("/");
+        b.setPlatforms(Set.of(new Platform(p[1], p[0])));
+      }
+      b.setFileEntriesLayers(layers);
+      b.setFormat(ImageFormat.OCI);
+      b.setCreationTime(Instant.EPOCH);
+      plan.env().forEach(b::addEnvironmentVariable);
+      plan.labels().forEach(b::addLabel);
+      for (String p : plan.exposedPorts()) {
+        String[] pp = p.split("/");
+        b.addExposedPort(pp[1].equals("udp") ? Port.udp(Integer.parseInt(pp[0])) : Port.tcp(Integer.parseInt(pp[0])));
+      }
+      for (String v : plan.volumes()) {
+        b.addVolume(AbsoluteUnixPath.get(v));
+      }
+      if (plan.workdir() != null) {
+        b.setWorkingDirectory(AbsoluteUnixPath.get(plan.workdir()));
+      }
+      if (plan.user() != null) {
+        b.setUser(plan.user());
+      }
+      if (plan.entrypoint() != null) {
+        b.setEntrypoint(plan.entrypoint());
+        // Docker: ENTRYPOINT resets a CMD inherited from the base image
+        b.setProgramArguments(plan.cmd() != null ? plan.cmd() : List.of());
+      } else if (plan.cmd() != null) {
+        b.setProgramArguments(plan.cmd());
+      }
+      return containerize(b, insecure, dir, options, progress);
+    }
+  }
+
+  /**
+   * The base image's environment (config.Env), read from its registry (manifest, then config blob) when a
+   * substitution needs it. A failure is not fatal: the variable stays unset and a warning says why.
+   */
+  private static final class BaseEnv implements Function<String, Map<String, String>> {
+    private final Options options;
+    private final String platform;
+    String problem;
+
+    BaseEnv(Options options, String platform) {
+      this.options = options;
+      this.platform = platform;
+    }
+
+    @Override
+    public Map<String, String> apply(String reference) {
+      try {
+        return fetch(reference);
+      } catch (IOException | RegistryException | RuntimeException e) {
+        problem = "cannot read the environment of base image " + reference + " (variables it sets expand to empty"
+            + " strings): " + e.getMessage();
+        return Map.of();
+      }
+    }
+
+    private Map<String, String> fetch(String reference) throws IOException, RegistryException {
+      ImageReference ref = parseRef(reference);
+      boolean insecure = isLoopback(ref.getRegistry());
+      FailoverHttpClient http = new FailoverHttpClient(insecure, false, e -> { });
+      try {
+        RegistryClient.Factory f = RegistryClient.factory(EventHandlers.NONE, ref.getRegistry(), ref.getRepository(),
+            http);
+        Optional<Login> login = options.credentials().apply(ref.getRegistry());
+        login.ifPresent(l -> f.setCredential(credential(l)));
+        RegistryClient client = f.newRegistryClient();
+        if (!client.doPullBearerAuth() && login.isPresent()) {
+          client.configureBasicAuth();
+        }
+        String qualifier = ref.getDigest().orElse(ref.getTag().orElse("latest"));
+        ManifestTemplate manifest = client.pullManifest(qualifier).getManifest();
+        if (manifest instanceof ManifestListTemplate list) {
+          String[] p = (platform == null ? "linux/amd64" : platform).split("/");
+          List<String> digests = list.getDigestsForPlatform(p[1], p[0]);
+          if (digests.isEmpty()) {
+            throw new IOException("no " + p[0] + "/" + p[1] + " image in " + reference);
+          }
+          manifest = client.pullManifest(digests.get(0)).getManifest();
+        }
+        if (!(manifest instanceof BuildableManifestTemplate image)) {
+          throw new IOException("unsupported manifest type " + manifest.getClass().getSimpleName());
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        client.pullBlob(image.getContainerConfiguration().getDigest(), s -> { }, s -> { }).writeTo(out);
+        JsonNode env = Json.mapper().readTree(out.toByteArray()).path("config").path("Env");
+        Map<String, String> result = new LinkedHashMap<>();
+        for (JsonNode e : env) {
+          String kv = e.asText();
+          int eq = kv.indexOf('=');
+          if (eq > 0) {
+            result.put(kv.substring(0, eq), kv.substring(eq + 1));
+          }
+        }
+        return result;
+      } finally {
+        http.shutDown();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------- archives
+
+  private static Prepared prepareTar(TarSource t) {
+    Path archive = t.archive();
+    if (!Files.isRegularFile(archive)) {
+      throw new InvalidInputException("--tar", "no such file: " + archive);
+    }
+    Set<String> names = new HashSet<>();
+    try (TarArchiveInputStream in = openTar(archive)) {
+      TarArchiveEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        names.add(Glob.clean(e.getName()));
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidInputException("--tar", archive + " is not a tar archive: " + e.getMessage());
+    }
+    boolean oci = names.contains("oci-layout") && names.contains("index.json");
+    boolean docker = names.contains("manifest.json");
+    if (!oci && !docker) {
+      throw new InvalidInputException("--tar", archive + " is neither a docker save archive (manifest.json) nor an"
+          + " OCI layout archive (oci-layout, index.json)");
+    }
+    return new Prepared() {
+      @Override
+      public String description() {
+        return (oci ? "OCI layout archive " : "docker save archive ") + archive;
+      }
+
+      @Override
+      public Layout build(Path dir, Progress progress) throws IOException, InterruptedException {
+        if (oci) {
+          // exact: the layout as it is, so the digest is the archive's
+          extract(archive, dir);
+          return new Layout(dir, readDigest(dir));
+        }
+        return containerize(Jib.from(TarImage.at(archive.toAbsolutePath())).setFormat(ImageFormat.OCI), false, dir,
+            Options.defaults(Map.of()), progress);
+      }
+    };
+  }
+
+  private static Prepared prepareDaemon(DockerDaemonSource d, Options options) {
+    List<Violation> violations = new ArrayList<>();
+    ImageReference ref = null;
+    try {
+      ref = ImageReference.parse(d.reference());
+    } catch (InvalidImageReferenceException e) {
+      violations.add(Violation.error("--docker-daemon", "invalid image reference '" + d.reference() + "'"));
+    }
+    Path docker = findDocker(options.env());
+    if (docker == null) {
+      violations.add(Violation.error("--docker-daemon", "no docker executable on PATH (the Docker CLI is needed"
+          + " to read the image from the engine; or give the image with --tar)"));
+    }
+    InvalidInputException.throwIfAny(violations);
+    ImageReference image = ref;
+    return new Prepared() {
+      @Override
+      public String description() {
+        return "image " + d.reference() + " of the local Docker engine (" + docker + ")";
+      }
+
+      @Override
+      public Layout build(Path dir, Progress progress) throws IOException, InterruptedException {
+        Map<String, String> dockerEnv = new LinkedHashMap<>();
+        for (String k : List.of("DOCKER_HOST", "DOCKER_CONFIG", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY",
+            "DOCKER_CERT_PATH", "PATH", "HOME")) {
+          if (options.env().get(k) != null) {
+            dockerEnv.put(k, options.env().get(k));
+          }
+        }
+        DockerDaemonImage source = DockerDaemonImage.named(image).setDockerExecutable(docker)
+            .setDockerEnvironment(dockerEnv);
+        return containerize(Jib.from(source).setFormat(ImageFormat.OCI), false, dir, options, progress);
+      }
+    };
+  }
+
+  static Path findDocker(Map<String, String> env) {
+    String path = env.getOrDefault("PATH", "");
+    for (String p : path.split(java.io.File.pathSeparator)) {
+      if (p.isEmpty()) {
+        continue;
+      }
+      Path c = Path.of(p, "docker");
+      if (Files.isRegularFile(c) && Files.isExecutable(c)) {
+        return c.toAbsolutePath();
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------------------------------------- Jib
+
+  private static Layout containerize(JibContainerBuilder b, boolean insecure, Path dir, Options options,
+      Progress progress) throws IOException, InterruptedException {
+    Path cache = options.cache().resolve("jib");
+    Path tar = Files.createTempFile("berth-image-", ".tar");
+    try {
+      Containerizer c = Containerizer.to(TarImage.at(tar).named(ImageReference.of(null, "berth-build", "latest")))
+          .setBaseImageLayersCache(cache.resolve("base"))
+          .setApplicationLayersCache(cache.resolve("app"))
+          .setAllowInsecureRegistries(insecure)
+          .setToolName("berth")
+          .addEventHandler(LogEvent.class, e -> {
+            switch (e.getLevel()) {
+              case ERROR, WARN -> progress.warn(e.getMessage());
+              case LIFECYCLE, INFO -> progress.detail(e.getMessage());
+              default -> { }
+            }
+          });
+      try {
+        b.containerize(c);
+      } catch (RegistryException e) {
+        throw BerthException.failed("cannot read the base image: " + e.getMessage(), e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        throw BerthException.failed("image build failed: " + cause.getMessage(), cause);
+      } catch (CacheDirectoryCreationException e) {
+        throw BerthException.failed("cannot create the layer cache under " + cache + ": " + e.getMessage(), e);
+      }
+      extract(tar, dir);
+      return new Layout(dir, readDigest(dir));
+    } finally {
+      Files.deleteIfExists(tar);
+    }
+  }
+
+  /** FROM --platform=..., read ahead of parsing (it picks the base image whose environment is read). */
+  private static String platformOf(String dockerfile) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?im)^\\s*FROM\\s+--platform=(\\S+)")
+        .matcher(dockerfile);
+    return m.find() && !m.group(1).contains("$") ? m.group(1) : null;
+  }
+
+  static ImageReference parseRef(String s) {
+    try {
+      return ImageReference.parse(s);
+    } catch (InvalidImageReferenceException e) {
+      throw new InvalidInputException("FROM", "invalid image reference " + s);
+    }
+  }
+
+  static boolean isLoopback(String registryHost) {
+    String host = registryHost;
+    if (host.startsWith("[")) {
+      host = host.substring(1, host.indexOf(']'));
+    } else if (host.indexOf(':') == host.lastIndexOf(':') && host.contains(":")) {
+      host = host.substring(0, host.indexOf(':'));
+    }
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+
+  // ------------------------------------------------------------------------------------------------- tar files
+
+  private static TarArchiveInputStream openTar(Path archive) throws IOException {
+    InputStream in = new BufferedInputStream(Files.newInputStream(archive), 1 << 16);
+    in.mark(2);
+    int b0 = in.read();
+    int b1 = in.read();
+    in.reset();
+    if (b0 == 0x1f && b1 == 0x8b) {
+      in = new GZIPInputStream(in, 1 << 16);
+    }
+    return new TarArchiveInputStream(in);
+  }
+
+  /** Extracts regular files and folders of a tar (plain or gzip) into dir; refuses paths that leave dir. */
+  static void extract(Path archive, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path root = dir.toAbsolutePath().normalize();
+    try (TarArchiveInputStream in = openTar(archive)) {
+      TarArchiveEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        Path target = root.resolve(e.getName()).normalize();
+        if (!target.startsWith(root)) {
+          throw new IOException("archive entry leaves the folder: " + e.getName());
+        }
+        if (e.isDirectory()) {
+          Files.createDirectories(target);
+        } else if (e.isFile()) {
+          Files.createDirectories(target.getParent());
+          Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+  }
+
+  /** The digest of the (first) manifest in a layout's index.json. */
+  static String readDigest(Path layout) throws IOException {
+    JsonNode index = Json.mapper().readTree(layout.resolve("index.json").toFile());
+    JsonNode manifests = index.path("manifests");
+    if (!manifests.isArray() || manifests.isEmpty()) {
+      throw BerthException.failed("the OCI layout's index.json lists no manifest");
+    }
+    return manifests.get(0).path("digest").asText();
+  }
+
+  static Credential credential(Login l) {
+    return Credential.from(l.username(), l.password());
+  }
+}
