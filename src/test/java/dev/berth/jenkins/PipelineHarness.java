@@ -1,0 +1,531 @@
+package dev.berth.jenkins;
+
+import groovy.lang.Binding;
+import groovy.lang.Closure;
+import groovy.lang.GroovyClassLoader;
+import groovy.lang.GroovyObjectSupport;
+import groovy.lang.GroovyShell;
+import groovy.lang.MissingMethodException;
+import groovy.lang.MissingPropertyException;
+import groovy.lang.Script;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.codehaus.groovy.control.CompilerConfiguration;
+
+/**
+ * Runs the shared library's vars and the sample Jenkinsfile on Groovy 2.4.21 (the version Jenkins runs) with
+ * the pipeline steps they call implemented here: sh, withEnv, withCredentials (+ the aws/file binding symbols),
+ * error, echo, libraryResource, writeFile, readFile, fileExists, pwd, isUnix, stage, input, script, and the
+ * declarative pipeline {} sections. Every call is recorded; a step this harness does not know fails the run.
+ * {@code sh} is a stand-in by default ({@link #onSh}) or a real {@code sh -xe} ({@link #realShell}).
+ */
+public final class PipelineHarness {
+  /** Repository root: vars/, resources/, Jenkinsfile. */
+  public static final Path ROOT = Path.of("").toAbsolutePath();
+
+  /** One step call: its name, named arguments, other arguments, and the environment it ran in. */
+  public record Call(String step, Map<String, Object> named, List<Object> args, Map<String, String> env) {
+    public Object arg(String name) {
+      return named.get(name);
+    }
+  }
+
+  /** What error() and failed steps throw (Jenkins: hudson.AbortException). */
+  public static final class PipelineError extends RuntimeException {
+    public PipelineError(String message) {
+      super(message);
+    }
+  }
+
+  /** An sh call as the stand-in sees it. */
+  public record Sh(String script, Map<String, String> env, Path workspace) {
+    /** The launcher arguments the vars pass as BERTH_ARG_1..BERTH_ARGC. */
+    public List<String> berthArgs() {
+      List<String> a = new ArrayList<>();
+      int n = Integer.parseInt(env.getOrDefault("BERTH_ARGC", "0"));
+      for (int i = 1; i <= n; i++) {
+        a.add(env.get("BERTH_ARG_" + i));
+      }
+      return a;
+    }
+
+    public Path resultFile() {
+      List<String> a = berthArgs();
+      int i = a.indexOf("--result-file");
+      return i < 0 ? null : Path.of(a.get(i + 1));
+    }
+  }
+
+  /** A stand-in result of sh: exit status and stdout. */
+  public record ShResult(int status, String stdout) {}
+
+  public sealed interface Credential permits AwsKeys, SecretFile {}
+
+  public record AwsKeys(String accessKeyId, String secretAccessKey) implements Credential {}
+
+  public record SecretFile(String fileName, String content) implements Credential {}
+
+  private static final Map<String, Class<?>> COMPILED = new ConcurrentHashMap<>();
+  private static final List<String> KNOWN_VARS = List.of("berth", "ecrPush", "ecsRegisterTask", "ecsDeployService",
+      "ecsScale", "ecsForceRedeploy");
+
+  public final List<Call> calls = new ArrayList<>();
+  public final List<String> log = new ArrayList<>();
+  public final Map<String, String> baseEnv = new LinkedHashMap<>();
+  public final Map<String, Object> params = new LinkedHashMap<>();
+  public final Map<String, Object> currentBuild = new LinkedHashMap<>();
+  public final Map<String, Credential> credentials = new LinkedHashMap<>();
+  /** Values that must never appear in an sh script text: every bound secret. */
+  public final Set<String> secrets = new LinkedHashSet<>();
+  public final List<String> stagesRun = new ArrayList<>();
+  public final List<String> stagesSkipped = new ArrayList<>();
+  public final Path workspace;
+  public Function<Sh, ShResult> onSh = sh -> new ShResult(0, "");
+  public boolean realShell;
+  public boolean approveInput = true;
+  public boolean unix = true;
+
+  private final Deque<Map<String, String>> envStack = new ArrayDeque<>();
+  private final Binding binding = new Binding();
+  private final Map<String, Script> vars = new LinkedHashMap<>();
+
+  public PipelineHarness(Path workspace) {
+    this.workspace = workspace;
+    baseEnv.put("JOB_NAME", "gantt/deploy");
+    baseEnv.put("BUILD_NUMBER", "42");
+    baseEnv.put("WORKSPACE", workspace.toString());
+    currentBuild.put("number", 42);
+    currentBuild.put("result", null);
+    binding.setVariable("env", new EnvProxy());
+    binding.setVariable("params", params);
+    binding.setVariable("currentBuild", currentBuild);
+    binding.setVariable(HARNESS, this);
+    for (String name : KNOWN_VARS) {
+      Path file = ROOT.resolve("vars").resolve(name + ".groovy");
+      if (Files.isRegularFile(file)) {
+        Script s = instantiate(file);
+        vars.put(name, s);
+        binding.setVariable(name, s);
+      }
+    }
+  }
+
+  static final String HARNESS = "__harness";
+
+  // ----------------------------------------------------------------------------------------------- running
+
+  /** Runs a pipeline script (scripted or declarative) and returns its value. */
+  public Object run(String scriptText) {
+    Script s = shell().parse(scriptText, "Jenkinsfile");
+    s.setBinding(binding);
+    return s.run();
+  }
+
+  public Object runJenkinsfile() {
+    try {
+      return run(Files.readString(ROOT.resolve("Jenkinsfile")));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Calls the var NAME as a pipeline would: {@code name(args)}. */
+  public Object callVar(String name, Map<String, Object> args) {
+    return step(name, new Object[] {args});
+  }
+
+  public Script var(String name) {
+    return vars.get(name);
+  }
+
+  private static GroovyShell shell() {
+    CompilerConfiguration cc = new CompilerConfiguration();
+    cc.setScriptBaseClass(PipelineScript.class.getName());
+    // as in Jenkins: @Library and @NonCPS need no import
+    cc.addCompilationCustomizers(new org.codehaus.groovy.control.customizers.ImportCustomizer()
+        .addImports("org.jenkinsci.plugins.workflow.libs.Library", "com.cloudbees.groovy.cps.NonCPS"));
+    return new GroovyShell(new GroovyClassLoader(PipelineHarness.class.getClassLoader(), cc), new Binding(), cc);
+  }
+
+  private Script instantiate(Path file) {
+    Class<?> cls = COMPILED.computeIfAbsent(file.toString() + ":" + lastModified(file), k -> {
+      try {
+        String name = file.getFileName().toString().replace(".groovy", "");
+        return shell().getClassLoader().parseClass(Files.readString(file), name);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    try {
+      Script s = (Script) cls.getDeclaredConstructor().newInstance();
+      s.setBinding(binding);
+      return s;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static long lastModified(Path f) {
+    try {
+      return Files.getLastModifiedTime(f).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ lookups
+
+  public List<Call> calls(String step) {
+    return calls.stream().filter(c -> c.step().equals(step)).toList();
+  }
+
+  /** The texts of every sh call. */
+  public List<String> shScripts() {
+    return calls("sh").stream().map(c -> String.valueOf(c.arg("script"))).toList();
+  }
+
+  public Map<String, String> effectiveEnv() {
+    Map<String, String> e = new LinkedHashMap<>(baseEnv);
+    for (var it = envStack.descendingIterator(); it.hasNext(); ) {
+      e.putAll(it.next());
+    }
+    return e;
+  }
+
+  // ------------------------------------------------------------------------------------------------- steps
+
+  /** Every unqualified call of a pipeline script or var that is not a method of its own lands here. */
+  Object step(String name, Object[] rawArgs) {
+    Object[] args = rawArgs == null ? new Object[0] : rawArgs;
+    Map<String, Object> named = new LinkedHashMap<>();
+    List<Object> positional = new ArrayList<>();
+    Closure<?> body = null;
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (i == 0 && a instanceof Map<?, ?> m && !KNOWN_VARS.contains(name)) {
+        m.forEach((k, v) -> named.put(String.valueOf(k), v));
+      } else if (i == args.length - 1 && a instanceof Closure<?> c) {
+        body = c;
+      } else {
+        positional.add(a);
+      }
+    }
+    if (vars.containsKey(name)) {
+      calls.add(new Call(name, named, positional, effectiveEnv()));
+      return vars.get(name).invokeMethod("call", args);
+    }
+    calls.add(new Call(name, named, positional, effectiveEnv()));
+    switch (name) {
+      case "echo":
+        log.add(String.valueOf(first(named, positional, "message")));
+        return null;
+      case "error":
+        throw new PipelineError(String.valueOf(first(named, positional, "message")));
+      case "sh":
+        return sh(named, positional);
+      case "isUnix":
+        return unix;
+      case "pwd":
+        return Boolean.TRUE.equals(named.get("tmp")) ? workspace + "@tmp" : workspace.toString();
+      case "libraryResource": {
+        String resource = String.valueOf(first(named, positional, "resource"));
+        Path p = ROOT.resolve("resources").resolve(resource);
+        if (!Files.isRegularFile(p)) {
+          throw new PipelineError("No such library resource " + resource + " could be found.");
+        }
+        return read(p);
+      }
+      case "writeFile": {
+        Path p = file(named.get("file"));
+        try {
+          Files.createDirectories(p.getParent());
+          Files.writeString(p, String.valueOf(named.get("text")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return null;
+      }
+      case "readFile":
+        return read(file(first(named, positional, "file")));
+      case "fileExists":
+        return Files.exists(file(first(named, positional, "file")));
+      case "withEnv":
+        return withEnv(overrides(positional.isEmpty() ? named.get("overrides") : positional.get(0)), body);
+      case "withCredentials":
+        return withCredentials((List<?>) (positional.isEmpty() ? named.get("bindings") : positional.get(0)), body);
+      case "aws":
+      case "file":
+      case "string":
+        if (body != null) {
+          throw new PipelineError(name + "(...) is a credentials binding, not a block");
+        }
+        Map<String, Object> b = new LinkedHashMap<>(named);
+        b.put("$symbol", name);
+        return b;
+      case "stage":
+        return stage(String.valueOf(first(named, positional, "name")), body);
+      case "script":
+        return body.call();
+      case "input":
+        if (!approveInput) {
+          throw new PipelineError("Aborted by input: " + first(named, positional, "message"));
+        }
+        return null;
+      case "pipeline":
+        return new Declarative(this).run(body);
+      default:
+        throw new AssertionError("the pipeline called a step the harness does not know: " + name + "("
+            + Arrays.toString(args) + ")");
+    }
+  }
+
+  private static Object first(Map<String, Object> named, List<Object> positional, String key) {
+    return positional.isEmpty() ? named.get(key) : positional.get(0);
+  }
+
+  private Path file(Object name) {
+    Path p = Path.of(String.valueOf(name));
+    return p.isAbsolute() ? p : workspace.resolve(p);
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new PipelineError("readFile: " + e);
+    }
+  }
+
+  private Object sh(Map<String, Object> named, List<Object> positional) {
+    Object script = first(named, positional, "script");
+    if (!(script instanceof CharSequence)) {
+      throw new PipelineError("sh: script must be a string, got " + script);
+    }
+    if (named.isEmpty() && !positional.isEmpty()) {
+      named.put("script", script);
+    }
+    String text = script.toString();
+    for (String secret : secrets) {
+      if (!secret.isEmpty() && text.contains(secret)) {
+        throw new AssertionError("a secret reached an sh script text: " + text);
+      }
+    }
+    Sh call = new Sh(text, effectiveEnv(), workspace);
+    ShResult r = realShell ? runReal(call) : onSh.apply(call);
+    boolean returnStatus = Boolean.TRUE.equals(named.get("returnStatus"));
+    boolean returnStdout = Boolean.TRUE.equals(named.get("returnStdout"));
+    if (!returnStatus && r.status() != 0) {
+      throw new PipelineError("script returned exit code " + r.status());
+    }
+    if (returnStatus) {
+      return r.status();
+    }
+    return returnStdout ? r.stdout() : null;
+  }
+
+  private ShResult runReal(Sh call) {
+    try {
+      Files.createDirectories(workspace);
+      Path tmp = Files.createDirectories(Path.of(workspace + "@tmp"));
+      Path script = Files.createTempFile(tmp, "script", ".sh");
+      Files.writeString(script, call.script());
+      Path out = Files.createTempFile(tmp, "out", ".txt");
+      ProcessBuilder pb = new ProcessBuilder("sh", "-xe", script.toString()).directory(workspace.toFile())
+          .redirectErrorStream(true).redirectOutput(out.toFile());
+      pb.environment().putAll(call.env());
+      Process p = pb.start();
+      if (!p.waitFor(15, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new PipelineError("sh did not finish in 15 minutes");
+      }
+      String output = Files.readString(out);
+      log.add(output);
+      Files.deleteIfExists(script);
+      Files.deleteIfExists(out);
+      return new ShResult(p.exitValue(), output);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PipelineError("interrupted");
+    }
+  }
+
+  private static Map<String, String> overrides(Object list) {
+    if (!(list instanceof List<?> l)) {
+      throw new PipelineError("withEnv takes a list of 'KEY=VALUE' strings, got " + list);
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Object o : l) {
+      if (!(o instanceof CharSequence)) {
+        throw new PipelineError("withEnv: not a string: " + o);
+      }
+      String s = o.toString();
+      int eq = s.indexOf('=');
+      if (eq <= 0) {
+        throw new PipelineError("withEnv: not KEY=VALUE: " + s);
+      }
+      m.put(s.substring(0, eq), s.substring(eq + 1));
+    }
+    return m;
+  }
+
+  Object withEnv(Map<String, String> overrides, Closure<?> body) {
+    envStack.push(overrides);
+    try {
+      return body.call();
+    } finally {
+      envStack.pop();
+    }
+  }
+
+  private Object withCredentials(List<?> bindings, Closure<?> body) {
+    Map<String, String> bound = new LinkedHashMap<>();
+    List<Path> files = new ArrayList<>();
+    try {
+      for (Object o : bindings) {
+        if (!(o instanceof Map<?, ?> b) || !b.containsKey("$symbol")) {
+          throw new PipelineError("withCredentials: not a binding: " + o);
+        }
+        String id = String.valueOf(b.get("credentialsId"));
+        Credential c = credentials.get(id);
+        if (c == null) {
+          throw new PipelineError("Could not find credentials entry with ID '" + id + "'");
+        }
+        switch (String.valueOf(b.get("$symbol"))) {
+          case "aws" -> {
+            if (!(c instanceof AwsKeys k)) {
+              throw new PipelineError("Credentials '" + id + "' is of type '" + c.getClass().getSimpleName()
+                  + "' where 'AmazonWebServicesCredentials' was expected");
+            }
+            bound.put(String.valueOf(b.get("accessKeyVariable")), k.accessKeyId());
+            bound.put(String.valueOf(b.get("secretKeyVariable")), k.secretAccessKey());
+            secrets.add(k.accessKeyId());
+            secrets.add(k.secretAccessKey());
+          }
+          case "file" -> {
+            if (!(c instanceof SecretFile f)) {
+              throw new PipelineError("Credentials '" + id + "' is of type '" + c.getClass().getSimpleName()
+                  + "' where 'FileCredentials' was expected");
+            }
+            Path dir = Files.createDirectories(Path.of(workspace + "@tmp", "secretFiles", id));
+            Path p = dir.resolve(f.fileName());
+            Files.writeString(p, f.content());
+            files.add(p);
+            bound.put(String.valueOf(b.get("variable")), p.toString());
+            secrets.add(f.content().strip());
+          }
+          default -> throw new PipelineError("unsupported binding " + b);
+        }
+      }
+      return withEnv(bound, body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (Path p : files) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+          // best effort
+        }
+      }
+    }
+  }
+
+  Object stage(String name, Closure<?> body) {
+    log.add("[Pipeline] stage (" + name + ")");
+    stagesRun.add(name);
+    return body.call();
+  }
+
+  /** {@code env}: reads the effective environment, writes the global one (as Jenkins' env does). */
+  final class EnvProxy extends GroovyObjectSupport {
+    @Override
+    public Object getProperty(String name) {
+      return effectiveEnv().get(name);
+    }
+
+    @Override
+    public void setProperty(String name, Object value) {
+      baseEnv.put(name, value == null ? null : value.toString());
+    }
+
+    public Map<String, String> getEnvironment() {
+      return Collections.unmodifiableMap(effectiveEnv());
+    }
+  }
+
+  /** The base class of the Jenkinsfile and the vars: unknown methods are pipeline steps. */
+  public abstract static class PipelineScript extends Script {
+    public Object methodMissing(String name, Object args) {
+      PipelineHarness h = (PipelineHarness) getBinding().getVariable(HARNESS);
+      return h.step(name, (Object[]) args);
+    }
+
+    @Override
+    public Object getProperty(String property) {
+      try {
+        return super.getProperty(property);
+      } catch (MissingPropertyException e) {
+        throw new MissingPropertyException("the pipeline read an unknown variable '" + property + "'", property,
+            getClass());
+      }
+    }
+  }
+
+  /** A DSL section's delegate: the methods it knows; anything else falls through to the enclosing scope. */
+  abstract static class Section extends GroovyObjectSupport {
+    abstract Object dispatch(String name, Object[] args);
+
+    @Override
+    public Object invokeMethod(String name, Object args) {
+      Object[] a = args instanceof Object[] o ? o : new Object[] {args};
+      return dispatch(name, a);
+    }
+
+    public Object methodMissing(String name, Object args) {
+      return dispatch(name, (Object[]) args);
+    }
+
+    @Override
+    public Object getProperty(String property) {
+      throw new MissingPropertyException(property, getClass());
+    }
+
+    @Override
+    public void setProperty(String property, Object value) {
+      throw new MissingPropertyException(property, getClass());
+    }
+
+    MissingMethodException unknown(String name, Object[] args) {
+      return new MissingMethodException(name, getClass(), args);
+    }
+
+    static Object with(Closure<?> c, Object delegate) {
+      Closure<?> copy = (Closure<?>) c.clone();
+      copy.setDelegate(delegate);
+      copy.setResolveStrategy(Closure.DELEGATE_FIRST);
+      return copy.call();
+    }
+
+    static boolean truthy(Object o) {
+      return org.codehaus.groovy.runtime.typehandling.DefaultTypeTransformation.castToBoolean(o);
+    }
+  }
+}
