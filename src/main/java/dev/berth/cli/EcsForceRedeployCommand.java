@@ -43,9 +43,7 @@ public class EcsForceRedeployCommand extends StepCommand {
 
   @Override
   protected Object execute(Context context) {
-    EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress(), (td, tags, imgs) -> {
-      throw dev.berth.report.BerthException.failed("--image is not available yet (waits for ecs-register-task)");
-    });
+    EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress());
     return step.run(new EcsForceRedeploy.Request(cluster, service, images, rollback, waitForRollout, timeout));
   }
 }

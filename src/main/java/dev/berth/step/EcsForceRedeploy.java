@@ -84,9 +84,17 @@ public final class EcsForceRedeploy {
     this.progress = Objects.requireNonNull(progress);
   }
 
-  /** With the system clock and sleeps, and the target health of the service's ALB in failure reasons. */
-  public static EcsForceRedeploy create(AwsClients aws, Progress progress, Reimager reimager) {
-    return new EcsForceRedeploy(aws.ecs(), reimager, RolloutWatcher.system(aws.ecs(), aws.elb(), progress),
+  /**
+   * With the system clock and sleeps, the target health of the service's ALB in failure reasons, and
+   * {@link EcsRegisterTask} registering (or reusing) the re-imaged task definition.
+   */
+  public static EcsForceRedeploy create(AwsClients aws, Progress progress) {
+    Reimager viaRegisterTask = (td, tags, images) -> {
+      EcsRegisterTask.Result r = new EcsRegisterTask(aws, progress)
+          .run(EcsRegisterTask.Request.fromTaskDefinition(td, tags, images));
+      return new Reimaged(r.taskDefinitionArn(), r.registered());
+    };
+    return new EcsForceRedeploy(aws.ecs(), viaRegisterTask, RolloutWatcher.system(aws.ecs(), aws.elb(), progress),
         progress);
   }
 
@@ -221,8 +229,11 @@ public final class EcsForceRedeploy {
       if (AwsErrors.isAccess(e)) {
         why = "ecs:ListServiceDeployments/ecs:DescribeServiceRevisions are not allowed ("
             + AwsErrors.code(e) + ")";
-      } else {
+      } else if (unsupported(e)) {
         why = "ECS ListServiceDeployments is not available here (" + shortError(e) + ")";
+      } else {
+        // a real ECS error (ServerException, throttling after retries): do not guess another revision
+        throw AwsErrors.translate("ECS ListServiceDeployments/DescribeServiceRevisions for " + found.serviceName(), e);
       }
     }
     String previous = previousRevision(currentTd);
@@ -317,6 +328,27 @@ public final class EcsForceRedeploy {
     List<String> parts = new ArrayList<>();
     images.forEach((c, i) -> parts.add(c + "=" + i));
     return String.join(", ", parts);
+  }
+
+  /**
+   * True when the endpoint does not implement the operation: HTTP 404/501, an unknown-operation error code, or
+   * an HTTP 500 without any AWS error code (what moto answers for operations it lacks). A real ECS answers a
+   * server fault with the ServerException code, which is not taken for "unsupported".
+   */
+  static boolean unsupported(SdkException e) {
+    if (e instanceof software.amazon.awssdk.services.ecs.model.UnsupportedFeatureException) {
+      return true;
+    }
+    if (!(e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase)) {
+      return false;
+    }
+    String code = AwsErrors.code(e);
+    if (code != null && java.util.Set.of("UnknownOperationException", "InvalidAction", "NotImplemented",
+        "UnsupportedOperation", "UnsupportedOperationException").contains(code)) {
+      return true;
+    }
+    int status = ase.statusCode();
+    return status == 404 || status == 501 || status == 500 && (code == null || code.isBlank());
   }
 
   private static String shortError(SdkException e) {

@@ -10,6 +10,7 @@ import dev.berth.aws.AwsSettings;
 import dev.berth.cli.ExitCodes;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +96,61 @@ class EcsForceRedeployIT {
     assertEquals(0, run.exitCode(), run.toString());
     assertNotEquals(before, run.json().get("deploymentId").asText());
     assertTrue(!run.json().has("verdict"), run.stdout());
+  }
+
+  String imageOf(String taskDefinitionArn) {
+    return aws.ecs().describeTaskDefinition(b -> b.taskDefinition(taskDefinitionArn)).taskDefinition()
+        .containerDefinitions().get(0).image();
+  }
+
+  List<String> revisions() {
+    return aws.ecs().listTaskDefinitions(b -> b.familyPrefix(FAMILY)).taskDefinitionArns();
+  }
+
+  @Test
+  void image_registersARevisionWithTheNewImageAndDeploysIt() {
+    String before = primary().id();
+    Berth.Run run = Berth.inProcess(moto, "ecs-force-redeploy", "--cluster", CLUSTER, "--service", SERVICE,
+        "--image", "gantt-exporter-container=node:22");
+    assertEquals(0, run.exitCode(), run.toString());
+    JsonNode json = run.json();
+    String deployed = json.get("taskDefinitionArn").asText();
+    assertTrue(deployed.endsWith(FAMILY + ":2"), deployed);
+    assertEquals("node:22", imageOf(deployed));
+    assertEquals(rev1, json.get("previousTaskDefinitionArn").asText());
+    assertTrue(json.get("taskDefinitionRegistered").asBoolean());
+    assertEquals(deployed, service().taskDefinition());
+    assertNotEquals(before, json.get("deploymentId").asText());
+    assertEquals(primary().id(), json.get("deploymentId").asText());
+    // the rest of the definition is kept
+    var td = aws.ecs().describeTaskDefinition(b -> b.taskDefinition(deployed)).taskDefinition();
+    assertEquals("2048", td.memory());
+    assertEquals(80, td.containerDefinitions().get(0).portMappings().get(0).containerPort());
+  }
+
+  @Test
+  void image_sameImageAgain_reusesTheRevision() {
+    Berth.Run first = Berth.inProcess(moto, "ecs-force-redeploy", "--cluster", CLUSTER, "--service", SERVICE,
+        "--image", "gantt-exporter-container=node:22", "--no-wait");
+    assertEquals(0, first.exitCode(), first.toString());
+    Berth.Run again = Berth.inProcess(moto, "ecs-force-redeploy", "--cluster", CLUSTER, "--service", SERVICE,
+        "--image", "gantt-exporter-container=node:22", "--no-wait");
+    assertEquals(0, again.exitCode(), again.toString());
+    assertEquals(first.json().get("taskDefinitionArn").asText(), again.json().get("taskDefinitionArn").asText());
+    assertTrue(!again.json().get("taskDefinitionRegistered").asBoolean(), again.stdout());
+    assertNotEquals(first.json().get("deploymentId").asText(), again.json().get("deploymentId").asText());
+    assertEquals(2, revisions().size(), revisions().toString());
+  }
+
+  @Test
+  void image_unknownContainer_exits3AndRegistersNothing() {
+    String before = primary().id();
+    Berth.Run run = Berth.inProcess(moto, "ecs-force-redeploy", "--cluster", CLUSTER, "--service", SERVICE,
+        "--image", "web=node:22");
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertTrue(run.json().get("error").asText().contains("no container 'web'"), run.toString());
+    assertEquals(1, revisions().size());
+    assertEquals(before, primary().id());
   }
 
   @Test

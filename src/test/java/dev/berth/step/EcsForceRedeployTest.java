@@ -305,6 +305,33 @@ class EcsForceRedeployTest {
   }
 
   @Test
+  void run_rollback_whenEcsHistoryAnswersAServerFault_failsInsteadOfGuessing() {
+    FakeEcs ecs = new FakeEcs();
+    ecs.initial = service(5, deployment("ecs-svc/9", "PRIMARY", 5, 2, 2, "COMPLETED"));
+    ecs.listServiceDeploymentsError = EcsException.builder().statusCode(500).awsErrorDetails(
+        AwsErrorDetails.builder().errorCode("ServerException").errorMessage("internal").build()).build();
+    ecs.taskDefinitionsDesc = List.of(TD + 4);
+    BerthException e = assertThrows(BerthException.class, () -> step(ecs).run(request(Map.of(), true)));
+    assertEquals(ExitCodes.FAILED, ExitCodes.of(e.outcome()));
+    assertTrue(e.getMessage().contains("ServerException"), e.getMessage());
+    assertTrue(ecs.updates.isEmpty());
+  }
+
+  @Test
+  void run_rollback_whenTheEndpointLacksTheOperation_fallsBack() {
+    FakeEcs ecs = new FakeEcs();
+    ecs.initial = service(5, deployment("ecs-svc/9", "PRIMARY", 5, 2, 2, "COMPLETED"));
+    ecs.afterUpdate = service(4, deployment("ecs-svc/10", "PRIMARY", 4, 2, 2, "COMPLETED"));
+    ecs.polls.add(ecs.afterUpdate);
+    // what moto 5.2.1 answers: HTTP 500 with an HTML body, no AWS error code
+    ecs.listServiceDeploymentsError = EcsException.builder().statusCode(500).message("HTTP 500").build();
+    ecs.taskDefinitionsDesc = List.of(TD + 5, TD + 4);
+    EcsForceRedeploy.Result r = step(ecs).run(request(Map.of(), true));
+    assertEquals(TD + 4, r.taskDefinitionArn());
+    assertEquals("previous-revision", r.rollbackSource());
+  }
+
+  @Test
   void run_imageForAnUnknownContainer_exits3BeforeAnyChange() {
     FakeEcs ecs = new FakeEcs();
     ecs.initial = service(3, deployment("ecs-svc/1", "PRIMARY", 3, 2, 2, "COMPLETED"));
