@@ -1,0 +1,68 @@
+package dev.berth.step;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Names of the load-balancing resources berth creates for a service, derived from cluster and service so a
+ * rerun finds them again. ALB and target-group names allow 32 characters of {@code [A-Za-z0-9-]}, neither
+ * starting nor ending with a hyphen; a name that does not fit is shortened and made unique again with a hash
+ * of the full cluster/service pair.
+ */
+final class DeployNames {
+  static final int MAX = 32;
+  private final String base;
+  private final String hash;
+
+  DeployNames(String cluster, String service) {
+    this.base = sanitize(cluster + "-" + service);
+    this.hash = sha256(cluster + "/" + service).substring(0, 6);
+  }
+
+  String loadBalancer() {
+    return fit("-alb");
+  }
+
+  String targetGroup() {
+    return fit("-tg");
+  }
+
+  /** The ALB's security group (group names allow 255 characters; kept equal in spirit to the others). */
+  String loadBalancerSecurityGroup() {
+    return fit("-alb-sg");
+  }
+
+  /** The tasks' security group, created when none is given. */
+  String serviceSecurityGroup() {
+    return fit("-svc-sg");
+  }
+
+  String fit(String suffix) {
+    if (base.length() + suffix.length() <= MAX) {
+      return base + suffix;
+    }
+    int keep = MAX - suffix.length() - hash.length() - 1;
+    String head = base.substring(0, keep).replaceAll("-+$", "");
+    return head + "-" + hash + suffix;
+  }
+
+  static String sanitize(String s) {
+    String t = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-").replaceAll("-{2,}", "-")
+        .replaceAll("^-+", "").replaceAll("-+$", "");
+    if (t.startsWith("internal-")) {
+      t = "svc-" + t;
+    }
+    return t.isEmpty() ? "berth" : t;
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,1068 @@
+package dev.berth.step;
+
+import dev.berth.aws.AwsClients;
+import dev.berth.aws.AwsErrors;
+import dev.berth.report.BerthException;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Progress;
+import dev.berth.report.Violation;
+import dev.berth.rollout.Rollout;
+import dev.berth.rollout.RolloutWatcher;
+import dev.berth.rollout.Sleeper;
+import dev.berth.rollout.Verdict;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ec2.model.SecurityGroup;
+import software.amazon.awssdk.services.ec2.model.Subnet;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
+import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
+import software.amazon.awssdk.services.ecs.model.CapacityProviderStrategyItem;
+import software.amazon.awssdk.services.ecs.model.ClientException;
+import software.amazon.awssdk.services.ecs.model.Cluster;
+import software.amazon.awssdk.services.ecs.model.ClusterField;
+import software.amazon.awssdk.services.ecs.model.ClusterSetting;
+import software.amazon.awssdk.services.ecs.model.ClusterSettingName;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.CreateServiceRequest;
+import software.amazon.awssdk.services.ecs.model.Deployment;
+import software.amazon.awssdk.services.ecs.model.DeploymentCircuitBreaker;
+import software.amazon.awssdk.services.ecs.model.DeploymentConfiguration;
+import software.amazon.awssdk.services.ecs.model.LaunchType;
+import software.amazon.awssdk.services.ecs.model.LoadBalancer;
+import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
+import software.amazon.awssdk.services.ecs.model.PortMapping;
+import software.amazon.awssdk.services.ecs.model.Service;
+import software.amazon.awssdk.services.ecs.model.Tag;
+import software.amazon.awssdk.services.ecs.model.TaskDefinition;
+import software.amazon.awssdk.services.ecs.model.UpdateServiceRequest;
+
+/**
+ * Creates or updates a Fargate service (and its cluster), optionally behind an Application Load Balancer it
+ * creates, registers its Application Auto Scaling target and target-tracking policies, and watches the
+ * rollout to a {@link Verdict}.
+ *
+ * <p>Order: every check that can be made without changing anything is made first (flags, task definition,
+ * subnets and their zones, security groups, target group, existing ALB, autoscaling range) and all violations
+ * are thrown at once as {@link InvalidInputException} (exit 3). Then only what differs is changed: an update
+ * sends only the fields that differ, so a call that changes nothing makes no mutating call and starts no
+ * deployment. A rollout that does not complete is thrown with its verdict's outcome and this step's partial
+ * result ({@link BerthException#withResult}).
+ */
+public final class EcsDeployService {
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(15);
+  public static final int DEFAULT_DEREGISTRATION_DELAY = 30;
+  public static final String DEFAULT_HEALTH_CHECK_PATH = "/";
+  public static final int DEFAULT_HEALTH_CHECK_INTERVAL = 30;
+  public static final int DEFAULT_HEALTHY_THRESHOLD = 5;
+  public static final int DEFAULT_UNHEALTHY_THRESHOLD = 2;
+  public static final int DEFAULT_COOLDOWN = 300;
+
+  /** One entry of a capacity provider strategy: FARGATE or FARGATE_SPOT, weight, base. */
+  public record CapacityProvider(String name, int weight, int base) {}
+
+  /**
+   * What to deploy. Nullable fields mean "not given": on create the documented default applies, on update
+   * the service's current value is kept.
+   */
+  public record Request(
+      String cluster,
+      String service,
+      String taskDefinition,
+      Boolean containerInsights,
+      String platformVersion,
+      List<CapacityProvider> capacityProviders,
+      List<String> subnets,
+      List<String> securityGroups,
+      Boolean assignPublicIp,
+      Integer desiredCount,
+      String targetGroupArn,
+      String containerName,
+      Integer containerPort,
+      boolean createLoadBalancer,
+      String vpcId,
+      String healthCheckPath,
+      Integer healthCheckInterval,
+      Integer healthyThreshold,
+      Integer unhealthyThreshold,
+      Integer deregistrationDelay,
+      String certificateArn,
+      Integer healthCheckGracePeriod,
+      Integer minHealthyPercent,
+      Integer maxPercent,
+      boolean circuitBreaker,
+      Boolean enableExecuteCommand,
+      String propagateTags,
+      Map<String, String> tags,
+      Integer autoscalingMin,
+      Integer autoscalingMax,
+      Double cpuTarget,
+      Double memoryTarget,
+      Double requestsPerTarget,
+      Integer scaleInCooldown,
+      Integer scaleOutCooldown,
+      boolean forceNewDeployment,
+      boolean waitForRollout,
+      Duration timeout) {
+
+    public Request {
+      capacityProviders = capacityProviders == null ? List.of() : List.copyOf(capacityProviders);
+      subnets = subnets == null ? List.of() : List.copyOf(subnets);
+      securityGroups = securityGroups == null ? List.of() : List.copyOf(securityGroups);
+      tags = tags == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(tags));
+      timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+    }
+
+    public static Builder builder(String cluster, String service, String taskDefinition) {
+      return new Builder(cluster, service, taskDefinition);
+    }
+
+    boolean wantsLoadBalancer() {
+      return createLoadBalancer || targetGroupArn != null;
+    }
+
+    boolean managesAutoscaling() {
+      return autoscalingMin != null || autoscalingMax != null || cpuTarget != null || memoryTarget != null
+          || requestsPerTarget != null;
+    }
+  }
+
+  /** Builds a {@link Request}; every setter is optional. */
+  public static final class Builder {
+    private final String cluster;
+    private final String service;
+    private final String taskDefinition;
+    private Boolean containerInsights;
+    private String platformVersion;
+    private List<CapacityProvider> capacityProviders = List.of();
+    private List<String> subnets = List.of();
+    private List<String> securityGroups = List.of();
+    private Boolean assignPublicIp;
+    private Integer desiredCount;
+    private String targetGroupArn;
+    private String containerName;
+    private Integer containerPort;
+    private boolean createLoadBalancer;
+    private String vpcId;
+    private String healthCheckPath;
+    private Integer healthCheckInterval;
+    private Integer healthyThreshold;
+    private Integer unhealthyThreshold;
+    private Integer deregistrationDelay;
+    private String certificateArn;
+    private Integer healthCheckGracePeriod;
+    private Integer minHealthyPercent;
+    private Integer maxPercent;
+    private boolean circuitBreaker = true;
+    private Boolean enableExecuteCommand;
+    private String propagateTags;
+    private Map<String, String> tags = Map.of();
+    private Integer autoscalingMin;
+    private Integer autoscalingMax;
+    private Double cpuTarget;
+    private Double memoryTarget;
+    private Double requestsPerTarget;
+    private Integer scaleInCooldown;
+    private Integer scaleOutCooldown;
+    private boolean forceNewDeployment;
+    private boolean waitForRollout = true;
+    private Duration timeout = DEFAULT_TIMEOUT;
+
+    private Builder(String cluster, String service, String taskDefinition) {
+      this.cluster = cluster;
+      this.service = service;
+      this.taskDefinition = taskDefinition;
+    }
+
+    public Builder containerInsights(Boolean v) { containerInsights = v; return this; }
+    public Builder platformVersion(String v) { platformVersion = v; return this; }
+    public Builder capacityProviders(List<CapacityProvider> v) { capacityProviders = v; return this; }
+    public Builder subnets(List<String> v) { subnets = v; return this; }
+    public Builder securityGroups(List<String> v) { securityGroups = v; return this; }
+    public Builder assignPublicIp(Boolean v) { assignPublicIp = v; return this; }
+    public Builder desiredCount(Integer v) { desiredCount = v; return this; }
+    public Builder targetGroupArn(String v) { targetGroupArn = v; return this; }
+    public Builder containerName(String v) { containerName = v; return this; }
+    public Builder containerPort(Integer v) { containerPort = v; return this; }
+    public Builder createLoadBalancer(boolean v) { createLoadBalancer = v; return this; }
+    public Builder vpcId(String v) { vpcId = v; return this; }
+    public Builder healthCheckPath(String v) { healthCheckPath = v; return this; }
+    public Builder healthCheckInterval(Integer v) { healthCheckInterval = v; return this; }
+    public Builder healthyThreshold(Integer v) { healthyThreshold = v; return this; }
+    public Builder unhealthyThreshold(Integer v) { unhealthyThreshold = v; return this; }
+    public Builder deregistrationDelay(Integer v) { deregistrationDelay = v; return this; }
+    public Builder certificateArn(String v) { certificateArn = v; return this; }
+    public Builder healthCheckGracePeriod(Integer v) { healthCheckGracePeriod = v; return this; }
+    public Builder minHealthyPercent(Integer v) { minHealthyPercent = v; return this; }
+    public Builder maxPercent(Integer v) { maxPercent = v; return this; }
+    public Builder circuitBreaker(boolean v) { circuitBreaker = v; return this; }
+    public Builder enableExecuteCommand(Boolean v) { enableExecuteCommand = v; return this; }
+    public Builder propagateTags(String v) { propagateTags = v; return this; }
+    public Builder tags(Map<String, String> v) { tags = v; return this; }
+    public Builder autoscalingMin(Integer v) { autoscalingMin = v; return this; }
+    public Builder autoscalingMax(Integer v) { autoscalingMax = v; return this; }
+    public Builder cpuTarget(Double v) { cpuTarget = v; return this; }
+    public Builder memoryTarget(Double v) { memoryTarget = v; return this; }
+    public Builder requestsPerTarget(Double v) { requestsPerTarget = v; return this; }
+    public Builder scaleInCooldown(Integer v) { scaleInCooldown = v; return this; }
+    public Builder scaleOutCooldown(Integer v) { scaleOutCooldown = v; return this; }
+    public Builder forceNewDeployment(boolean v) { forceNewDeployment = v; return this; }
+    public Builder waitForRollout(boolean v) { waitForRollout = v; return this; }
+    public Builder timeout(Duration v) { timeout = v; return this; }
+
+    public Request build() {
+      return new Request(cluster, service, taskDefinition, containerInsights, platformVersion, capacityProviders,
+          subnets, securityGroups, assignPublicIp, desiredCount, targetGroupArn, containerName, containerPort,
+          createLoadBalancer, vpcId, healthCheckPath, healthCheckInterval, healthyThreshold, unhealthyThreshold,
+          deregistrationDelay, certificateArn, healthCheckGracePeriod, minHealthyPercent, maxPercent, circuitBreaker,
+          enableExecuteCommand, propagateTags, tags, autoscalingMin, autoscalingMax, cpuTarget, memoryTarget,
+          requestsPerTarget, scaleInCooldown, scaleOutCooldown, forceNewDeployment, waitForRollout, timeout);
+    }
+  }
+
+  /** The service's Application Auto Scaling range and the names of its policies. */
+  public record Autoscaling(int min, int max, List<String> policies) {}
+
+  /**
+   * What the deploy did and how the rollout ended.
+   *
+   * @param verdict the rollout's verdict; null with --no-wait
+   * @param created true when the service was created by this call
+   * @param changed what this call changed ("cluster created", "taskDefinition", "desiredCount", ...); empty
+   *     when nothing changed
+   * @param reasons why the rollout did not complete (null when it did)
+   */
+  public record Result(
+      String clusterArn,
+      String serviceArn,
+      String taskDefinitionArn,
+      String deploymentId,
+      String rolloutState,
+      Verdict verdict,
+      Integer desiredCount,
+      Integer runningCount,
+      boolean created,
+      List<String> changed,
+      String loadBalancerDnsName,
+      String targetGroupArn,
+      Autoscaling autoscaling,
+      String supersededBy,
+      List<String> reasons) {}
+
+  private final AwsClients aws;
+  private final Progress progress;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final Duration pollInterval;
+
+  public EcsDeployService(AwsClients aws, Progress progress) {
+    this(aws, progress, Clock.systemUTC(), Sleeper.system(), RolloutWatcher.DEFAULT_POLL_INTERVAL);
+  }
+
+  public EcsDeployService(AwsClients aws, Progress progress, Clock clock, Sleeper sleeper, Duration pollInterval) {
+    this.aws = Objects.requireNonNull(aws);
+    this.progress = Objects.requireNonNull(progress);
+    this.clock = Objects.requireNonNull(clock);
+    this.sleeper = Objects.requireNonNull(sleeper);
+    this.pollInterval = Objects.requireNonNull(pollInterval);
+  }
+
+  /** What the read-only phase found. */
+  static final class Plan {
+    TaskDefinition taskDefinition;
+    Cluster cluster;
+    Service service;
+    String containerName;
+    Integer containerPort;
+    List<Subnet> subnets = List.of();
+    String vpcId;
+    List<SecurityGroup> securityGroups = List.of();
+    DeployLoadBalancer.Existing loadBalancing;
+    DeployAutoscaling.Existing autoscaling;
+    /** Target group of the service after this call (given, created, or the service's current one). */
+    String targetGroupArn;
+  }
+
+  public Result run(Request r) {
+    Plan plan = plan(r);
+    List<String> changed = new ArrayList<>();
+    Partial partial = new Partial();
+    partial.taskDefinitionArn = plan.taskDefinition.taskDefinitionArn();
+    try {
+      return apply(r, plan, changed, partial);
+    } catch (BerthException e) {
+      if (e.result() == null) {
+        e.withResult(partial.toResult(changed));
+      }
+      throw e;
+    } catch (SdkException e) {
+      throw AwsErrors.translate("deploying service " + r.service(), e).withResult(partial.toResult(changed));
+    }
+  }
+
+  /** What is known so far, attached to a failure. */
+  private static final class Partial {
+    String clusterArn;
+    String serviceArn;
+    String taskDefinitionArn;
+    String deploymentId;
+    boolean created;
+    String loadBalancerDnsName;
+    String targetGroupArn;
+
+    Result toResult(List<String> changed) {
+      return new Result(clusterArn, serviceArn, taskDefinitionArn, deploymentId, null, null, null, null, created,
+          List.copyOf(changed), loadBalancerDnsName, targetGroupArn, null, null, null);
+    }
+  }
+
+  // ---------------------------------------------------------------- read-only phase
+
+  Plan plan(Request r) {
+    List<Violation> v = new ArrayList<>();
+    validateFlags(r, v);
+    Plan p = new Plan();
+    EcsClient ecs = aws.ecs();
+
+    p.taskDefinition = describeTaskDefinition(ecs, r.taskDefinition(), v);
+    if (p.taskDefinition != null) {
+      checkTaskDefinition(r, p, v);
+    }
+    p.cluster = r.cluster() == null || r.cluster().isBlank() ? null : describeCluster(ecs, r.cluster());
+    if (p.cluster == null && r.cluster() != null && r.cluster().startsWith("arn:")) {
+      v.add(Violation.error("--cluster", "cluster " + r.cluster() + " not found (give a name to create it)"));
+    }
+    p.service = p.cluster == null || r.service() == null || r.service().isBlank() ? null
+        : EcsServiceLookup.describe(ecs, p.cluster.clusterArn(), r.service());
+    boolean creating = p.service == null;
+    if (creating && r.service() != null && r.service().startsWith("arn:")) {
+      v.add(Violation.error("--service", "service " + r.service() + " not found (give a name to create it)"));
+    }
+    if (creating && r.service() != null && !r.service().isBlank() && !r.service().matches("[A-Za-z0-9_-]{1,255}")) {
+      v.add(Violation.error("--service", "'" + r.service() + "' is not a valid service name (letters, digits, "
+          + "- and _, up to 255)"));
+    }
+    if (p.cluster == null && r.cluster() != null && !r.cluster().startsWith("arn:") && !r.cluster().isBlank()
+        && !r.cluster().matches("[A-Za-z0-9_-]{1,255}")) {
+      v.add(Violation.error("--cluster", "'" + r.cluster() + "' is not a valid cluster name (letters, digits, "
+          + "- and _, up to 255)"));
+    }
+
+    List<String> subnetIds = !r.subnets().isEmpty() ? r.subnets() : currentSubnets(p.service);
+    if (creating && r.subnets().isEmpty()) {
+      v.add(Violation.error("--subnets", "required when the service is created (service '" + r.service()
+          + "' does not exist in cluster '" + r.cluster() + "')"));
+    }
+    if (!subnetIds.isEmpty() && (!r.subnets().isEmpty() || r.createLoadBalancer())) {
+      p.subnets = DeployNetwork.describeSubnets(aws.ec2(), subnetIds, v);
+      Set<String> vpcs = new LinkedHashSet<>();
+      p.subnets.forEach(s -> vpcs.add(s.vpcId()));
+      if (vpcs.size() > 1) {
+        v.add(Violation.error("--subnets", "subnets are in different VPCs " + vpcs));
+      } else if (vpcs.size() == 1) {
+        p.vpcId = vpcs.iterator().next();
+      }
+      if (r.vpcId() != null && p.vpcId != null && !r.vpcId().equals(p.vpcId)) {
+        v.add(Violation.error("--vpc-id", "subnets are in " + p.vpcId + ", not in " + r.vpcId()));
+      }
+    }
+    if (p.vpcId == null) {
+      p.vpcId = r.vpcId();
+    }
+    if (!r.securityGroups().isEmpty()) {
+      p.securityGroups = DeployNetwork.describeSecurityGroups(aws.ec2(), r.securityGroups(), v);
+      for (SecurityGroup g : p.securityGroups) {
+        if (p.vpcId != null && !p.vpcId.equals(g.vpcId())) {
+          v.add(Violation.error("--security-groups", g.groupId() + " is in " + g.vpcId() + ", not in " + p.vpcId));
+        }
+      }
+    }
+    if (r.createLoadBalancer()) {
+      if (r.vpcId() == null && p.vpcId == null) {
+        v.add(Violation.error("--vpc-id", "required with --create-load-balancer"));
+      }
+      Set<String> zones = new HashSet<>();
+      p.subnets.forEach(s -> zones.add(s.availabilityZone()));
+      if (subnetIds.size() < 2 || (!p.subnets.isEmpty() && zones.size() < 2)) {
+        v.add(Violation.error("--subnets", "--create-load-balancer needs at least two subnets in different "
+            + "availability zones (an ALB spans two zones); got " + subnetIds.size() + " subnet(s) in "
+            + zones.size() + " zone(s)"));
+      }
+    }
+    if (r.wantsLoadBalancer()) {
+      p.loadBalancing = DeployLoadBalancer.inspect(aws.elb(), r, p, v);
+      p.targetGroupArn = p.loadBalancing.targetGroupArn();
+    } else if (p.service != null && !p.service.loadBalancers().isEmpty()) {
+      p.targetGroupArn = p.service.loadBalancers().get(0).targetGroupArn();
+    }
+    if (r.healthCheckGracePeriod() != null && r.healthCheckGracePeriod() > 0 && !r.wantsLoadBalancer()
+        && (p.service == null || p.service.loadBalancers().isEmpty())) {
+      v.add(Violation.error("--health-check-grace-period", "only applies to a service behind a load balancer: "
+          + "add --create-load-balancer or --target-group-arn"));
+    }
+    if (r.requestsPerTarget() != null && p.targetGroupArn == null && !r.createLoadBalancer()) {
+      v.add(Violation.error("--requests-per-target", "needs the service's target group: add "
+          + "--create-load-balancer or --target-group-arn"));
+    }
+    if (r.managesAutoscaling()) {
+      p.autoscaling = DeployAutoscaling.inspect(aws.autoscaling(), clusterName(r, p), serviceName(r, p), creating);
+      Integer min = r.autoscalingMin() != null ? r.autoscalingMin()
+          : p.autoscaling.target() == null ? null : p.autoscaling.target().minCapacity();
+      Integer max = r.autoscalingMax() != null ? r.autoscalingMax()
+          : p.autoscaling.target() == null ? null : p.autoscaling.target().maxCapacity();
+      if (min == null || max == null) {
+        v.add(Violation.error(r.autoscalingMin() == null ? "--autoscaling-min" : "--autoscaling-max",
+            "autoscaling needs both --autoscaling-min and --autoscaling-max (no range is registered yet)"));
+      } else if (min > max) {
+        v.add(Violation.error("--autoscaling-min", "minimum " + min + " is above maximum " + max));
+      } else if (r.desiredCount() != null && (r.desiredCount() < min || r.desiredCount() > max)) {
+        v.add(Violation.error("--desired-count", r.desiredCount() + " is outside the autoscaling range " + min
+            + "-" + max + ", which would undo it"));
+      }
+    } else if (r.desiredCount() != null && !creating) {
+      DeployAutoscaling.Existing existing = DeployAutoscaling.inspect(aws.autoscaling(), clusterName(r, p),
+          serviceName(r, p), false);
+      if (existing.target() != null && (r.desiredCount() < existing.target().minCapacity()
+          || r.desiredCount() > existing.target().maxCapacity())) {
+        v.add(Violation.error("--desired-count", r.desiredCount() + " is outside the registered autoscaling range "
+            + existing.target().minCapacity() + "-" + existing.target().maxCapacity()
+            + ", which would undo it; move the range with --autoscaling-min/--autoscaling-max"));
+      }
+      p.autoscaling = existing;
+    }
+    InvalidInputException.throwIfAny(v);
+    for (Violation w : v) {
+      progress.warn(w.toString());
+    }
+    return p;
+  }
+
+  private static String clusterName(Request r, Plan p) {
+    return p.cluster != null ? p.cluster.clusterName() : r.cluster();
+  }
+
+  private static String serviceName(Request r, Plan p) {
+    return p.service != null ? p.service.serviceName() : r.service();
+  }
+
+  static void validateFlags(Request r, List<Violation> v) {
+    blank(r.cluster(), "--cluster", v);
+    blank(r.service(), "--service", v);
+    blank(r.taskDefinition(), "--task-definition", v);
+    range(r.desiredCount(), 0, 5000, "--desired-count", v);
+    range(r.healthCheckGracePeriod(), 0, 2_147_483_647, "--health-check-grace-period", v);
+    range(r.minHealthyPercent(), 0, 100, "--min-healthy-percent", v);
+    range(r.maxPercent(), 100, 200, "--max-percent", v);
+    range(r.containerPort(), 1, 65535, "--container-port", v);
+    range(r.healthCheckInterval(), 5, 300, "--health-check-interval", v);
+    range(r.healthyThreshold(), 2, 10, "--healthy-threshold", v);
+    range(r.unhealthyThreshold(), 2, 10, "--unhealthy-threshold", v);
+    range(r.deregistrationDelay(), 0, 3600, "--deregistration-delay", v);
+    range(r.autoscalingMin(), 0, 5000, "--autoscaling-min", v);
+    range(r.autoscalingMax(), 1, 5000, "--autoscaling-max", v);
+    range(r.scaleInCooldown(), 0, 86400, "--scale-in-cooldown", v);
+    range(r.scaleOutCooldown(), 0, 86400, "--scale-out-cooldown", v);
+    if (r.autoscalingMin() != null && r.autoscalingMax() != null && r.autoscalingMin() > r.autoscalingMax()) {
+      v.add(Violation.error("--autoscaling-min", "minimum " + r.autoscalingMin() + " is above maximum "
+          + r.autoscalingMax()));
+    }
+    percent(r.cpuTarget(), "--cpu-target", v);
+    percent(r.memoryTarget(), "--memory-target", v);
+    if (r.requestsPerTarget() != null && !(r.requestsPerTarget() > 0)) {
+      v.add(Violation.error("--requests-per-target", "must be above 0, got " + r.requestsPerTarget()));
+    }
+    if (r.createLoadBalancer() && r.targetGroupArn() != null) {
+      v.add(Violation.error("--target-group-arn", "give either --target-group-arn (an existing ALB) or "
+          + "--create-load-balancer, not both"));
+    }
+    if (!r.wantsLoadBalancer()) {
+      for (String[] f : new String[][] {{r.certificateArn(), "--certificate-arn"}}) {
+        if (f[0] != null) {
+          v.add(Violation.error(f[1], "only applies with --create-load-balancer"));
+        }
+      }
+    }
+    if (r.healthCheckPath() != null && !r.healthCheckPath().startsWith("/")) {
+      v.add(Violation.error("--health-check-path", "must start with /, got '" + r.healthCheckPath() + "'"));
+    }
+    if (r.platformVersion() != null && !r.platformVersion().matches("LATEST|\\d+\\.\\d+\\.\\d+")) {
+      v.add(Violation.error("--platform-version", "must be LATEST or a version such as 1.4.0, got '"
+          + r.platformVersion() + "'"));
+    }
+    if (r.propagateTags() != null && !r.propagateTags().matches("SERVICE|TASK_DEFINITION|NONE")) {
+      v.add(Violation.error("--propagate-tags", "must be SERVICE, TASK_DEFINITION or NONE"));
+    }
+    int bases = 0;
+    Set<String> names = new HashSet<>();
+    for (CapacityProvider c : r.capacityProviders()) {
+      if (!"FARGATE".equals(c.name()) && !"FARGATE_SPOT".equals(c.name())) {
+        v.add(Violation.error("--capacity-provider", "'" + c.name() + "' is not FARGATE or FARGATE_SPOT"));
+      }
+      if (!names.add(c.name())) {
+        v.add(Violation.error("--capacity-provider", c.name() + " is given twice"));
+      }
+      if (c.weight() < 0 || c.weight() > 1000) {
+        v.add(Violation.error("--capacity-provider", c.name() + " weight " + c.weight() + " is outside 0-1000"));
+      }
+      if (c.base() < 0 || c.base() > 100000) {
+        v.add(Violation.error("--capacity-provider", c.name() + " base " + c.base() + " is outside 0-100000"));
+      }
+      if (c.base() > 0) {
+        bases++;
+      }
+    }
+    if (bases > 1) {
+      v.add(Violation.error("--capacity-provider", "only one capacity provider can have a base"));
+    }
+    if (!r.capacityProviders().isEmpty() && r.capacityProviders().stream().allMatch(c -> c.weight() == 0)) {
+      v.add(Violation.error("--capacity-provider", "at least one capacity provider needs a weight above 0"));
+    }
+    for (Map.Entry<String, String> t : r.tags().entrySet()) {
+      if (t.getKey().isBlank() || t.getKey().length() > 128 || t.getKey().startsWith("aws:")) {
+        v.add(Violation.error("--tag", "key '" + t.getKey() + "' must be 1-128 characters and not start with aws:"));
+      }
+      if (t.getValue() != null && t.getValue().length() > 256) {
+        v.add(Violation.error("--tag", "value of '" + t.getKey() + "' is longer than 256 characters"));
+      }
+    }
+    if (r.timeout() != null && (r.timeout().isNegative() || r.timeout().isZero())) {
+      v.add(Violation.error("--timeout", "must be positive"));
+    }
+  }
+
+  private static void blank(String s, String flag, List<Violation> v) {
+    if (s == null || s.isBlank()) {
+      v.add(Violation.error(flag, "required"));
+    }
+  }
+
+  private static void range(Integer value, int min, int max, String flag, List<Violation> v) {
+    if (value != null && (value < min || value > max)) {
+      v.add(Violation.error(flag, value + " is outside " + min + "-" + max));
+    }
+  }
+
+  private static void percent(Double value, String flag, List<Violation> v) {
+    if (value != null && !(value > 0 && value <= 100)) {
+      v.add(Violation.error(flag, "a percentage above 0 and at most 100, got " + value));
+    }
+  }
+
+  private TaskDefinition describeTaskDefinition(EcsClient ecs, String ref, List<Violation> v) {
+    if (ref == null || ref.isBlank()) {
+      return null;
+    }
+    try {
+      return ecs.describeTaskDefinition(b -> b.taskDefinition(ref)).taskDefinition();
+    } catch (ClientException e) {
+      v.add(Violation.error("--task-definition", "task definition '" + ref + "' not found (" + e.awsErrorDetails()
+          .errorMessage() + ")"));
+      return null;
+    } catch (SdkException e) {
+      if (AwsErrors.isAccess(e)) {
+        throw AwsErrors.translate("ECS DescribeTaskDefinition for " + ref, e);
+      }
+      String code = AwsErrors.code(e);
+      if (code != null && code.contains("InvalidParameter")) {
+        v.add(Violation.error("--task-definition", "'" + ref + "' is not a task definition: " + e.getMessage()));
+        return null;
+      }
+      throw AwsErrors.translate("ECS DescribeTaskDefinition for " + ref, e);
+    }
+  }
+
+  private void checkTaskDefinition(Request r, Plan p, List<Violation> v) {
+    TaskDefinition td = p.taskDefinition;
+    if (td.networkModeAsString() != null && !"awsvpc".equals(td.networkModeAsString())) {
+      v.add(Violation.error("--task-definition", shortTd(td) + " has networkMode " + td.networkModeAsString()
+          + "; Fargate needs awsvpc"));
+    }
+    if (!td.requiresCompatibilitiesAsStrings().isEmpty() && !td.requiresCompatibilitiesAsStrings().contains("FARGATE")) {
+      v.add(Violation.error("--task-definition", shortTd(td) + " is not compatible with FARGATE (requiresCompatibilities "
+          + td.requiresCompatibilitiesAsStrings() + ")"));
+    }
+    if (!"ACTIVE".equals(td.statusAsString()) && td.statusAsString() != null) {
+      v.add(Violation.error("--task-definition", shortTd(td) + " is " + td.statusAsString()));
+    }
+    if (!r.wantsLoadBalancer()) {
+      return;
+    }
+    ContainerDefinition container = null;
+    if (r.containerName() != null) {
+      container = td.containerDefinitions().stream().filter(c -> r.containerName().equals(c.name())).findFirst()
+          .orElse(null);
+      if (container == null) {
+        v.add(Violation.error("--container-name", "no container '" + r.containerName() + "' in " + shortTd(td)
+            + " (containers: " + td.containerDefinitions().stream().map(ContainerDefinition::name).toList() + ")"));
+        return;
+      }
+    } else {
+      container = td.containerDefinitions().stream().filter(c -> !c.portMappings().isEmpty()).findFirst()
+          .orElse(null);
+      if (container == null) {
+        v.add(Violation.error("--container-name", "no container of " + shortTd(td) + " maps a port; give "
+            + "--container-name and --container-port"));
+        return;
+      }
+    }
+    p.containerName = container.name();
+    if (r.containerPort() != null) {
+      p.containerPort = r.containerPort();
+      boolean mapped = container.portMappings().stream().anyMatch(m -> r.containerPort().equals(m.containerPort()));
+      if (!mapped) {
+        v.add(Violation.error("--container-port", "container '" + container.name() + "' of " + shortTd(td)
+            + " does not map port " + r.containerPort() + " (mapped: " + container.portMappings().stream()
+            .map(PortMapping::containerPort).toList() + ")"));
+      }
+    } else if (!container.portMappings().isEmpty()) {
+      p.containerPort = container.portMappings().get(0).containerPort();
+    } else {
+      v.add(Violation.error("--container-port", "container '" + container.name() + "' maps no port; give "
+          + "--container-port"));
+    }
+  }
+
+  private static Cluster describeCluster(EcsClient ecs, String cluster) {
+    try {
+      return ecs.describeClusters(b -> b.clusters(cluster).include(ClusterField.SETTINGS)).clusters().stream()
+          .filter(c -> "ACTIVE".equals(c.status())).findFirst().orElse(null);
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS DescribeClusters for " + cluster, e);
+    }
+  }
+
+  private static List<String> currentSubnets(Service s) {
+    if (s == null || s.networkConfiguration() == null || s.networkConfiguration().awsvpcConfiguration() == null) {
+      return List.of();
+    }
+    return s.networkConfiguration().awsvpcConfiguration().subnets();
+  }
+
+  // ---------------------------------------------------------------- changing phase
+
+  private Result apply(Request r, Plan p, List<String> changed, Partial partial) {
+    EcsClient ecs = aws.ecs();
+    Cluster cluster = ensureCluster(ecs, r, p, changed);
+    partial.clusterArn = cluster.clusterArn();
+
+    DeployLoadBalancer.Outcome lb = null;
+    String tasksGroup = null;
+    if (r.wantsLoadBalancer()) {
+      lb = DeployLoadBalancer.apply(aws.elb(), aws.ec2(), r, p, progress, changed);
+      partial.loadBalancerDnsName = lb.dnsName();
+      partial.targetGroupArn = lb.targetGroupArn();
+      tasksGroup = lb.tasksSecurityGroup();
+    }
+    String targetGroupArn = lb != null ? lb.targetGroupArn() : p.targetGroupArn;
+    String dnsName = lb != null ? lb.dnsName() : null;
+    if (lb == null && targetGroupArn != null) {
+      dnsName = DeployLoadBalancer.dnsNameOf(aws.elb(), targetGroupArn);
+    }
+
+    // security groups of the tasks: the given ones; else on create the one made for the ALB's traffic, or the
+    // VPC's default group; else on update the current ones (the ALB rule was added to the first of them)
+    List<String> groups = new ArrayList<>(r.securityGroups());
+    if (groups.isEmpty() && tasksGroup != null && (p.service == null || currentGroups(p.service).isEmpty())) {
+      groups.add(tasksGroup);
+    }
+    if (groups.isEmpty() && p.service == null) {
+      groups.add(DeployNetwork.defaultSecurityGroup(aws.ec2(), p.vpcId));
+    }
+
+    Service before = p.service;
+    Service after;
+    String deploymentId;
+    if (before == null) {
+      after = createService(ecs, r, p, cluster, groups, targetGroupArn);
+      changed.add("service created");
+      partial.created = true;
+      deploymentId = primaryId(after);
+    } else {
+      UpdateServiceRequest update = diff(r, p, before, groups, targetGroupArn, changed);
+      if (update == null) {
+        after = before;
+        deploymentId = primaryId(before);
+        progress.info("service " + r.service() + " already matches: nothing to change, no new deployment");
+      } else {
+        Set<String> previous = new HashSet<>();
+        before.deployments().forEach(d -> previous.add(d.id()));
+        after = call("ECS UpdateService for " + r.service(), () -> ecs.updateService(update).service());
+        progress.info("updated service " + r.service() + ": " + String.join(", ", changed.stream()
+            .filter(c -> !c.contains(" created") && !c.startsWith("autoscaling")).toList()));
+        deploymentId = newDeployment(after, previous, p.taskDefinition.taskDefinitionArn());
+      }
+    }
+    partial.serviceArn = after.serviceArn();
+    partial.deploymentId = deploymentId;
+
+    if (before != null) {
+      tagService(ecs, after.serviceArn(), r.tags(), changed);
+    }
+    Autoscaling autoscaling = null;
+    if (r.managesAutoscaling()) {
+      autoscaling = DeployAutoscaling.apply(aws.autoscaling(), r, p, targetGroupArn,
+          DeployLoadBalancer.loadBalancerArnOf(aws.elb(), targetGroupArn, lb), progress, changed);
+    } else if (p.autoscaling != null && p.autoscaling.target() != null) {
+      autoscaling = new Autoscaling(p.autoscaling.target().minCapacity(), p.autoscaling.target().maxCapacity(),
+          p.autoscaling.policies().stream().map(x -> x.policyName()).toList());
+    }
+
+    String tdArn = after.taskDefinition() != null ? after.taskDefinition() : p.taskDefinition.taskDefinitionArn();
+    if (!r.waitForRollout()) {
+      Deployment d = find(after, deploymentId);
+      return new Result(cluster.clusterArn(), after.serviceArn(), tdArn, deploymentId,
+          d == null ? null : d.rolloutStateAsString(), null, after.desiredCount(), after.runningCount(),
+          before == null, List.copyOf(changed), dnsName, targetGroupArn, autoscaling, null, null);
+    }
+    RolloutWatcher watcher = new RolloutWatcher(ecs, targetGroupArn == null ? null : aws.elb(), progress, clock,
+        sleeper, pollInterval);
+    Rollout rollout = watcher.watch(cluster.clusterArn(), r.service(), deploymentId, r.timeout());
+    Result result = new Result(cluster.clusterArn(), after.serviceArn(), tdArn, rollout.deploymentId(),
+        rollout.rolloutState(), rollout.verdict(), rollout.desiredCount(), rollout.runningCount(), before == null,
+        List.copyOf(changed), dnsName, targetGroupArn, autoscaling, rollout.supersededBy(),
+        rollout.succeeded() ? null : rollout.reasons());
+    if (!rollout.succeeded()) {
+      throw rollout.failure(r.service()).withResult(result);
+    }
+    return result;
+  }
+
+  private Cluster ensureCluster(EcsClient ecs, Request r, Plan p, List<String> changed) {
+    List<String> providers = r.capacityProviders().isEmpty() ? List.of() : List.of("FARGATE", "FARGATE_SPOT");
+    if (p.cluster == null) {
+      Cluster c = call("ECS CreateCluster " + r.cluster(), () -> ecs.createCluster(b -> {
+        b.clusterName(r.cluster());
+        if (Boolean.TRUE.equals(r.containerInsights())) {
+          b.settings(insights(true));
+        }
+        if (!providers.isEmpty()) {
+          b.capacityProviders(providers);
+        }
+      }).cluster());
+      changed.add("cluster created");
+      progress.info("created cluster " + r.cluster() + (Boolean.TRUE.equals(r.containerInsights())
+          ? " with Container Insights" : ""));
+      return c;
+    }
+    Cluster c = p.cluster;
+    if (r.containerInsights() != null) {
+      String current = c.settings().stream().filter(s -> s.name() == ClusterSettingName.CONTAINER_INSIGHTS)
+          .map(ClusterSetting::value).findFirst().orElse("disabled");
+      boolean on = !"disabled".equals(current);
+      if (on != r.containerInsights()) {
+        call("ECS UpdateClusterSettings " + r.cluster(), () -> ecs.updateClusterSettings(b -> b.cluster(c.clusterArn())
+            .settings(insights(r.containerInsights()))));
+        changed.add("containerInsights");
+        progress.info("Container Insights " + (r.containerInsights() ? "enabled" : "disabled") + " on cluster "
+            + r.cluster());
+      }
+    }
+    if (!providers.isEmpty() && !c.capacityProviders().containsAll(providers)) {
+      Set<String> all = new LinkedHashSet<>(c.capacityProviders());
+      all.addAll(providers);
+      call("ECS PutClusterCapacityProviders " + r.cluster(), () -> ecs.putClusterCapacityProviders(b -> b
+          .cluster(c.clusterArn()).capacityProviders(all)
+          .defaultCapacityProviderStrategy(c.defaultCapacityProviderStrategy())));
+      changed.add("cluster capacityProviders");
+      progress.info("cluster " + r.cluster() + " can now use " + all);
+    }
+    return c;
+  }
+
+  private static ClusterSetting insights(boolean on) {
+    return ClusterSetting.builder().name(ClusterSettingName.CONTAINER_INSIGHTS).value(on ? "enabled" : "disabled")
+        .build();
+  }
+
+  private Service createService(EcsClient ecs, Request r, Plan p, Cluster cluster, List<String> groups,
+      String targetGroupArn) {
+    int desired = r.desiredCount() != null ? r.desiredCount() : 1;
+    Integer min = r.autoscalingMin() != null ? r.autoscalingMin()
+        : p.autoscaling != null && p.autoscaling.target() != null ? p.autoscaling.target().minCapacity() : null;
+    Integer max = r.autoscalingMax() != null ? r.autoscalingMax()
+        : p.autoscaling != null && p.autoscaling.target() != null ? p.autoscaling.target().maxCapacity() : null;
+    if (r.desiredCount() == null && min != null && max != null) {
+      desired = Math.max(min, Math.min(max, desired));
+    }
+    final int count = desired;
+    DeploymentConfiguration dc = deploymentConfiguration(r, null);
+    CreateServiceRequest.Builder b = CreateServiceRequest.builder()
+        .cluster(cluster.clusterArn())
+        .serviceName(r.service())
+        .taskDefinition(p.taskDefinition.taskDefinitionArn())
+        .desiredCount(count)
+        .networkConfiguration(network(r.subnets(), groups, r.assignPublicIp() == null || r.assignPublicIp()))
+        .deploymentConfiguration(dc)
+        .enableExecuteCommand(Boolean.TRUE.equals(r.enableExecuteCommand()))
+        .propagateTags(r.propagateTags() == null ? "NONE" : r.propagateTags());
+    if (r.capacityProviders().isEmpty()) {
+      b.launchType(LaunchType.FARGATE);
+    } else {
+      b.capacityProviderStrategy(strategy(r.capacityProviders()));
+    }
+    if (r.platformVersion() != null) {
+      b.platformVersion(r.platformVersion());
+    }
+    if (targetGroupArn != null) {
+      b.loadBalancers(loadBalancer(targetGroupArn, p));
+      b.healthCheckGracePeriodSeconds(r.healthCheckGracePeriod() == null ? 0 : r.healthCheckGracePeriod());
+    }
+    if (!r.tags().isEmpty()) {
+      b.tags(ecsTags(r.tags()));
+    }
+    CreateServiceRequest request = b.build();
+    Service s = call("ECS CreateService " + r.service(), () -> ecs.createService(request).service());
+    progress.info("created service " + r.service() + " (" + shortTd(p.taskDefinition) + ", desired count " + count
+        + (targetGroupArn == null ? "" : ", behind target group " + DeployLoadBalancer.shortName(targetGroupArn))
+        + ")");
+    return readBack(ecs, r, request, s);
+  }
+
+  /**
+   * Checks the new service holds what was asked. An endpoint that dropped settings on CreateService (moto
+   * keeps neither the deployment configuration, the grace period nor execute-command) gets them with one
+   * UpdateService, so the next run finds nothing to change. AWS keeps them, and then no call is made.
+   */
+  private Service readBack(EcsClient ecs, Request r, CreateServiceRequest asked, Service s) {
+    UpdateServiceRequest.Builder fix = UpdateServiceRequest.builder().cluster(asked.cluster()).service(r.service());
+    List<String> dropped = new ArrayList<>();
+    if (!sameDeploymentConfiguration(asked.deploymentConfiguration(), s.deploymentConfiguration())) {
+      fix.deploymentConfiguration(asked.deploymentConfiguration());
+      dropped.add("deploymentConfiguration");
+    }
+    if (asked.healthCheckGracePeriodSeconds() != null && asked.healthCheckGracePeriodSeconds() > 0
+        && !asked.healthCheckGracePeriodSeconds().equals(s.healthCheckGracePeriodSeconds())) {
+      fix.healthCheckGracePeriodSeconds(asked.healthCheckGracePeriodSeconds());
+      dropped.add("healthCheckGracePeriodSeconds");
+    }
+    if (Boolean.TRUE.equals(asked.enableExecuteCommand()) && !Boolean.TRUE.equals(s.enableExecuteCommand())) {
+      fix.enableExecuteCommand(true);
+      dropped.add("enableExecuteCommand");
+    }
+    if (dropped.isEmpty()) {
+      return s;
+    }
+    progress.warn("the ECS endpoint did not keep " + dropped + " on CreateService; applying them with UpdateService");
+    UpdateServiceRequest request = fix.build();
+    return call("ECS UpdateService " + r.service(), () -> ecs.updateService(request).service());
+  }
+
+  /** The UpdateService call that makes the service match the request, or null when it already does. */
+  private UpdateServiceRequest diff(Request r, Plan p, Service s, List<String> groups, String targetGroupArn,
+      List<String> changed) {
+    UpdateServiceRequest.Builder b = UpdateServiceRequest.builder().cluster(s.clusterArn()).service(s.serviceName());
+    int before = changed.size();
+    boolean force = r.forceNewDeployment();
+    if (!p.taskDefinition.taskDefinitionArn().equals(s.taskDefinition())) {
+      b.taskDefinition(p.taskDefinition.taskDefinitionArn());
+      changed.add("taskDefinition");
+    }
+    if (r.desiredCount() != null && r.desiredCount() != s.desiredCount()) {
+      b.desiredCount(r.desiredCount());
+      changed.add("desiredCount");
+    }
+    if (r.platformVersion() != null && !r.platformVersion().equals(s.platformVersion())) {
+      b.platformVersion(r.platformVersion());
+      changed.add("platformVersion");
+    }
+    if (!r.capacityProviders().isEmpty()) {
+      List<CapacityProviderStrategyItem> want = strategy(r.capacityProviders());
+      if (!new HashSet<>(want).equals(new HashSet<>(s.capacityProviderStrategy()))) {
+        b.capacityProviderStrategy(want);
+        changed.add("capacityProviderStrategy");
+        if (s.launchType() != null) {
+          force = true; // ECS requires a new deployment to move from a launch type to a strategy
+        }
+      }
+    }
+    AwsVpcConfiguration cur = s.networkConfiguration() == null ? null : s.networkConfiguration().awsvpcConfiguration();
+    if (!r.subnets().isEmpty() || !groups.isEmpty() || r.assignPublicIp() != null) {
+      List<String> subnets = !r.subnets().isEmpty() ? r.subnets() : cur == null ? List.of() : cur.subnets();
+      List<String> sgs = !groups.isEmpty() ? groups : cur == null ? List.of() : cur.securityGroups();
+      boolean publicIp = r.assignPublicIp() != null ? r.assignPublicIp()
+          : cur != null && cur.assignPublicIp() == AssignPublicIp.ENABLED;
+      NetworkConfiguration want = network(subnets, sgs, publicIp);
+      AwsVpcConfiguration w = want.awsvpcConfiguration();
+      if (cur == null || !new HashSet<>(w.subnets()).equals(new HashSet<>(cur.subnets()))
+          || !new HashSet<>(w.securityGroups()).equals(new HashSet<>(cur.securityGroups()))
+          || w.assignPublicIp() != (cur.assignPublicIp() == null ? AssignPublicIp.DISABLED : cur.assignPublicIp())) {
+        b.networkConfiguration(want);
+        changed.add("networkConfiguration");
+      }
+    }
+    if (targetGroupArn != null && r.wantsLoadBalancer()) {
+      LoadBalancer want = loadBalancer(targetGroupArn, p);
+      if (s.loadBalancers().size() != 1 || !sameLoadBalancer(want, s.loadBalancers().get(0))) {
+        b.loadBalancers(want);
+        changed.add("loadBalancers");
+      }
+    }
+    if (r.healthCheckGracePeriod() != null
+        && !r.healthCheckGracePeriod().equals(s.healthCheckGracePeriodSeconds() == null ? 0
+        : s.healthCheckGracePeriodSeconds())) {
+      b.healthCheckGracePeriodSeconds(r.healthCheckGracePeriod());
+      changed.add("healthCheckGracePeriod");
+    }
+    DeploymentConfiguration dc = deploymentConfiguration(r, s.deploymentConfiguration());
+    if (!sameDeploymentConfiguration(dc, s.deploymentConfiguration())) {
+      b.deploymentConfiguration(dc);
+      changed.add("deploymentConfiguration");
+    }
+    if (r.enableExecuteCommand() != null && !r.enableExecuteCommand().equals(Boolean.TRUE.equals(s.enableExecuteCommand()))) {
+      b.enableExecuteCommand(r.enableExecuteCommand());
+      changed.add("enableExecuteCommand");
+    }
+    if (r.propagateTags() != null && !r.propagateTags().equals(s.propagateTagsAsString() == null ? "NONE"
+        : s.propagateTagsAsString())) {
+      b.propagateTags(r.propagateTags());
+      changed.add("propagateTags");
+    }
+    if (force) {
+      b.forceNewDeployment(true);
+      changed.add("forceNewDeployment");
+    }
+    return changed.size() == before ? null : b.build();
+  }
+
+  private static DeploymentConfiguration deploymentConfiguration(Request r, DeploymentConfiguration current) {
+    Integer min = r.minHealthyPercent() != null ? r.minHealthyPercent()
+        : current != null && current.minimumHealthyPercent() != null ? current.minimumHealthyPercent() : 100;
+    Integer max = r.maxPercent() != null ? r.maxPercent()
+        : current != null && current.maximumPercent() != null ? current.maximumPercent() : 200;
+    return DeploymentConfiguration.builder()
+        .minimumHealthyPercent(min)
+        .maximumPercent(max)
+        .deploymentCircuitBreaker(DeploymentCircuitBreaker.builder().enable(r.circuitBreaker())
+            .rollback(r.circuitBreaker()).build())
+        .build();
+  }
+
+  private static boolean sameDeploymentConfiguration(DeploymentConfiguration want, DeploymentConfiguration have) {
+    if (have == null) {
+      return false;
+    }
+    DeploymentCircuitBreaker cb = have.deploymentCircuitBreaker();
+    boolean enable = cb != null && Boolean.TRUE.equals(cb.enable());
+    boolean rollback = cb != null && Boolean.TRUE.equals(cb.rollback());
+    return Objects.equals(want.minimumHealthyPercent(), have.minimumHealthyPercent())
+        && Objects.equals(want.maximumPercent(), have.maximumPercent())
+        && want.deploymentCircuitBreaker().enable() == enable
+        && want.deploymentCircuitBreaker().rollback() == rollback;
+  }
+
+  private static boolean sameLoadBalancer(LoadBalancer a, LoadBalancer b) {
+    return Objects.equals(a.targetGroupArn(), b.targetGroupArn()) && Objects.equals(a.containerName(), b.containerName())
+        && Objects.equals(a.containerPort(), b.containerPort());
+  }
+
+  private static LoadBalancer loadBalancer(String targetGroupArn, Plan p) {
+    return LoadBalancer.builder().targetGroupArn(targetGroupArn).containerName(p.containerName)
+        .containerPort(p.containerPort).build();
+  }
+
+  private static NetworkConfiguration network(List<String> subnets, List<String> groups, boolean publicIp) {
+    return NetworkConfiguration.builder().awsvpcConfiguration(AwsVpcConfiguration.builder()
+        .subnets(subnets).securityGroups(groups)
+        .assignPublicIp(publicIp ? AssignPublicIp.ENABLED : AssignPublicIp.DISABLED).build()).build();
+  }
+
+  private static List<CapacityProviderStrategyItem> strategy(List<CapacityProvider> cps) {
+    return cps.stream().map(c -> CapacityProviderStrategyItem.builder().capacityProvider(c.name()).weight(c.weight())
+        .base(c.base()).build()).toList();
+  }
+
+  private static List<String> currentGroups(Service s) {
+    if (s.networkConfiguration() == null || s.networkConfiguration().awsvpcConfiguration() == null) {
+      return List.of();
+    }
+    return s.networkConfiguration().awsvpcConfiguration().securityGroups();
+  }
+
+  private static List<Tag> ecsTags(Map<String, String> tags) {
+    return tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
+  }
+
+  private void tagService(EcsClient ecs, String serviceArn, Map<String, String> tags, List<String> changed) {
+    if (tags.isEmpty()) {
+      return;
+    }
+    Map<String, String> have = new LinkedHashMap<>();
+    call("ECS ListTagsForResource", () -> ecs.listTagsForResource(b -> b.resourceArn(serviceArn)).tags())
+        .forEach(t -> have.put(t.key(), t.value()));
+    Map<String, String> missing = new LinkedHashMap<>();
+    tags.forEach((k, val) -> {
+      if (!Objects.equals(have.get(k), val)) {
+        missing.put(k, val);
+      }
+    });
+    if (!missing.isEmpty()) {
+      call("ECS TagResource", () -> ecs.tagResource(b -> b.resourceArn(serviceArn).tags(ecsTags(missing))));
+      changed.add("tags");
+      progress.info("tagged service: " + missing.keySet());
+    }
+  }
+
+  /**
+   * The deployment this update started: the PRIMARY deployment that was not there before. When the update
+   * started none (only settings changed, or an endpoint such as moto that never starts one on UpdateService),
+   * the PRIMARY deployment is followed instead, and a task-definition mismatch is said out loud.
+   */
+  private String newDeployment(Service after, Set<String> previous, String taskDefinitionArn) {
+    Deployment primary = after.deployments().stream().filter(d -> "PRIMARY".equals(d.status())).findFirst()
+        .orElse(null);
+    if (primary == null) {
+      return null;
+    }
+    if (!previous.contains(primary.id())) {
+      progress.info("new deployment " + primary.id() + " (" + shortArn(primary.taskDefinition()) + ")");
+      return primary.id();
+    }
+    if (!taskDefinitionArn.equals(primary.taskDefinition())) {
+      progress.warn("ECS started no new deployment for this update and deployment " + primary.id() + " still runs "
+          + shortArn(primary.taskDefinition()) + " while the service now names " + shortArn(taskDefinitionArn)
+          + "; following deployment " + primary.id());
+    } else {
+      progress.info("no new deployment; following deployment " + primary.id());
+    }
+    return primary.id();
+  }
+
+  private static String primaryId(Service s) {
+    return s.deployments().stream().filter(d -> "PRIMARY".equals(d.status())).map(Deployment::id).findFirst()
+        .orElse(null);
+  }
+
+  private static Deployment find(Service s, String id) {
+    return s.deployments().stream().filter(d -> Objects.equals(id, d.id())).findFirst().orElse(null);
+  }
+
+  static String shortTd(TaskDefinition td) {
+    return td.family() + ":" + td.revision();
+  }
+
+  static String shortArn(String arn) {
+    if (arn == null) {
+      return "?";
+    }
+    int slash = arn.lastIndexOf('/');
+    return slash < 0 ? arn : arn.substring(slash + 1);
+  }
+
+  static <T> T call(String what, Supplier<T> s) {
+    try {
+      return s.get();
+    } catch (SdkException e) {
+      throw AwsErrors.translate(what, e);
+    }
+  }
+}

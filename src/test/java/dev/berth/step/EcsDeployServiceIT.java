@@ -1,0 +1,336 @@
+package dev.berth.step;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.aws.AwsClients;
+import dev.berth.aws.AwsSettings;
+import dev.berth.testbed.Berth;
+import dev.berth.testbed.MotoServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableDimension;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableTarget;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalingPolicy;
+import software.amazon.awssdk.services.applicationautoscaling.model.ServiceNamespace;
+import software.amazon.awssdk.services.ec2.model.IpPermission;
+import software.amazon.awssdk.services.ec2.model.SecurityGroup;
+import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.Service;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.Listener;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancer;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroup;
+
+/**
+ * The user's story against moto: a two-subnet VPC, the gantt-exporter task definition, {@code
+ * --create-load-balancer}, desired count 2, grace period, autoscaling 1-4 on CPU 60%; a rerun that changes
+ * nothing; an update to a new revision; invalid input that exits 3 and creates nothing. Outcomes are checked
+ * through the AWS APIs afterwards, and mutating calls are counted from berth's own API call log.
+ */
+class EcsDeployServiceIT {
+  static final String FAMILY = "gantt-exporter-ecs-task";
+  static final String CONTAINER = "gantt-exporter-container";
+  MotoServer moto;
+  AwsClients aws;
+  String vpc;
+  String subnetA;
+  String subnetB;
+  String subnetA2;
+  Path apiLog;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    moto = MotoServer.shared();
+    moto.reset();
+    aws = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
+        Map.of());
+    vpc = aws.ec2().createVpc(b -> b.cidrBlock("10.0.0.0/16")).vpc().vpcId();
+    subnetA = subnet("10.0.1.0/24", "us-east-2a");
+    subnetB = subnet("10.0.2.0/24", "us-east-2b");
+    subnetA2 = subnet("10.0.3.0/24", "us-east-2a");
+    registerTaskDefinition("node:20");
+    apiLog = Files.createTempFile("berth-api", ".log");
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    aws.close();
+    Files.deleteIfExists(apiLog);
+  }
+
+  private String subnet(String cidr, String zone) {
+    return aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock(cidr).availabilityZone(zone)).subnet().subnetId();
+  }
+
+  private String registerTaskDefinition(String image) {
+    return aws.ecs().registerTaskDefinition(b -> b.family(FAMILY).networkMode(NetworkMode.AWSVPC)
+        .requiresCompatibilities(Compatibility.FARGATE).cpu("1024").memory("2048")
+        .containerDefinitions(c -> c.name(CONTAINER).image("123456789012.dkr.ecr.us-east-2.amazonaws.com/"
+            + "opensourceapirepo:" + image).memory(2048).essential(true)
+            .portMappings(p -> p.containerPort(80).protocol("tcp"))))
+        .taskDefinition().taskDefinitionArn();
+  }
+
+  private List<String> story(String... extra) {
+    List<String> args = new ArrayList<>(List.of("ecs-deploy-service", "--cluster", "shop", "--service",
+        "gantt-exporter", "--task-definition", FAMILY, "--subnets", subnetA + "," + subnetB,
+        "--create-load-balancer", "--vpc-id", vpc, "--desired-count", "2", "--health-check-grace-period", "60",
+        "--autoscaling-min", "1", "--autoscaling-max", "4", "--cpu-target", "60", "--timeout", "60s"));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
+  /** Runs berth in-process against moto, recording its AWS calls in {@link #apiLog}. */
+  private Berth.Run berth(List<String> args) throws IOException {
+    Files.writeString(apiLog, "");
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of("--region", MotoServer.REGION, "--endpoint-url", moto.endpoint().toString()));
+    Berth.Run run = Berth.inProcess(Map.of("BERTH_API_LOG", apiLog.toString()), all.toArray(String[]::new));
+    System.out.println("$ berth " + String.join(" ", args) + "\n" + run + "\n--- calls\n" + calls());
+    return run;
+  }
+
+  private List<String> calls() throws IOException {
+    return Files.readAllLines(apiLog).stream().filter(l -> !l.isBlank()).toList();
+  }
+
+  static boolean mutating(String action) {
+    String op = action.substring(action.indexOf(':') + 1);
+    return !(op.startsWith("Describe") || op.startsWith("List") || op.startsWith("Get"));
+  }
+
+  private Service service() {
+    return aws.ecs().describeServices(b -> b.cluster("shop").services("gantt-exporter")).services().get(0);
+  }
+
+  @Test
+  void story_createsTheLoadBalancedAutoscaledService_thenARerunChangesNothing_thenANewRevisionUpdatesIt()
+      throws IOException {
+    // 1. first deploy: cluster, ALB, target group, listener, service, autoscaling
+    Berth.Run first = berth(story());
+    assertEquals(0, first.exitCode(), first.toString());
+    JsonNode r1 = first.json();
+    assertEquals("COMPLETED", r1.path("verdict").asText(), first.toString());
+    assertTrue(r1.path("ok").asBoolean());
+    assertTrue(r1.path("created").asBoolean());
+    assertEquals("COMPLETED", r1.path("rolloutState").asText());
+    assertEquals(2, r1.path("desiredCount").asInt());
+    assertEquals(2, r1.path("runningCount").asInt());
+    assertTrue(r1.path("taskDefinitionArn").asText().endsWith(FAMILY + ":1"), r1.toString());
+    String deploymentId = r1.path("deploymentId").asText();
+    assertTrue(deploymentId.startsWith("ecs-svc/"), r1.toString());
+    String dns = r1.path("loadBalancerDnsName").asText();
+    assertTrue(dns.contains("elb.amazonaws.com"), r1.toString());
+    String tgArn = r1.path("targetGroupArn").asText();
+    assertEquals(1, r1.path("autoscaling").path("min").asInt());
+    assertEquals(4, r1.path("autoscaling").path("max").asInt());
+    assertEquals("[\"berth-cpu\"]", r1.path("autoscaling").path("policies").toString());
+    List<String> changed = StreamSupport.stream(r1.path("changed").spliterator(), false).map(JsonNode::asText).toList();
+    assertTrue(changed.containsAll(List.of("cluster created", "loadBalancer created", "targetGroup created",
+        "listener 80 created", "service created", "autoscaling range", "autoscaling policy berth-cpu")), changed.toString());
+
+    // ... checked through the APIs
+    Service svc = service();
+    assertEquals(2, svc.desiredCount());
+    assertEquals(60, svc.healthCheckGracePeriodSeconds());
+    assertEquals(1, svc.loadBalancers().size());
+    assertEquals(tgArn, svc.loadBalancers().get(0).targetGroupArn());
+    assertEquals(CONTAINER, svc.loadBalancers().get(0).containerName());
+    assertEquals(80, svc.loadBalancers().get(0).containerPort());
+    assertTrue(svc.deploymentConfiguration().deploymentCircuitBreaker().enable());
+    assertTrue(svc.deploymentConfiguration().deploymentCircuitBreaker().rollback());
+    assertEquals("ENABLED", svc.networkConfiguration().awsvpcConfiguration().assignPublicIpAsString());
+    assertEquals(Set2.of(subnetA, subnetB), Set2.of(svc.networkConfiguration().awsvpcConfiguration().subnets()));
+    String tasksGroup = svc.networkConfiguration().awsvpcConfiguration().securityGroups().get(0);
+
+    List<LoadBalancer> lbs = aws.elb().describeLoadBalancers().loadBalancers();
+    assertEquals(1, lbs.size());
+    LoadBalancer alb = lbs.get(0);
+    assertEquals("shop-gantt-exporter-alb", alb.loadBalancerName());
+    assertEquals("internet-facing", alb.schemeAsString());
+    assertEquals(dns, alb.dnsName());
+    assertEquals(vpc, alb.vpcId());
+    List<TargetGroup> tgs = aws.elb().describeTargetGroups().targetGroups();
+    assertEquals(1, tgs.size());
+    TargetGroup tg = tgs.get(0);
+    assertEquals(tgArn, tg.targetGroupArn());
+    assertEquals("ip", tg.targetTypeAsString());
+    assertEquals("/", tg.healthCheckPath());
+    assertEquals(30, tg.healthCheckIntervalSeconds());
+    assertEquals(5, tg.healthyThresholdCount());
+    assertEquals(2, tg.unhealthyThresholdCount());
+    assertEquals("30", aws.elb().describeTargetGroupAttributes(b -> b.targetGroupArn(tgArn)).attributes().stream()
+        .filter(a -> a.key().equals("deregistration_delay.timeout_seconds")).findFirst().orElseThrow().value());
+    List<Listener> listeners = aws.elb().describeListeners(b -> b.loadBalancerArn(alb.loadBalancerArn())).listeners();
+    assertEquals(1, listeners.size());
+    assertEquals(80, listeners.get(0).port());
+    assertEquals("forward", listeners.get(0).defaultActions().get(0).typeAsString());
+    assertEquals(tgArn, listeners.get(0).defaultActions().get(0).targetGroupArn());
+    String albGroup = alb.securityGroups().get(0);
+    SecurityGroup albSg = aws.ec2().describeSecurityGroups(b -> b.groupIds(albGroup)).securityGroups().get(0);
+    assertTrue(albSg.ipPermissions().stream().anyMatch(p -> p.fromPort() == 80
+        && p.ipRanges().stream().anyMatch(x -> "0.0.0.0/0".equals(x.cidrIp()))), albSg.toString());
+    SecurityGroup tasksSg = aws.ec2().describeSecurityGroups(b -> b.groupIds(tasksGroup)).securityGroups().get(0);
+    IpPermission fromAlb = tasksSg.ipPermissions().stream().filter(p -> p.fromPort() == 80).findFirst().orElseThrow();
+    assertEquals(albGroup, fromAlb.userIdGroupPairs().get(0).groupId());
+
+    ScalableTarget target = aws.autoscaling().describeScalableTargets(b -> b.serviceNamespace(ServiceNamespace.ECS))
+        .scalableTargets().get(0);
+    assertEquals("service/shop/gantt-exporter", target.resourceId());
+    assertEquals(ScalableDimension.ECS_SERVICE_DESIRED_COUNT, target.scalableDimension());
+    assertEquals(1, target.minCapacity());
+    assertEquals(4, target.maxCapacity());
+    List<ScalingPolicy> policies = aws.autoscaling().describeScalingPolicies(b -> b
+        .serviceNamespace(ServiceNamespace.ECS).resourceId("service/shop/gantt-exporter")).scalingPolicies();
+    assertEquals(1, policies.size());
+    assertEquals("berth-cpu", policies.get(0).policyName());
+    assertEquals(60.0, policies.get(0).targetTrackingScalingPolicyConfiguration().targetValue());
+    assertEquals("ECSServiceAverageCPUUtilization", policies.get(0).targetTrackingScalingPolicyConfiguration()
+        .predefinedMetricSpecification().predefinedMetricTypeAsString());
+
+    // 2. the same call again changes nothing: no mutating call, no new deployment, same ALB
+    Berth.Run second = berth(story());
+    assertEquals(0, second.exitCode(), second.toString());
+    JsonNode r2 = second.json();
+    assertEquals("COMPLETED", r2.path("verdict").asText());
+    assertFalse(r2.path("created").asBoolean());
+    assertEquals("[]", r2.path("changed").toString(), second.toString());
+    assertEquals(deploymentId, r2.path("deploymentId").asText());
+    assertEquals(dns, r2.path("loadBalancerDnsName").asText());
+    assertEquals(tgArn, r2.path("targetGroupArn").asText());
+    assertEquals(List.of(), calls().stream().filter(EcsDeployServiceIT::mutating).toList(), calls().toString());
+    assertTrue(second.stderr().contains("nothing to change, no new deployment"), second.stderr());
+    assertEquals(1, aws.elb().describeLoadBalancers().loadBalancers().size());
+    assertEquals(1, aws.ecs().listTaskDefinitions(b -> b.familyPrefix(FAMILY)).taskDefinitionArns().size());
+    assertEquals(deploymentId, service().deployments().get(0).id());
+
+    // 3. a new revision: only the task definition changes
+    String rev2 = registerTaskDefinition("node:22");
+    Berth.Run third = berth(story());
+    assertEquals(0, third.exitCode(), third.toString());
+    JsonNode r3 = third.json();
+    assertEquals("[\"taskDefinition\"]", r3.path("changed").toString(), third.toString());
+    assertEquals(rev2, r3.path("taskDefinitionArn").asText());
+    assertEquals(rev2, service().taskDefinition());
+    assertEquals(List.of("ecs:UpdateService"), calls().stream().filter(EcsDeployServiceIT::mutating).toList());
+    // moto starts no deployment on UpdateService: berth follows the PRIMARY one and says so
+    assertTrue(third.stderr().contains("ECS started no new deployment for this update"), third.stderr());
+    assertEquals(1, aws.elb().describeLoadBalancers().loadBalancers().size());
+    assertEquals(1, aws.elb().describeTargetGroups().targetGroups().size());
+  }
+
+  @Test
+  void rerun_withoutCpuTarget_removesItsPolicy_andWithMemoryTargetAddsThatOne() throws IOException {
+    assertEquals(0, berth(story()).exitCode());
+    List<String> args = new ArrayList<>(story());
+    int i = args.indexOf("--cpu-target");
+    args.set(i, "--memory-target");
+    args.set(i + 1, "70");
+    Berth.Run run = berth(args);
+    assertEquals(0, run.exitCode(), run.toString());
+    List<String> names = aws.autoscaling().describeScalingPolicies(b -> b.serviceNamespace(ServiceNamespace.ECS)
+        .resourceId("service/shop/gantt-exporter")).scalingPolicies().stream().map(ScalingPolicy::policyName).toList();
+    assertEquals(List.of("berth-memory"), names);
+    assertEquals("[\"berth-memory\"]", run.json().path("autoscaling").path("policies").toString());
+  }
+
+  @Test
+  void rollout_thatNeverCompletes_timesOutWithExit5AndThePartialResult() throws IOException {
+    // moto reports MOTO_ECS_SERVICE_RUNNING=2 tasks: a desired count of 3 never completes
+    Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "slow",
+        "--task-definition", FAMILY, "--subnets", subnetA, "--desired-count", "3", "--timeout", "1s"));
+    assertEquals(5, run.exitCode(), run.toString());
+    JsonNode r = run.json();
+    assertFalse(r.path("ok").asBoolean());
+    assertEquals("TIMED_OUT", r.path("verdict").asText());
+    assertEquals("TIMED_OUT", r.path("outcome").asText());
+    assertEquals("IN_PROGRESS", r.path("rolloutState").asText());
+    assertEquals(2, r.path("runningCount").asInt());
+    assertTrue(r.path("deploymentId").asText().startsWith("ecs-svc/"));
+    assertTrue(r.path("reasons").get(0).asText().contains("2 of 3 tasks running"), r.toString());
+    assertTrue(r.path("error").asText().contains("TIMED_OUT"), r.toString());
+  }
+
+  @Test
+  void invalidInput_exits3_withEveryViolation_andCreatesNothing() throws IOException {
+    Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
+        "--task-definition", "no-such-family", "--subnets", subnetA, "--create-load-balancer", "--vpc-id", vpc,
+        "--autoscaling-min", "5", "--autoscaling-max", "2", "--cpu-target", "150", "--health-check-path", "health"));
+    assertEquals(3, run.exitCode(), run.toString());
+    String err = run.json().path("error").asText();
+    for (String flag : List.of("--task-definition", "--subnets", "--autoscaling-min", "--cpu-target",
+        "--health-check-path")) {
+      assertTrue(err.contains(flag), flag + " missing from: " + err);
+    }
+    assertTrue(err.contains("no-such-family"), err);
+    assertNothingCreated();
+  }
+
+  @Test
+  void invalidInput_subnetsInOneZone_forANewLoadBalancer_exits3() throws IOException {
+    Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
+        "--task-definition", FAMILY, "--subnets", subnetA + "," + subnetA2, "--create-load-balancer"));
+    assertEquals(3, run.exitCode(), run.toString());
+    assertTrue(run.json().path("error").asText().contains("two subnets in different availability zones"),
+        run.toString());
+    assertNothingCreated();
+  }
+
+  @Test
+  void invalidInput_missingSubnetsOnCreate_unknownTargetGroup_unknownSubnet_exit3() throws IOException {
+    Berth.Run noSubnets = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
+        "--task-definition", FAMILY));
+    assertEquals(3, noSubnets.exitCode(), noSubnets.toString());
+    assertTrue(noSubnets.json().path("error").asText().contains("--subnets: required when the service is created"));
+
+    Berth.Run unknownTg = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
+        "--task-definition", FAMILY, "--subnets", subnetA, "--target-group-arn",
+        "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/nope/0123456789abcdef"));
+    assertEquals(3, unknownTg.exitCode(), unknownTg.toString());
+    assertTrue(unknownTg.json().path("error").asText().contains("--target-group-arn"), unknownTg.toString());
+
+    Berth.Run unknownSubnet = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
+        "--task-definition", FAMILY, "--subnets", "subnet-0000000000000dead"));
+    assertEquals(3, unknownSubnet.exitCode(), unknownSubnet.toString());
+    assertTrue(unknownSubnet.json().path("error").asText().contains("subnet-0000000000000dead"), unknownSubnet.toString());
+    assertNothingCreated();
+  }
+
+  private void assertNothingCreated() throws IOException {
+    assertEquals(List.of(), calls().stream().filter(EcsDeployServiceIT::mutating).toList());
+    assertEquals(List.of(), aws.ecs().listClusters().clusterArns());
+    assertEquals(List.of(), aws.elb().describeLoadBalancers().loadBalancers());
+    assertEquals(List.of(), aws.elb().describeTargetGroups().targetGroups());
+    assertEquals(List.of(), aws.autoscaling().describeScalableTargets(b -> b.serviceNamespace(ServiceNamespace.ECS))
+        .scalableTargets());
+    assertEquals(1, aws.ec2().describeSecurityGroups(b -> b.filters(f -> f.name("vpc-id").values(vpc)))
+        .securityGroups().size(), "only the VPC's default group");
+  }
+
+  /** Order-free comparison of id lists. */
+  static final class Set2 {
+    static java.util.Set<String> of(String... s) {
+      return new java.util.TreeSet<>(List.of(s));
+    }
+
+    static java.util.Set<String> of(List<String> s) {
+      return new java.util.TreeSet<>(s);
+    }
+  }
+
+  static void assertPresent(Object o) {
+    assertNotNull(o);
+  }
+}
