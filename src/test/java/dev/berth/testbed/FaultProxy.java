@@ -80,6 +80,12 @@ public final class FaultProxy implements AutoCloseable {
     boolean afterUpstream(Exchange exchange);
   }
 
+  /** Changes an upstream answer's body before the client sees it (e.g. an ECR token with a sentinel value). */
+  @FunctionalInterface
+  public interface Rewriter {
+    byte[] rewrite(Exchange exchange, byte[] body);
+  }
+
   private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/[^/]+/([^/]+)/aws4_request");
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "expect", "host",
       "upgrade", "transfer-encoding", "keep-alive", "proxy-connection", "te", "trailer");
@@ -91,6 +97,7 @@ public final class FaultProxy implements AutoCloseable {
   private final Predicate<Exchange> eligible;
   private final Random random;
   private volatile Hook hook;
+  private final Rewriter rewriter;
   private final ServerSocket server;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "fault-proxy");
@@ -115,6 +122,7 @@ public final class FaultProxy implements AutoCloseable {
     this.eligible = b.eligible;
     this.random = new Random(b.seed);
     this.hook = b.hook;
+    this.rewriter = b.rewriter;
     for (Fault f : Fault.values()) {
       injected.put(f, new AtomicInteger());
     }
@@ -139,6 +147,7 @@ public final class FaultProxy implements AutoCloseable {
     private Predicate<Exchange> eligible = e -> true;
     private long seed = 20261126L;
     private Hook hook;
+    private Rewriter rewriter;
 
     private Builder(URI upstream) {
       this.upstream = upstream;
@@ -174,6 +183,11 @@ public final class FaultProxy implements AutoCloseable {
 
     public Builder hook(Hook h) {
       this.hook = h;
+      return this;
+    }
+
+    public Builder rewrite(Rewriter r) {
+      this.rewriter = r;
       return this;
     }
 
@@ -301,6 +315,13 @@ public final class FaultProxy implements AutoCloseable {
           }
           resp = forward(req);
           forwarded.incrementAndGet();
+          if (rewriter != null) {
+            byte[] changed = rewriter.rewrite(new Exchange(req.method, req.path, probe.service(), probe.operation(),
+                resp.status), resp.body);
+            if (changed != resp.body) {
+              resp = new Response(resp.status, resp.headers, changed, resp.upstreamLength);
+            }
+          }
           Hook h = hook;
           if (h != null && h.afterUpstream(new Exchange(req.method, req.path, probe.service(), probe.operation(),
               resp.status))) {

@@ -1,0 +1,237 @@
+package dev.berth.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.berth.aws.AwsClients;
+import dev.berth.image.RegistryClient;
+import dev.berth.image.RegistryCredentials;
+import dev.berth.image.Sleeper;
+import dev.berth.image.TestImages;
+import dev.berth.testbed.Berth;
+import dev.berth.testbed.FaultProxy;
+import dev.berth.testbed.MotoServer;
+import dev.berth.testbed.Registry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.applicationautoscaling.model.ScalableDimension;
+import software.amazon.awssdk.services.applicationautoscaling.model.ServiceNamespace;
+
+/**
+ * Every step, succeeding and failing, at the highest verbosity ({@code -v -v}), as a real subprocess, with
+ * sentinel values for every secret it can meet: the AWS secret key and session token (moto accepts any),
+ * the ECR token (moto's fixed token is replaced by a sentinel on its way through a proxy, and the target
+ * registry wants exactly that password), the source registry's password, a wrong password, and the values
+ * behind {@code --secret} ARNs (a Secrets Manager secret and an SSM SecureString in moto). None of them may
+ * appear in stdout, stderr, the result file or the API log.
+ */
+class SecretsIT {
+  static final String AWS_SECRET = "SENTINELawsSecretKey0000000000000000000001";
+  static final String SESSION_TOKEN = "SENTINELsessionToken000000000000000000000002";
+  static final String ECR_TOKEN_PASSWORD = "SENTINELecrToken0000000000003";
+  static final String SOURCE_PASSWORD = "SENTINELsourcePassword0004";
+  static final String WRONG_PASSWORD = "SENTINELwrongPassword0005";
+  static final String SECRETS_MANAGER_VALUE = "SENTINELsecretsManagerValue0006";
+  static final String SSM_VALUE = "SENTINELssmValue0007";
+  static final String MOTO_TOKEN = Base64.getEncoder().encodeToString(
+      ("AWS:" + MotoServer.ACCOUNT + "-auth-token").getBytes(StandardCharsets.UTF_8));
+  static final String SENTINEL_TOKEN = Base64.getEncoder().encodeToString(
+      ("AWS:" + ECR_TOKEN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+
+  /** Every value that must never be printed, with the encodings it could leak in. */
+  static final Map<String, String> SENTINELS = new LinkedHashMap<>();
+
+  static {
+    SENTINELS.put("AWS secret key", AWS_SECRET);
+    SENTINELS.put("AWS session token", SESSION_TOKEN);
+    SENTINELS.put("ECR token password", ECR_TOKEN_PASSWORD);
+    SENTINELS.put("ECR authorization token (base64)", SENTINEL_TOKEN);
+    SENTINELS.put("source registry password", SOURCE_PASSWORD);
+    SENTINELS.put("source registry basic auth (base64)", Base64.getEncoder().encodeToString(
+        ("puller:" + SOURCE_PASSWORD).getBytes(StandardCharsets.UTF_8)));
+    SENTINELS.put("wrong password", WRONG_PASSWORD);
+    SENTINELS.put("Secrets Manager secret value", SECRETS_MANAGER_VALUE);
+    SENTINELS.put("SSM SecureString value", SSM_VALUE);
+  }
+
+  static MotoServer moto;
+  static FaultProxy tokenProxy;
+  static Registry source;
+  static Registry target;
+  static Registry otherTarget;
+  static String secretArn;
+  static String parameterArn;
+  static final List<String> report = new ArrayList<>();
+
+  @TempDir
+  Path tmp;
+
+  @BeforeAll
+  static void bed() {
+    moto = MotoServer.shared();
+    moto.reset();
+    tokenProxy = FaultProxy.to(moto.endpoint()).rate(0).rewrite((ex, body) -> {
+      if (!ex.operation().equals("GetAuthorizationToken")) {
+        return body;
+      }
+      return new String(body, StandardCharsets.UTF_8).replace(MOTO_TOKEN, SENTINEL_TOKEN)
+          .getBytes(StandardCharsets.UTF_8);
+    }).start();
+    source = Registry.start("puller", SOURCE_PASSWORD);
+    target = Registry.start("AWS", ECR_TOKEN_PASSWORD);
+    otherTarget = Registry.start("AWS", "a-password-berth-does-not-have");
+    RegistryClient src = new RegistryClient(source.url(),
+        RegistryCredentials.Source.of(new RegistryCredentials("puller", SOURCE_PASSWORD)),
+        RegistryClient.Settings.defaults(), Sleeper.REAL);
+    Random random = new Random(8);
+    TestImages.push(src, "upstream/app", TestImages.image(random, 2, 50_000, false, "amd64"), "1.0");
+    TestImages.push(src, "upstream/app", TestImages.image(random, 2, 50_000, false, "amd64"), "2.0");
+    String created = TestBed.jsonCall(moto.endpoint(), "secretsmanager", "secretsmanager.CreateSecret",
+        "{\"Name\":\"gantt/db-password\",\"SecretString\":\"" + SECRETS_MANAGER_VALUE + "\"}");
+    secretArn = created.replaceAll(".*\"ARN\":\\s*\"([^\"]+)\".*", "$1");
+    TestBed.jsonCall(moto.endpoint(), "ssm", "AmazonSSM.PutParameter",
+        "{\"Name\":\"/gantt/api-key\",\"Value\":\"" + SSM_VALUE + "\",\"Type\":\"SecureString\"}");
+    parameterArn = "arn:aws:ssm:" + MotoServer.REGION + ":" + MotoServer.ACCOUNT + ":parameter/gantt/api-key";
+  }
+
+  @AfterAll
+  static void stop() {
+    System.out.println(String.join("\n", report));
+    tokenProxy.close();
+    source.close();
+    target.close();
+    otherTarget.close();
+  }
+
+  private Map<String, String> env(Path apiLog) {
+    Map<String, String> env = new HashMap<>();
+    env.put("AWS_ACCESS_KEY_ID", "AKIASENTINELACCESSKEY");
+    env.put("AWS_SECRET_ACCESS_KEY", AWS_SECRET);
+    env.put("AWS_SESSION_TOKEN", SESSION_TOKEN);
+    env.put("AWS_REGION", MotoServer.REGION);
+    env.put("AWS_ENDPOINT_URL", tokenProxy.endpoint().toString());
+    env.put("AWS_EC2_METADATA_DISABLED", "true");
+    env.put("DOCKER_CONFIG", "/nonexistent-docker-config");
+    env.put("BERTH_SOURCE_PASSWORD", SOURCE_PASSWORD);
+    env.put("BERTH_API_LOG", apiLog.toString());
+    return env;
+  }
+
+  /** Runs berth -v -v as a subprocess and checks every output for every sentinel. */
+  private Berth.Run run(String name, int expectedExit, Map<String, String> extraEnv, String... args) throws IOException {
+    Path resultFile = tmp.resolve(name + ".json");
+    Path apiLog = tmp.resolve(name + ".api.log");
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("-v", "-v", "--result-file", resultFile.toString()));
+    Map<String, String> env = env(apiLog);
+    env.putAll(extraEnv);
+    Berth.Run run = Berth.subprocess(env, all.toArray(String[]::new));
+    assertEquals(expectedExit, run.exitCode(), name + ": " + run);
+    Map<String, String> outputs = new LinkedHashMap<>();
+    outputs.put("stdout", run.stdout());
+    outputs.put("stderr", run.stderr());
+    outputs.put("result file", Files.exists(resultFile) ? Files.readString(resultFile) : "");
+    outputs.put("api log", Files.exists(apiLog) ? Files.readString(apiLog) : "");
+    outputs.put("command line", String.join(" ", all));
+    assertTrue(!outputs.get("result file").isEmpty(), name + ": no result file");
+    for (Map.Entry<String, String> out : outputs.entrySet()) {
+      for (Map.Entry<String, String> s : SENTINELS.entrySet()) {
+        if (out.getValue().contains(s.getValue())) {
+          fail(name + ": the " + s.getKey() + " appears in " + out.getKey() + ":\n" + run);
+        }
+      }
+    }
+    int masked = count(run.stdout() + run.stderr(), "***");
+    report.add(String.format("%-40s exit %d, stderr %5d lines, %d masked", name, run.exitCode(),
+        run.stderr().split("\n").length, masked));
+    return run;
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+      n++;
+    }
+    return n;
+  }
+
+  private String[] push(Registry registry, String... args) {
+    List<String> all = new ArrayList<>(List.of("ecr-push", "--registry-endpoint", registry.url().toString()));
+    all.addAll(List.of(args));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void ecrPush_successAndFailures_leakNoSecret() throws IOException {
+    String src1 = source.host() + "/upstream/app:1.0";
+    String src2 = source.host() + "/upstream/app:2.0";
+    run("ecr-push copy", 0, Map.of(), push(target, "--repository", "leak/app", "--image", src1,
+        "--source-username", "puller", "--tag", "v1"));
+    run("ecr-push rerun same digest", 0, Map.of(), push(target, "--repository", "leak/app", "--image", src1,
+        "--source-username", "puller", "--tag", "v1"));
+    run("ecr-push immutable tag, other digest", 1, Map.of(), push(target, "--repository", "leak/app",
+        "--image", src2, "--source-username", "puller", "--tag", "v1"));
+    run("ecr-push wrong source password", 4, Map.of("BERTH_SOURCE_PASSWORD", WRONG_PASSWORD),
+        push(target, "--repository", "leak/app", "--image", src2, "--source-username", "puller", "--tag", "v2"));
+    run("ecr-push registry rejects the ECR token", 4, Map.of(), push(otherTarget, "--repository", "leak/other",
+        "--image", src1, "--source-username", "puller"));
+    run("ecr-push invalid input", 3, Map.of(), push(target, "--repository", "Bad Name!", "--image", src1,
+        "--source-username", "puller"));
+  }
+
+  @Test
+  void ecsRegisterTask_withSecrets_successAndFailure_leakNoSecret() throws IOException {
+    String[] base = {"ecs-register-task", "--family", "leak-task", "--container-name", "app",
+        "--image", "123456789012.dkr.ecr.us-east-2.amazonaws.com/leak/app:v1", "--cpu", "256", "--memory", "512",
+        "--port", "80", "--secret", "DB_PASSWORD=" + secretArn, "--secret", "API_KEY=" + parameterArn};
+    run("ecs-register-task with --secret", 0, Map.of(), base);
+    run("ecs-register-task rerun (reused)", 0, Map.of(), base);
+    List<String> bad = new ArrayList<>(List.of(base));
+    bad.set(bad.indexOf("512"), "100000");
+    run("ecs-register-task invalid size", 3, Map.of(), bad.toArray(String[]::new));
+  }
+
+  /** The harness itself: a sentinel that reaches the output through a channel no masker knows is caught. */
+  @Test
+  void harness_sentinelInOutput_isReported() {
+    AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        () -> run("control: sentinel as a family name", 3, Map.of(), "ecs-register-task", "--family",
+            SECRETS_MANAGER_VALUE, "--cpu", "1", "--memory", "1"));
+    assertTrue(e.getMessage().contains("Secrets Manager secret value appears in"), e.getMessage());
+  }
+
+  @Test
+  void ecsScale_successAndFailure_leakNoSecret() throws IOException {
+    try (AwsClients aws = TestBed.aws(moto.endpoint())) {
+      aws.ecs().createCluster(b -> b.clusterName("leak"));
+      aws.ecs().registerTaskDefinition(b -> b.family("leak-scale").networkMode("awsvpc").cpu("256").memory("512")
+          .requiresCompatibilitiesWithStrings("FARGATE")
+          .containerDefinitions(c -> c.name("app").image("nginx").essential(true)));
+      aws.ecs().createService(b -> b.cluster("leak").serviceName("svc").taskDefinition("leak-scale")
+          .desiredCount(2).launchType("FARGATE"));
+      aws.autoscaling().registerScalableTarget(b -> b.serviceNamespace(ServiceNamespace.ECS)
+          .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT).resourceId("service/leak/svc")
+          .minCapacity(1).maxCapacity(3));
+    }
+    run("ecs-scale", 0, Map.of(), "ecs-scale", "--cluster", "leak", "--service", "svc", "--desired-count", "3",
+        "--timeout", "20s");
+    run("ecs-scale outside the range", 3, Map.of(), "ecs-scale", "--cluster", "leak", "--service", "svc",
+        "--desired-count", "9");
+    run("ecs-scale unknown service", 3, Map.of(), "ecs-scale", "--cluster", "leak", "--service", "nope",
+        "--desired-count", "1");
+  }
+}
