@@ -235,4 +235,20 @@ class EcsRegisterTaskIT {
     assertEquals(2, changed.revision());
     assertEquals(Map.of(CONTAINER, IMAGE_2), changed.containers());
   }
+
+  @Test
+  void jar_storyThenRerun_rerunMakesOnlyOneReadCall() throws IOException {
+    Path file = storyFile();
+    Path log = dir.resolve("jar-api.log");
+    Map<String, String> env = new java.util.HashMap<>(moto.env());
+    env.put("BERTH_API_LOG", log.toString());
+    Berth.Run first = Berth.subprocess(env, "ecs-register-task", "--file", file.toString());
+    assertEquals(0, first.exitCode(), first.toString());
+    assertTrue(first.json().get("registered").asBoolean());
+    Files.delete(log);
+    Berth.Run again = Berth.subprocess(env, "ecs-register-task", "--file", file.toString());
+    assertEquals(0, again.exitCode(), again.toString());
+    assertFalse(again.json().get("registered").asBoolean());
+    assertEquals(List.of("ecs:DescribeTaskDefinition"), Files.readAllLines(log));
+  }
 }
