@@ -13,6 +13,17 @@ def call(Map args = [:]) {
 /** The keys of ecrPush: the options of `berth ecr-push` (see berth.runStep for the kinds). */
 Map keys() {
   return [
+    'repository': [option: '--repository', kind: 'STRING', required: true],
+    'tag': [option: '--tag', kind: 'LIST'],
+    'image': [option: '--image', kind: 'STRING'],
+    'ociLayout': [option: '--oci-layout', kind: 'STRING'],
+    'ociLayoutRef': [option: '--oci-layout-ref', kind: 'STRING'],
+    'registryId': [option: '--registry-id', kind: 'STRING'],
+    'mutableTags': [option: '--mutable-tags', kind: 'BOOLEAN'],
+    'keepImages': [option: '--keep-images', kind: 'INT'],
+    'registryEndpoint': [option: '--registry-endpoint', kind: 'STRING'],
+    'sourceUsername': [option: '--source-username', kind: 'STRING'],
+    'parallel': [option: '--parallel', kind: 'INT'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

@@ -13,6 +13,12 @@ def call(Map args = [:]) {
 /** The keys of ecsForceRedeploy: the options of `berth ecs-force-redeploy` (see berth.runStep for the kinds). */
 Map keys() {
   return [
+    'cluster': [option: '--cluster', kind: 'STRING', required: true],
+    'service': [option: '--service', kind: 'STRING', required: true],
+    'image': [option: '--image', kind: 'MAP'],
+    'rollback': [option: '--rollback', kind: 'BOOLEAN'],
+    'wait': [option: '--wait', kind: 'NEGATABLE', negated: '--no-wait'],
+    'timeout': [option: '--timeout', kind: 'STRING'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

@@ -13,6 +13,13 @@ def call(Map args = [:]) {
 /** The keys of ecsScale: the options of `berth ecs-scale` (see berth.runStep for the kinds). */
 Map keys() {
   return [
+    'cluster': [option: '--cluster', kind: 'STRING', required: true],
+    'service': [option: '--service', kind: 'STRING', required: true],
+    'desiredCount': [option: '--desired-count', kind: 'INT', required: true],
+    'autoscalingMin': [option: '--autoscaling-min', kind: 'INT'],
+    'autoscalingMax': [option: '--autoscaling-max', kind: 'INT'],
+    'wait': [option: '--wait', kind: 'NEGATABLE', negated: '--no-wait'],
+    'timeout': [option: '--timeout', kind: 'STRING'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

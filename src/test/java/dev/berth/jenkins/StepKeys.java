@@ -155,9 +155,9 @@ public final class StepKeys {
       case BOOLEAN -> "boolean";
       case NEGATABLE -> "boolean";
       case COUNT -> "boolean or int";
-      case LIST -> "List of String (or one String)";
-      case CSV -> "List of String (or one String, comma-separated)";
-      case MAP -> "Map (or a List of 'K=V' Strings)";
+      case LIST -> "List of String, or one String";
+      case CSV -> "List of String, or one comma-separated String";
+      case MAP -> "Map, or a List of 'K=V' Strings";
     };
   }
 

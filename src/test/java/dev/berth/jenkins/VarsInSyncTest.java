@@ -95,7 +95,9 @@ class VarsInSyncTest {
         if (bool && !o.isMultiValue()) {
           assertTrue(List.of("BOOLEAN", "NEGATABLE").contains(spec.get("kind")), var + "." + key + " is boolean");
         }
-        if (o.isMultiValue() && !bool && !o.type().getComponentType().equals(boolean.class)) {
+        boolean boolArray = o.type().isArray() && (o.type().getComponentType() == boolean.class
+            || o.type().getComponentType() == Boolean.class);
+        if (o.isMultiValue() && !boolArray) {
           assertTrue(List.of("LIST", "CSV", "MAP").contains(spec.get("kind")), var + "." + key + " is repeatable");
         }
       }
