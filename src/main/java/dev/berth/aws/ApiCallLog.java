@@ -29,7 +29,11 @@ public final class ApiCallLog implements ExecutionInterceptor {
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
     String service = attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME);
     String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
-    String action = iamPrefix(service) + ":" + operation;
+    record(iamPrefix(service) + ":" + operation);
+  }
+
+  /** Records a call made without the SDK (berth's own light clients), as {@code service:Operation}. */
+  public void record(String action) {
     calls.add(action);
     if (file != null) {
       try {

@@ -123,6 +123,11 @@ public final class AwsClients implements AutoCloseable {
     return callLog.calls();
   }
 
+  /** Records a call made without the SDK (berth's own light clients) in the same call log. */
+  public void recordCall(String action) {
+    callLog.record(action);
+  }
+
   /** The region in force: --region, else AWS_REGION / the profile's region. Exit 3 when there is none. */
   public Region region() {
     if (region == null) {

@@ -122,6 +122,6 @@ public class EcrPushCommand extends StepCommand {
     }
     violations.addAll(fromStep);
     InvalidInputException.throwIfAny(violations);
-    return new EcrPush(context.aws(), context.progress()).run(request);
+    return new EcrPush(context.aws(), context.env(), context.progress()).run(request);
   }
 }

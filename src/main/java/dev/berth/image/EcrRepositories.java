@@ -1,6 +1,7 @@
 package dev.berth.image;
 
-import dev.berth.aws.AwsErrors;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.report.BerthException;
 import dev.berth.report.SecretMasker;
 import java.nio.charset.StandardCharsets;
@@ -9,20 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ecr.EcrClient;
-import software.amazon.awssdk.services.ecr.model.AuthorizationData;
-import software.amazon.awssdk.services.ecr.model.CreateRepositoryResponse;
-import software.amazon.awssdk.services.ecr.model.ImageTagMutability;
-import software.amazon.awssdk.services.ecr.model.LifecyclePolicyNotFoundException;
-import software.amazon.awssdk.services.ecr.model.Repository;
-import software.amazon.awssdk.services.ecr.model.RepositoryAlreadyExistsException;
-import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 /** ECR repositories (find, create with settings, lifecycle policy) and in-process registry auth. */
 public final class EcrRepositories {
-  private final Supplier<EcrClient> ecr;
+  private final EcrApi ecr;
   private final Clock clock;
 
   /** A repository as berth needs it. */
@@ -34,46 +25,48 @@ public final class EcrRepositories {
     }
   }
 
-  public EcrRepositories(Supplier<EcrClient> ecr, Clock clock) {
+  public EcrRepositories(EcrApi ecr, Clock clock) {
     this.ecr = ecr;
     this.clock = clock;
   }
 
   /** The repository, or empty when it does not exist. Read-only. */
   public Optional<Info> find(String registryId, String name) {
+    ObjectNode body = request(registryId);
+    body.putArray("repositoryNames").add(name);
     try {
-      var r = ecr.get().describeRepositories(b -> {
-        b.repositoryNames(name);
-        if (registryId != null) {
-          b.registryId(registryId);
-        }
-      });
-      return r.repositories().stream().findFirst().map(EcrRepositories::info);
-    } catch (RepositoryNotFoundException e) {
-      return Optional.empty();
-    } catch (SdkException e) {
-      throw AwsErrors.translate("ECR DescribeRepositories for " + name, e);
+      JsonNode r = ecr.call("DescribeRepositories", body);
+      JsonNode repos = r.path("repositories");
+      return repos.size() == 0 ? Optional.empty() : Optional.of(info(repos.get(0)));
+    } catch (EcrApi.ServiceError e) {
+      if ("RepositoryNotFoundException".equals(e.code())) {
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
   /** Creates the repository (scan on push on); when it appeared meanwhile, returns the existing one. */
   public Created create(String registryId, String name, boolean immutableTags) {
+    ObjectNode body = request(registryId);
+    body.put("repositoryName", name).put("imageTagMutability", immutableTags ? "IMMUTABLE" : "MUTABLE");
+    body.putObject("imageScanningConfiguration").put("scanOnPush", true);
     try {
-      CreateRepositoryResponse r = ecr.get().createRepository(b -> {
-        b.repositoryName(name)
-            .imageTagMutability(immutableTags ? ImageTagMutability.IMMUTABLE : ImageTagMutability.MUTABLE)
-            .imageScanningConfiguration(s -> s.scanOnPush(true));
-        if (registryId != null) {
-          b.registryId(registryId);
-        }
-      });
-      return new Created(info(r.repository()), true);
-    } catch (RepositoryAlreadyExistsException e) {
-      return new Created(find(registryId, name).orElseThrow(() -> AwsErrors.translate(
-          "ECR CreateRepository for " + name, e)), false);
-    } catch (SdkException e) {
-      throw AwsErrors.translate("ECR CreateRepository for " + name, e);
+      return new Created(info(ecr.call("CreateRepository", body).path("repository")), true);
+    } catch (EcrApi.ServiceError e) {
+      if ("RepositoryAlreadyExistsException".equals(e.code())) {
+        return new Created(find(registryId, name).orElseThrow(() -> e), false);
+      }
+      throw e;
     }
+  }
+
+  private ObjectNode request(String registryId) {
+    ObjectNode body = ecr.object();
+    if (registryId != null) {
+      body.put("registryId", registryId);
+    }
+    return body;
   }
 
   /** The outcome of {@link #create}: the repository and whether this call created it. */
@@ -89,38 +82,25 @@ public final class EcrRepositories {
   /** Puts the keep-N lifecycle policy unless the repository already has exactly it. True when it was put. */
   public boolean ensureKeepImages(String registryId, String name, int keep) {
     String wanted = keepImagesPolicy(keep);
+    ObjectNode get = request(registryId).put("repositoryName", name);
     try {
-      try {
-        String current = ecr.get().getLifecyclePolicy(b -> {
-          b.repositoryName(name);
-          if (registryId != null) {
-            b.registryId(registryId);
-          }
-        }).lifecyclePolicyText();
-        if (wanted.equals(current)) {
-          return false;
-        }
-      } catch (LifecyclePolicyNotFoundException e) {
-        // none yet
+      if (wanted.equals(ecr.call("GetLifecyclePolicy", get).path("lifecyclePolicyText").asText(null))) {
+        return false;
       }
-      ecr.get().putLifecyclePolicy(b -> {
-        b.repositoryName(name).lifecyclePolicyText(wanted);
-        if (registryId != null) {
-          b.registryId(registryId);
-        }
-      });
-      return true;
-    } catch (SdkException e) {
-      throw AwsErrors.translate("ECR PutLifecyclePolicy for " + name, e);
+    } catch (EcrApi.ServiceError e) {
+      if (!"LifecyclePolicyNotFoundException".equals(e.code())) {
+        throw e;
+      }
     }
+    ecr.call("PutLifecyclePolicy", request(registryId).put("repositoryName", name).put("lifecyclePolicyText", wanted));
+    return true;
   }
 
-  private static Info info(Repository r) {
-    String mutability = r.imageTagMutabilityAsString();
-    boolean immutable = mutability != null && mutability.startsWith("IMMUTABLE");
-    boolean scan = r.imageScanningConfiguration() != null && Boolean.TRUE.equals(
-        r.imageScanningConfiguration().scanOnPush());
-    return new Info(r.repositoryName(), r.repositoryUri(), r.registryId(), immutable, scan);
+  private static Info info(JsonNode r) {
+    String mutability = r.path("imageTagMutability").asText("MUTABLE");
+    return new Info(r.path("repositoryName").asText(), r.path("repositoryUri").asText(),
+        r.path("registryId").asText(null), mutability.startsWith("IMMUTABLE"),
+        r.path("imageScanningConfiguration").path("scanOnPush").asBoolean(false));
   }
 
   /**
@@ -156,19 +136,15 @@ public final class EcrRepositories {
     }
 
     private void fetch() {
-      AuthorizationData data;
-      try {
-        var r = ecr.get().getAuthorizationToken(b -> {
-          if (registryId != null) {
-            b.registryIds(registryId);
-          }
-        });
-        data = r.authorizationData().stream().findFirst()
-            .orElseThrow(() -> BerthException.access("ECR GetAuthorizationToken returned no token", null));
-      } catch (SdkException e) {
-        throw AwsErrors.translate("ECR GetAuthorizationToken", e);
+      ObjectNode body = ecr.object();
+      if (registryId != null) {
+        body.putArray("registryIds").add(registryId);
       }
-      String encoded = data.authorizationToken();
+      JsonNode data = ecr.call("GetAuthorizationToken", body).path("authorizationData").path(0);
+      if (data.isMissingNode() || !data.hasNonNull("authorizationToken")) {
+        throw BerthException.access("ECR GetAuthorizationToken returned no token", null);
+      }
+      String encoded = data.get("authorizationToken").asText();
       SecretMasker.global().register(encoded);
       String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
       int colon = decoded.indexOf(':');
@@ -178,7 +154,8 @@ public final class EcrRepositories {
       String password = decoded.substring(colon + 1);
       SecretMasker.global().register(password);
       current = new RegistryCredentials(decoded.substring(0, colon), password);
-      Instant expires = data.expiresAt();
+      Instant expires = data.hasNonNull("expiresAt")
+          ? Instant.ofEpochMilli((long) (data.get("expiresAt").asDouble() * 1000)) : null;
       Instant now = clock.instant();
       renewAt = expires == null || !expires.isAfter(now) ? null : expires.minus(Duration.ofMinutes(5));
       if (renewAt != null && renewAt.isBefore(now)) {

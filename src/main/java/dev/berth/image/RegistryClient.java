@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.report.BerthException;
 import dev.berth.report.Outcome;
+import dev.berth.report.SecretMasker;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
+import java.net.HttpRetryException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,30 +27,44 @@ import java.util.regex.Pattern;
  * A small client of the Docker Registry HTTP API v2 (the OCI distribution API): manifests, blobs, uploads,
  * cross-repository mounts. Authentication follows the registry's {@code WWW-Authenticate} challenge (Basic,
  * or Bearer tokens fetched from the realm, anonymously or with Basic credentials). Every call has a connect
- * and a response timeout; idempotent steps are retried with backoff on 5xx, 429 and broken connections (an
+ * and a read timeout; idempotent steps are retried with backoff on 5xx, 429 and broken connections (an
  * upload cut half way is restarted from the beginning). Blobs are streamed, never buffered whole.
+ *
+ * <p>Built on {@link HttpURLConnection} (keep-alive pooled by the JDK): it starts several times faster than
+ * {@code java.net.http}, which matters for a short CLI step.
  */
 public final class RegistryClient {
+  static {
+    // idle keep-alive connections kept per host (JDK default 5); parallel blob copies use more
+    if (System.getProperty("http.maxConnections") == null) {
+      System.setProperty("http.maxConnections", "16");
+    }
+  }
+
   /** Timeouts and retries of a client. */
-  public record Settings(Duration connectTimeout, Duration requestTimeout, int attempts, long firstBackoffMillis,
-      long minBytesPerSecond) {
+  public record Settings(Duration connectTimeout, Duration readTimeout, int attempts, long firstBackoffMillis) {
     public static Settings defaults() {
-      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, 200, 512 * 1024);
+      return new Settings(Duration.ofSeconds(10), Duration.ofSeconds(60), 5, 200);
     }
   }
 
   /** A blob being read: its length (-1 when the server did not say) and its bytes. */
   public record Blob(long length, InputStream stream) {}
 
+  /** Opens a blob's bytes anew for each attempt of an upload. */
+  @FunctionalInterface
+  public interface Content {
+    InputStream open() throws IOException;
+  }
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
-  private static volatile HttpClient sharedHttp;
+  private static final int BUFFER = 128 * 1024;
 
   private final URI base;
   private final RegistryCredentials.Source credentials;
   private final Settings settings;
   private final Sleeper sleeper;
-  private final HttpClient http;
   private volatile String scheme; // "basic", "bearer", "none"; null until learned
   private volatile Map<String, String> bearerParams = Map.of();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
@@ -62,30 +75,12 @@ public final class RegistryClient {
     this.credentials = credentials == null ? RegistryCredentials.Source.anonymous() : credentials;
     this.settings = settings;
     this.sleeper = sleeper;
-    this.http = http(settings.connectTimeout());
   }
 
   /** A client for a registry host: plain http for loopback hosts, https for every other host. */
   public static RegistryClient forHost(String host, RegistryCredentials.Source credentials) {
     String scheme = ImageReference.isLoopback(host) ? "http" : "https";
     return new RegistryClient(URI.create(scheme + "://" + host), credentials, Settings.defaults(), Sleeper.REAL);
-  }
-
-  private static HttpClient http(Duration connectTimeout) {
-    HttpClient h = sharedHttp;
-    if (h == null) {
-      synchronized (RegistryClient.class) {
-        if (sharedHttp == null) {
-          sharedHttp = HttpClient.newBuilder()
-              .version(HttpClient.Version.HTTP_1_1)
-              .followRedirects(HttpClient.Redirect.NEVER)
-              .connectTimeout(connectTimeout)
-              .build();
-        }
-        h = sharedHttp;
-      }
-    }
-    return h;
   }
 
   public URI base() {
@@ -97,35 +92,42 @@ public final class RegistryClient {
   /** The manifest under a tag or digest, or empty when the registry does not have it. */
   public Optional<Manifest> getManifest(String repository, String reference) {
     URI uri = uri("/v2/" + repository + "/manifests/" + reference);
-    return retrying("GET manifest " + repository + ":" + reference, () -> {
-      HttpResponse<byte[]> r = send(scope(repository, false), get(uri).header("Accept", Manifest.ACCEPT),
-          HttpResponse.BodyHandlers.ofByteArray(), false);
-      if (r.statusCode() == 404) {
-        return Optional.empty();
-      }
-      expect(r, "GET manifest " + repository + ":" + reference, 200);
-      String type = r.headers().firstValue("Content-Type").orElse(null);
-      Manifest m = Manifest.of(r.body(), type);
-      if (reference.startsWith("sha256:") && !m.digest().equals(reference)) {
-        throw BerthException.failed("registry " + base + " served manifest " + m.digest() + " for " + repository
-            + "@" + reference);
-      }
-      return Optional.of(m);
-    });
+    String what = "GET manifest " + repository + ":" + reference;
+    return retrying(what, () -> exchange("GET", uri, scope(repository, false), Map.of("Accept", Manifest.ACCEPT),
+        null, c -> {
+          int status = c.getResponseCode();
+          if (status == 404) {
+            drain(c);
+            return Optional.empty();
+          }
+          expect(c, what, 200);
+          byte[] bytes;
+          try (InputStream in = c.getInputStream()) {
+            bytes = in.readAllBytes();
+          }
+          Manifest m = Manifest.of(bytes, c.getContentType());
+          if (reference.startsWith("sha256:") && !m.digest().equals(reference)) {
+            throw BerthException.failed("registry " + base + " served manifest " + m.digest() + " for "
+                + repository + "@" + reference);
+          }
+          return Optional.of(m);
+        }));
   }
 
   /** The digest the registry has under a tag or digest, or empty when it has none. One HEAD request. */
   public Optional<String> manifestDigest(String repository, String reference) {
     URI uri = uri("/v2/" + repository + "/manifests/" + reference);
-    Optional<String> header = retrying("HEAD manifest " + repository + ":" + reference, () -> {
-      HttpResponse<Void> r = send(scope(repository, false), head(uri).header("Accept", Manifest.ACCEPT),
-          HttpResponse.BodyHandlers.discarding(), false);
-      if (r.statusCode() == 404) {
-        return Optional.of("");
-      }
-      expect(r, "HEAD manifest " + repository + ":" + reference, 200);
-      return r.headers().firstValue("Docker-Content-Digest");
-    });
+    String what = "HEAD manifest " + repository + ":" + reference;
+    Optional<String> header = retrying(what, () -> exchange("HEAD", uri, scope(repository, false),
+        Map.of("Accept", Manifest.ACCEPT), null, c -> {
+          int status = c.getResponseCode();
+          drain(c);
+          if (status == 404) {
+            return Optional.of("");
+          }
+          expect(c, what, 200);
+          return Optional.ofNullable(c.getHeaderField("Docker-Content-Digest"));
+        }));
     if (header.isPresent()) {
       return header.get().isEmpty() ? Optional.empty() : header;
     }
@@ -135,20 +137,18 @@ public final class RegistryClient {
   /** Puts a manifest under a tag or digest with its original bytes and media type. */
   public void putManifest(String repository, String reference, Manifest manifest) {
     URI uri = uri("/v2/" + repository + "/manifests/" + reference);
-    retrying("PUT manifest " + repository + ":" + reference, () -> {
-      HttpResponse<byte[]> r = send(scope(repository, true), HttpRequest.newBuilder(uri)
-              .timeout(settings.requestTimeout())
-              .header("Content-Type", manifest.mediaType())
-              .PUT(HttpRequest.BodyPublishers.ofByteArray(manifest.bytes())),
-          HttpResponse.BodyHandlers.ofByteArray(), true);
-      expect(r, "PUT manifest " + repository + ":" + reference, 201, 200);
-      String digest = r.headers().firstValue("Docker-Content-Digest").orElse(manifest.digest());
-      if (!digest.equals(manifest.digest())) {
-        throw BerthException.failed("registry " + base + " stored manifest " + repository + ":" + reference
-            + " as " + digest + ", expected " + manifest.digest());
-      }
-      return null;
-    });
+    String what = "PUT manifest " + repository + ":" + reference;
+    retrying(what, () -> exchange("PUT", uri, scope(repository, true), Map.of("Content-Type", manifest.mediaType()),
+        Body.of(manifest.bytes()), c -> {
+          expect(c, what, 201, 200);
+          String digest = c.getHeaderField("Docker-Content-Digest");
+          drain(c);
+          if (digest != null && !digest.equals(manifest.digest())) {
+            throw BerthException.failed("registry " + base + " stored manifest " + repository + ":" + reference
+                + " as " + digest + ", expected " + manifest.digest());
+          }
+          return null;
+        }));
   }
 
   // ---------------------------------------------------------------- blobs
@@ -156,39 +156,37 @@ public final class RegistryClient {
   /** True when the repository has the blob (HEAD). */
   public boolean hasBlob(String repository, String digest) {
     URI uri = uri("/v2/" + repository + "/blobs/" + digest);
-    return retrying("HEAD blob " + repository + "@" + Digests.shortForm(digest), () -> {
-      HttpResponse<Void> r = send(scope(repository, true), head(uri), HttpResponse.BodyHandlers.discarding(), false);
-      if (r.statusCode() == 404) {
+    String what = "HEAD blob " + repository + "@" + Digests.shortForm(digest);
+    return retrying(what, () -> exchange("HEAD", uri, scope(repository, true), Map.of(), null, c -> {
+      int status = c.getResponseCode();
+      drain(c);
+      if (status == 404) {
         return false;
       }
-      expect(r, "HEAD blob " + repository + "@" + digest, 200, 307, 302);
+      expect(c, what, 200, 307, 302);
       return true;
-    });
+    }));
   }
 
   /**
    * Opens a blob for reading (streamed; the caller closes it). Redirects (to S3, a CDN) are followed without
    * the registry's Authorization header.
    */
-  public Blob openBlob(String repository, String digest, long expectedSize) {
+  public Blob openBlob(String repository, String digest) {
     URI uri = uri("/v2/" + repository + "/blobs/" + digest);
     String what = "GET blob " + repository + "@" + Digests.shortForm(digest);
     return retrying(what, () -> {
-      HttpResponse<InputStream> r = send(scope(repository, false), get(uri, expectedSize),
-          HttpResponse.BodyHandlers.ofInputStream(), false);
-      for (int hops = 0; hops < 5 && isRedirect(r.statusCode()); hops++) {
-        URI next = r.uri().resolve(r.headers().firstValue("Location")
-            .orElseThrow(() -> BerthException.failed(what + ": redirect without Location")));
-        r.body().close();
-        r = http.send(get(next, expectedSize).build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpURLConnection c = exchange("GET", uri, scope(repository, false), Map.of(), null, conn -> conn);
+      for (int hops = 0; hops < 5 && isRedirect(c.getResponseCode()); hops++) {
+        String location = c.getHeaderField("Location");
+        drain(c);
+        if (location == null) {
+          throw BerthException.failed(what + ": redirect without Location");
+        }
+        c = connect("GET", URI.create(c.getURL().toString()).resolve(location), Map.of());
       }
-      if (r.statusCode() != 200) {
-        String body = new String(r.body().readNBytes(2000), StandardCharsets.UTF_8);
-        r.body().close();
-        throw statusError(what, r.statusCode(), body, r.headers());
-      }
-      long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
-      return new Blob(length, r.body());
+      expect(c, what, 200);
+      return new Blob(c.getContentLengthLong(), c.getInputStream());
     });
   }
 
@@ -199,41 +197,39 @@ public final class RegistryClient {
   public boolean mountBlob(String repository, String digest, String fromRepository) {
     URI uri = uri("/v2/" + repository + "/blobs/uploads/?mount=" + enc(digest) + "&from=" + enc(fromRepository));
     String scope = scope(repository, true) + " repository:" + fromRepository + ":pull";
-    return retrying("mount blob " + Digests.shortForm(digest) + " from " + fromRepository, () -> {
-      HttpResponse<Void> r = send(scope, HttpRequest.newBuilder(uri).timeout(settings.requestTimeout())
-          .POST(HttpRequest.BodyPublishers.noBody()),
-          HttpResponse.BodyHandlers.discarding(), true);
-      if (r.statusCode() == 201) {
+    String what = "mount blob " + Digests.shortForm(digest) + " from " + fromRepository;
+    return retrying(what, () -> exchange("POST", uri, scope, Map.of(), Body.EMPTY, c -> {
+      int status = c.getResponseCode();
+      if (status == 201) {
+        drain(c);
         return true;
       }
-      if (r.statusCode() == 202) {
-        cancelUpload(r);
+      if (status == 202) {
+        String location = c.getHeaderField("Location");
+        drain(c);
+        cancelUpload(uri, location, scope);
         return false;
       }
-      expect(r, "mount blob " + digest + " from " + fromRepository, 201, 202);
+      expect(c, what, 201, 202);
       return false;
-    });
+    }));
   }
 
-  private void cancelUpload(HttpResponse<?> r) {
-    Optional<String> location = r.headers().firstValue("Location");
-    if (location.isEmpty()) {
+  private void cancelUpload(URI request, String location, String scope) {
+    if (location == null) {
       return;
     }
     try {
-      http.send(withAuth(HttpRequest.newBuilder(r.uri().resolve(location.get())).timeout(settings.requestTimeout())
-          .DELETE(), null).build(), HttpResponse.BodyHandlers.discarding());
-    } catch (IOException e) {
+      exchange("DELETE", request.resolve(location), scope, Map.of(), null, c -> {
+        c.getResponseCode();
+        drain(c);
+        return null;
+      });
+    } catch (IOException | RuntimeException e) {
       // an abandoned upload session expires on the registry's side
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Opens a blob's bytes anew for each attempt of an upload. */
-  @FunctionalInterface
-  public interface Content {
-    InputStream open() throws IOException;
   }
 
   /**
@@ -243,53 +239,168 @@ public final class RegistryClient {
   public void uploadBlob(String repository, String digest, long size, Content content) {
     String what = "upload blob " + Digests.shortForm(digest) + " to " + repository;
     String scope = scope(repository, true);
+    URI start = uri("/v2/" + repository + "/blobs/uploads/");
     retrying(what, () -> {
-      HttpResponse<Void> started = send(scope, HttpRequest.newBuilder(uri("/v2/" + repository + "/blobs/uploads/"))
-          .timeout(settings.requestTimeout())
-          .POST(HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding(), true);
-      expect(started, what + " (start)", 202);
-      String location = started.headers().firstValue("Location")
-          .orElseThrow(() -> BerthException.failed(what + ": registry started no upload session (no Location)"));
-      URI session = started.uri().resolve(location);
+      URI session = exchange("POST", start, scope, Map.of(), Body.EMPTY, c -> {
+        expect(c, what + " (start)", 202);
+        String location = c.getHeaderField("Location");
+        drain(c);
+        if (location == null) {
+          throw BerthException.failed(what + ": registry started no upload session (no Location)");
+        }
+        return start.resolve(location);
+      });
       String q = session.toString();
       URI put = URI.create(q + (q.contains("?") ? "&" : "?") + "digest=" + enc(digest));
-      InputStream in = content.open();
-      try {
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(() -> in), size);
-        HttpResponse<byte[]> r = send(scope, HttpRequest.newBuilder(put).timeout(transferTimeout(size))
-            .header("Content-Type", "application/octet-stream").PUT(body),
-            HttpResponse.BodyHandlers.ofByteArray(), true);
-        expect(r, what, 201, 204);
-      } finally {
-        in.close();
-      }
-      return null;
+      return exchange("PUT", put, scope, Map.of("Content-Type", "application/octet-stream"),
+          Body.of(size, content), c -> {
+            expect(c, what, 201, 204);
+            drain(c);
+            return null;
+          });
     });
   }
 
-  private Duration transferTimeout(long size) {
-    long seconds = settings.requestTimeout().toSeconds() + Math.max(0, size) / settings.minBytesPerSecond();
-    return Duration.ofSeconds(seconds);
+  // ---------------------------------------------------------------- plumbing
+
+  /** A request body that can be written again for a second attempt. */
+  interface Body {
+    Body EMPTY = of(new byte[0]);
+
+    long length();
+
+    void writeTo(OutputStream out) throws IOException;
+
+    static Body of(byte[] bytes) {
+      return new Body() {
+        @Override
+        public long length() {
+          return bytes.length;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+          out.write(bytes);
+        }
+      };
+    }
+
+    static Body of(long size, Content content) {
+      return new Body() {
+        @Override
+        public long length() {
+          return size;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+          try (InputStream in = content.open()) {
+            byte[] buffer = new byte[BUFFER];
+            long total = 0;
+            for (int n; (n = in.read(buffer)) > 0; ) {
+              out.write(buffer, 0, n);
+              total += n;
+            }
+            if (total != size) {
+              throw new IOException("blob content ended after " + total + " of " + size + " bytes");
+            }
+          }
+        }
+      };
+    }
   }
 
-  // ---------------------------------------------------------------- auth and plumbing
+  @FunctionalInterface
+  interface Handler<T> {
+    T handle(HttpURLConnection connection) throws IOException, InterruptedException;
+  }
+
+  /**
+   * One request with the authorization the registry wants; on 401 learns the challenge, authenticates and
+   * sends once more (bodies are replayable).
+   */
+  private <T> T exchange(String method, URI uri, String scope, Map<String, String> headers, Body body,
+      Handler<T> handler) throws IOException, InterruptedException {
+    ensureChallengeKnown();
+    HttpURLConnection c = send(method, uri, scope, headers, body);
+    if (status(c) == 401) {
+      String challenge = c.getHeaderField("WWW-Authenticate");
+      drain(c);
+      learn(challenge == null ? "" : challenge);
+      if ("bearer".equals(scheme)) {
+        tokens.remove(scope);
+      } else if ("basic".equals(scheme)) {
+        credentials.invalidate();
+      }
+      c = send(method, uri, scope, headers, body);
+      int again = status(c);
+      if (again == 401 || again == 403) {
+        drain(c);
+        throw BerthException.access("registry " + base + " refused " + method + " " + uri.getPath() + " (HTTP "
+            + again + "): " + (credentials.get() == null ? "no credentials were given"
+            : "the credentials were not accepted"), null);
+      }
+    }
+    return handler.handle(c);
+  }
+
+  private HttpURLConnection send(String method, URI uri, String scope, Map<String, String> headers, Body body)
+      throws IOException, InterruptedException {
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    String auth = authorization(scope);
+    if (auth != null) {
+      all.put("Authorization", auth);
+    }
+    return connect(method, uri, all, body);
+  }
+
+  private HttpURLConnection connect(String method, URI uri, Map<String, String> headers) throws IOException {
+    return connect(method, uri, headers, null);
+  }
+
+  private HttpURLConnection connect(String method, URI uri, Map<String, String> headers, Body body)
+      throws IOException {
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    c.setRequestMethod(method);
+    c.setInstanceFollowRedirects(false);
+    c.setUseCaches(false);
+    c.setConnectTimeout((int) settings.connectTimeout().toMillis());
+    c.setReadTimeout((int) settings.readTimeout().toMillis());
+    headers.forEach(c::setRequestProperty);
+    if (body != null) {
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(body.length());
+      try (OutputStream out = c.getOutputStream()) {
+        body.writeTo(out);
+      }
+    }
+    return c;
+  }
+
+  private static int status(HttpURLConnection c) throws IOException {
+    try {
+      return c.getResponseCode();
+    } catch (HttpRetryException e) {
+      return e.responseCode();
+    }
+  }
+
+  /** Reads what is left of a response so the connection can be reused, and closes it. */
+  private static void drain(HttpURLConnection c) {
+    try {
+      InputStream in = c.getResponseCode() >= 400 ? c.getErrorStream() : c.getInputStream();
+      if (in != null) {
+        try (in) {
+          in.transferTo(OutputStream.nullOutputStream());
+        }
+      }
+    } catch (IOException e) {
+      c.disconnect();
+    }
+  }
 
   private static String scope(String repository, boolean push) {
     return "repository:" + repository + (push ? ":pull,push" : ":pull");
-  }
-
-  private HttpRequest.Builder get(URI uri) {
-    return HttpRequest.newBuilder(uri).timeout(settings.requestTimeout()).GET();
-  }
-
-  private HttpRequest.Builder get(URI uri, long size) {
-    return HttpRequest.newBuilder(uri).timeout(transferTimeout(size)).GET();
-  }
-
-  private HttpRequest.Builder head(URI uri) {
-    return HttpRequest.newBuilder(uri).timeout(settings.requestTimeout())
-        .method("HEAD", HttpRequest.BodyPublishers.noBody());
   }
 
   private URI uri(String path) {
@@ -304,48 +415,7 @@ public final class RegistryClient {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
-  /**
-   * Sends with the authorization the registry wants; on 401 learns the challenge, authenticates and sends
-   * once more (only requests whose body can be sent twice: all but blob PUTs, which come after a POST that
-   * already authenticated).
-   */
-  private <T> HttpResponse<T> send(String scope, HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler,
-      boolean mutating) throws IOException, InterruptedException {
-    ensureChallengeKnown();
-    HttpRequest built = withAuth(request.copy(), scope).build();
-    HttpResponse<T> r = http.send(built, handler);
-    if (r.statusCode() != 401) {
-      return r;
-    }
-    discard(r);
-    String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
-    learn(challenge);
-    if ("bearer".equals(scheme)) {
-      tokens.remove(scope);
-    } else if ("basic".equals(scheme)) {
-      credentials.invalidate();
-    }
-    HttpResponse<T> again = http.send(withAuth(request.copy(), scope).build(), handler);
-    if (again.statusCode() == 401 || again.statusCode() == 403) {
-      discard(again);
-      throw BerthException.access("registry " + base + " refused " + built.method() + " " + built.uri().getPath()
-          + " (HTTP " + again.statusCode() + "): " + (credentials.get() == null
-          ? "no credentials were given" : "the credentials were not accepted"), null);
-    }
-    return again;
-  }
-
-  private static void discard(HttpResponse<?> r) {
-    if (r.body() instanceof InputStream in) {
-      try {
-        in.close();
-      } catch (IOException e) {
-        // nothing to read anyway
-      }
-    }
-  }
-
-  private void ensureChallengeKnown() throws IOException, InterruptedException {
+  private void ensureChallengeKnown() throws IOException {
     if (scheme != null) {
       return;
     }
@@ -353,11 +423,13 @@ public final class RegistryClient {
       if (scheme != null) {
         return;
       }
-      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(uri("/v2/")).timeout(settings.requestTimeout())
-          .GET().build(), HttpResponse.BodyHandlers.discarding());
-      if (r.statusCode() == 401) {
-        learn(r.headers().firstValue("WWW-Authenticate").orElse(""));
+      HttpURLConnection c = connect("GET", uri("/v2/"), Map.of());
+      if (status(c) == 401) {
+        String challenge = c.getHeaderField("WWW-Authenticate");
+        drain(c);
+        learn(challenge == null ? "" : challenge);
       } else {
+        drain(c);
         scheme = "none";
       }
     }
@@ -380,25 +452,24 @@ public final class RegistryClient {
     }
   }
 
-  private HttpRequest.Builder withAuth(HttpRequest.Builder b, String scope) throws IOException, InterruptedException {
+  private String authorization(String scope) throws IOException {
     String s = scheme;
     if ("basic".equals(s)) {
       RegistryCredentials c = credentials.get();
-      if (c != null) {
-        b.header("Authorization", c.basicHeader());
-      }
-    } else if ("bearer".equals(s) && scope != null) {
+      return c == null ? null : c.basicHeader();
+    }
+    if ("bearer".equals(s) && scope != null) {
       String token = tokens.get(scope);
       if (token == null) {
         token = fetchToken(scope);
         tokens.put(scope, token);
       }
-      b.header("Authorization", "Bearer " + token);
+      return "Bearer " + token;
     }
-    return b;
+    return null;
   }
 
-  private String fetchToken(String scope) throws IOException, InterruptedException {
+  private String fetchToken(String scope) throws IOException {
     Map<String, String> p = bearerParams;
     String realm = p.get("realm");
     if (realm == null) {
@@ -416,52 +487,63 @@ public final class RegistryClient {
       throw BerthException.access("registry " + base + " sends credentials to a plain-http token realm "
           + tokenUri.getAuthority() + "; only loopback hosts may use http", null);
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(tokenUri).timeout(settings.requestTimeout()).GET();
-    RegistryCredentials c = credentials.get();
-    if (c != null) {
-      b.header("Authorization", c.basicHeader());
-    }
-    HttpResponse<byte[]> r = retrying("GET token from " + tokenUri.getHost(),
-        () -> http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()));
-    if (r.statusCode() != 200) {
-      throw BerthException.access("token service " + tokenUri.getHost() + " refused a token for " + scope
-          + " (HTTP " + r.statusCode() + ")" + (c == null ? ": no credentials were given" : ""), null);
-    }
-    JsonNode body = MAPPER.readTree(r.body());
+    RegistryCredentials cred = credentials.get();
+    Map<String, String> headers = cred == null ? Map.of() : Map.of("Authorization", cred.basicHeader());
+    JsonNode body = retrying("GET token from " + tokenUri.getHost(), () -> {
+      HttpURLConnection c = connect("GET", tokenUri, headers);
+      int status = status(c);
+      if (status >= 500 || status == 429) {
+        drain(c);
+        throw new Retryable("token service " + tokenUri.getHost() + " answered HTTP " + status, -1);
+      }
+      if (status != 200) {
+        drain(c);
+        throw BerthException.access("token service " + tokenUri.getHost() + " refused a token for " + scope
+            + " (HTTP " + status + ")" + (cred == null ? ": no credentials were given" : ""), null);
+      }
+      try (InputStream in = c.getInputStream()) {
+        return MAPPER.readTree(in);
+      }
+    });
     String token = body.hasNonNull("token") ? body.get("token").asText() : body.path("access_token").asText(null);
     if (token == null || token.isEmpty()) {
       throw BerthException.access("token service " + tokenUri.getHost() + " answered without a token", null);
     }
-    dev.berth.report.SecretMasker.global().register(token);
+    SecretMasker.global().register(token);
     return token;
   }
 
-  private void expect(HttpResponse<?> r, String what, int... ok) throws IOException {
+  private void expect(HttpURLConnection c, String what, int... ok) throws IOException {
+    int status = status(c);
     for (int code : ok) {
-      if (r.statusCode() == code) {
+      if (status == code) {
         return;
       }
     }
     String body = "";
-    if (r.body() instanceof byte[] bytes) {
-      body = new String(bytes, 0, Math.min(bytes.length, 2000), StandardCharsets.UTF_8);
-    } else if (r.body() instanceof InputStream in) {
-      body = new String(in.readNBytes(2000), StandardCharsets.UTF_8);
-      in.close();
+    InputStream err = status >= 400 ? c.getErrorStream() : c.getInputStream();
+    if (err != null) {
+      try (err) {
+        body = new String(err.readNBytes(4000), StandardCharsets.UTF_8);
+        err.transferTo(OutputStream.nullOutputStream());
+      }
     }
-    throw statusError(what, r.statusCode(), body, r.headers());
-  }
-
-  private BerthException statusError(String what, int status, String body, HttpHeaders headers) {
     String detail = errorDetail(body);
     String message = what + " at " + base + " failed: HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
     if (status == 401 || status == 403) {
-      return BerthException.access(message, null);
+      throw BerthException.access(message, null);
     }
     if (status >= 500 || status == 429) {
-      return new Retryable(message, headers.firstValueAsLong("Retry-After").orElse(-1));
+      long retryAfter = -1;
+      try {
+        String h = c.getHeaderField("Retry-After");
+        retryAfter = h == null ? -1 : Long.parseLong(h.trim());
+      } catch (NumberFormatException e) {
+        // an HTTP date: use our own backoff
+      }
+      throw new Retryable(message, retryAfter);
     }
-    return BerthException.failed(message);
+    throw BerthException.failed(message);
   }
 
   private static String errorDetail(String body) {
@@ -511,19 +593,12 @@ public final class RegistryClient {
         if (i >= settings.attempts()) {
           throw BerthException.failed(e.getMessage() + " (after " + i + " attempts)", e);
         }
-        long wait = e.retryAfterSeconds > 0 ? Math.min(e.retryAfterSeconds * 1000, 30_000) : backoff;
-        pause(wait);
+        pause(e.retryAfterSeconds > 0 ? Math.min(e.retryAfterSeconds * 1000, 30_000) : backoff);
       } catch (IOException e) {
         if (i >= settings.attempts()) {
-          Outcome outcome = e instanceof HttpTimeoutException ? Outcome.TIMED_OUT : Outcome.ACCESS;
+          Outcome outcome = e instanceof SocketTimeoutException ? Outcome.TIMED_OUT : Outcome.ACCESS;
           throw new BerthException(outcome, what + " at " + base + " failed after " + i + " attempts: "
               + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
-        }
-        pause(backoff);
-      } catch (UncheckedIOException e) {
-        if (i >= settings.attempts()) {
-          throw new BerthException(Outcome.ACCESS, what + " at " + base + " failed after " + i + " attempts: "
-              + e.getCause().getMessage(), e);
         }
         pause(backoff);
       } catch (InterruptedException e) {

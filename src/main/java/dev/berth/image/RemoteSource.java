@@ -45,7 +45,7 @@ final class RemoteSource implements ContentSource {
 
   @Override
   public InputStream open(Manifest.Descriptor d) throws IOException {
-    RegistryClient.Blob blob = client.openBlob(reference.repository(), d.digest(), d.size());
+    RegistryClient.Blob blob = client.openBlob(reference.repository(), d.digest());
     if (blob.length() >= 0 && d.size() >= 0 && blob.length() != d.size()) {
       blob.stream().close();
       throw BerthException.failed("source blob " + d.digest() + " is " + blob.length() + " bytes, its manifest says "

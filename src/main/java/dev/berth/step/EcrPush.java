@@ -31,7 +31,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.services.ecr.EcrClient;
+import dev.berth.aws.AwsErrors;
+import dev.berth.aws.AwsSettings;
+import dev.berth.image.EcrApi;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * ecrPush: ensures the ECR repository (tag immutability, scan on push, lifecycle), then copies the image into
@@ -95,20 +100,72 @@ public final class EcrPush {
       String mediaType, boolean created, boolean pushed, List<String> tagsPushed, String source,
       int blobsUploaded, int blobsMounted, int blobsSkipped, long bytesUploaded, String message) {}
 
-  private final Supplier<EcrClient> ecr;
+  private final Supplier<EcrApi> ecr;
   private final Progress progress;
   private final Clock clock;
   private final Sleeper sleeper;
 
   public EcrPush(AwsClients aws, Progress progress) {
-    this(aws::ecr, progress, Clock.systemUTC(), Sleeper.REAL);
+    this(aws, System.getenv(), progress);
   }
 
-  public EcrPush(Supplier<EcrClient> ecr, Progress progress, Clock clock, Sleeper sleeper) {
+  public EcrPush(AwsClients aws, Map<String, String> env, Progress progress) {
+    this(() -> ecrApi(aws, env), progress, Clock.systemUTC(), Sleeper.REAL);
+  }
+
+  public EcrPush(Supplier<EcrApi> ecr, Progress progress, Clock clock, Sleeper sleeper) {
     this.ecr = ecr;
     this.progress = progress;
     this.clock = clock;
     this.sleeper = sleeper;
+  }
+
+  /**
+   * ECR's API without the SDK client (whose start-up would dominate a short push): region, credentials and
+   * endpoint as berth's AWS settings give them. Static keys from the environment or system properties are
+   * read directly; profiles, roles and instance credentials go through the SDK's providers.
+   */
+  static EcrApi ecrApi(AwsClients aws, Map<String, String> env) {
+    AwsSettings s = aws.settings();
+    String region = s.region() != null ? s.region() : firstOf(env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
+    if (region == null || s.profile() != null) {
+      region = aws.region().id();
+    }
+    URI endpoint = s.endpointUrl();
+    if (endpoint == null) {
+      String e = firstOf(env.get("AWS_ENDPOINT_URL_ECR"), env.get("AWS_ENDPOINT_URL"));
+      endpoint = e != null ? URI.create(e) : EcrApi.defaultEndpoint(region);
+    }
+    EcrApi.Credentials fixed = null;
+    if (s.profile() == null && s.roleArn() == null) {
+      String id = firstOf(env.get("AWS_ACCESS_KEY_ID"), System.getProperty("aws.accessKeyId"));
+      String secret = firstOf(env.get("AWS_SECRET_ACCESS_KEY"), System.getProperty("aws.secretAccessKey"));
+      String token = firstOf(env.get("AWS_SESSION_TOKEN"), System.getProperty("aws.sessionToken"));
+      if (id != null && secret != null) {
+        fixed = new EcrApi.Credentials(id, secret, token);
+      }
+    }
+    EcrApi.Credentials staticCredentials = fixed;
+    Supplier<EcrApi.Credentials> credentials = staticCredentials != null ? () -> staticCredentials : () -> {
+      AwsCredentials c;
+      try {
+        c = aws.credentials().resolveCredentials();
+      } catch (SdkException e) {
+        throw AwsErrors.translate("resolving AWS credentials for ECR", e);
+      }
+      String token = c instanceof AwsSessionCredentials sc ? sc.sessionToken() : null;
+      return new EcrApi.Credentials(c.accessKeyId(), c.secretAccessKey(), token);
+    };
+    return new EcrApi(endpoint, region, credentials, Clock.systemUTC(), Sleeper.REAL, aws::recordCall);
+  }
+
+  private static String firstOf(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    return null;
   }
 
   /** Every problem with the request, each with its flag; empty when it can run. Changes nothing. */
@@ -172,7 +229,7 @@ public final class EcrPush {
     InvalidInputException.throwIfAny(validate(request));
     List<String> tags = request.effectiveTags();
     String name = request.repository();
-    EcrRepositories repos = new EcrRepositories(ecr, clock);
+    EcrRepositories repos = new EcrRepositories(ecr.get(), clock);
     ImageReference srcRef = request.source() instanceof Source.Remote r ? r.reference() : null;
     boolean sourceOnEcr = srcRef != null && ECR_HOST.matcher(srcRef.apiHost()).matches();
 
