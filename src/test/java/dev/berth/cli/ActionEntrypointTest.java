@@ -1,0 +1,227 @@
+package dev.berth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The action's shell entry point (.github/action/entrypoint.sh) turning INPUT_* variables into berth's argv,
+ * with a stand-in java that prints its arguments, and the prepare script's Java and cache decisions.
+ */
+class ActionEntrypointTest {
+  static final Path ENTRYPOINT = Path.of(".github/action/entrypoint.sh").toAbsolutePath();
+  static final Path PREPARE = Path.of(".github/action/prepare.sh").toAbsolutePath();
+
+  @TempDir Path tmp;
+  Path fakeJava;
+  Path fakeJar;
+
+  record Result(int code, String stdout, String stderr) {
+    /** The arguments java received after -jar JAR. */
+    List<String> berthArgs() {
+      List<String> args = new ArrayList<>();
+      for (String line : stdout.split("\n")) {
+        if (line.startsWith("<") && line.endsWith(">")) {
+          args.add(line.substring(1, line.length() - 1));
+        }
+      }
+      int jar = args.indexOf("-jar");
+      return jar < 0 ? args : args.subList(jar + 2, args.size());
+    }
+  }
+
+  @BeforeEach
+  void fakes() throws IOException {
+    fakeJava = tmp.resolve("fake-java");
+    Files.writeString(fakeJava, "#!/bin/sh\nfor a in \"$@\"; do printf '<%s>\\n' \"$a\"; done\n");
+    fakeJava.toFile().setExecutable(true);
+    fakeJar = tmp.resolve("berth.jar");
+    Files.writeString(fakeJar, "not a jar");
+  }
+
+  Result run(Path script, Map<String, String> env) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString());
+    pb.environment().keySet().removeIf(k -> k.startsWith("INPUT_") || k.startsWith("BERTH_") || k.startsWith("GITHUB_"));
+    pb.environment().put("BERTH_JAVA", fakeJava.toString());
+    pb.environment().put("BERTH_JAR", fakeJar.toString());
+    pb.environment().putAll(env);
+    pb.environment().values().removeIf(v -> v == null);
+    Path out = tmp.resolve("out.txt");
+    Path err = tmp.resolve("err.txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("entrypoint did not finish");
+    }
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  Result entry(String... kv) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      env.put(kv[i], kv[i + 1]);
+    }
+    return run(ENTRYPOINT, env);
+  }
+
+  @Test
+  void inputs_becomeOneArgumentEach_withoutShellInterpretation() throws Exception {
+    Result r = entry("INPUT_STEP", "ecs-force-redeploy",
+        "INPUT_CLUSTER", "  gantt  \n",
+        "INPUT_SERVICE", "gantt exporter $(touch /tmp/pwned) `id` \"quoted\" 'single' *",
+        "INPUT_IMAGE", "gantt-exporter-container=1.dkr.ecr.us-east-2.amazonaws.com/x@sha256:ab\n\n  sidecar=a=b  \n",
+        "INPUT_WAIT", "false",
+        "INPUT_TIMEOUT", "20m",
+        "INPUT_VERBOSE", "2",
+        "INPUT_QUIET", "",
+        "INPUT_REGION", "us-east-2");
+    assertEquals(0, r.code(), r.stderr());
+    assertEquals(List.of("ecs-force-redeploy", "--region=us-east-2", "--verbose", "--verbose", "--cluster=gantt",
+        "--service=gantt exporter $(touch /tmp/pwned) `id` \"quoted\" 'single' *",
+        "--image=gantt-exporter-container=1.dkr.ecr.us-east-2.amazonaws.com/x@sha256:ab", "--image=sidecar=a=b",
+        "--no-wait", "--timeout=20m"), r.berthArgs());
+    assertFalse(Files.exists(Path.of("/tmp/pwned")));
+  }
+
+  @Test
+  void flags_trueGivesTheOption_falseTheNegatedFormOrNothing() throws Exception {
+    Result r = entry("INPUT_STEP", "ecs-force-redeploy", "INPUT_CLUSTER", "c", "INPUT_SERVICE", "s",
+        "INPUT_WAIT", "true", "INPUT_ROLLBACK", "false", "INPUT_QUIET", "TRUE", "INPUT_VERBOSE", "false");
+    assertEquals(0, r.code(), r.stderr());
+    assertEquals(List.of("ecs-force-redeploy", "--quiet", "--cluster=c", "--service=s", "--wait"), r.berthArgs());
+  }
+
+  @Test
+  void badBoolean_isAUsageErrorAnnotation() throws Exception {
+    Result r = entry("INPUT_STEP", "ecs-scale", "INPUT_WAIT", "yes please");
+    assertEquals(2, r.code());
+    assertEquals("::error title=berth action::input wait takes true or false, got 'yes please'\n", r.stderr());
+    assertEquals("", r.stdout(), "nothing ran");
+  }
+
+  @Test
+  void inputTheStepDoesNotTake_isRefusedNamingTheStepsThatDo() throws Exception {
+    Result r = entry("INPUT_STEP", "ecs-scale", "INPUT_CLUSTER", "c", "INPUT_IMAGE", "x=y", "INPUT_ROLLBACK", "true");
+    assertEquals(2, r.code());
+    assertTrue(r.stderr().startsWith("::error title=berth action::step ecs-scale does not take these inputs: "
+        + "image (taken by:"), r.stderr());
+    assertTrue(r.stderr().contains("rollback (taken by: ecs-force-redeploy)"), r.stderr());
+    assertEquals("", r.stdout());
+  }
+
+  @Test
+  void missingOrUnknownStep_isAUsageError() throws Exception {
+    Result none = entry();
+    assertEquals(2, none.code());
+    assertTrue(none.stderr().contains("the step input is required: one of ecr-push ecs-register-task "
+        + "ecs-deploy-service ecs-scale ecs-force-redeploy"), none.stderr());
+    Result bad = entry("INPUT_STEP", "ecs-deploy;rm -rf /");
+    assertEquals(2, bad.code());
+    assertTrue(bad.stderr().contains("unknown step 'ecs-deploy;rm -rf /'"), bad.stderr());
+  }
+
+  @Test
+  void multiLineValue_forASingleValueInput_isRefused() throws Exception {
+    Result r = entry("INPUT_STEP", "ecs-scale", "INPUT_CLUSTER", "a\nb");
+    assertEquals(2, r.code());
+    assertTrue(r.stderr().contains("input cluster takes one value, got several lines"), r.stderr());
+  }
+
+  @Test
+  void everyStep_acceptsItsOwnInputs_fromTheGeneratedTable() throws Exception {
+    for (ActionYaml.Input i : ActionYaml.inputs()) {
+      String value = switch (i.kind()) {
+        case FLAG, COUNT -> "true";
+        case MAP -> "k=v";
+        default -> "v";
+      };
+      Result r = entry("INPUT_STEP", i.step(), i.envVar(), value);
+      assertEquals(0, r.code(), i + "\n" + r.stderr());
+      String expected = switch (i.kind()) {
+        case FLAG, COUNT -> i.option();
+        default -> i.option() + "=" + value;
+      };
+      assertEquals(List.of(i.step(), expected), r.berthArgs(), i.toString());
+    }
+  }
+
+  @Test
+  void prepare_findsJava17_andCachesOnlyWhenItMustDownload() throws Exception {
+    Path output = tmp.resolve("prepare-output");
+    Map<String, String> env = new HashMap<>();
+    env.put("GITHUB_OUTPUT", output.toString());
+    env.put("RUNNER_TOOL_CACHE", tmp.resolve("toolcache").toString());
+    env.put("INPUT_BERTH_VERSION", "1.2.3");
+    env.put("BERTH_JAR", "");
+    env.put("BERTH_JAVA", "");
+    env.put("JAVA_HOME", System.getProperty("java.home"));
+    Result r = run(PREPARE, env);
+    assertEquals(0, r.code(), r.stderr());
+    Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output));
+    assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), o.get("java"));
+    String cacheDir = tmp.resolve("toolcache").resolve("berth").toString();
+    assertEquals(cacheDir, o.get("cache-dir"));
+    assertEquals(cacheDir + "/1.2.3", o.get("cache-path"));
+    assertTrue(o.get("cache-key").startsWith("berth-jar-1.2.3-published-"), o.toString());
+
+    // the jar is already on this machine: nothing to restore or save
+    Files.createDirectories(Path.of(cacheDir, "1.2.3"));
+    Files.writeString(Path.of(cacheDir, "1.2.3", "berth-1.2.3.jar"), "jar");
+    Files.delete(output);
+    assertEquals(0, run(PREPARE, env).code());
+    assertEquals(null, GithubActionsTest.parseOutputFile(Files.readString(output)).get("cache-path"));
+
+    // an explicit jar: nothing to cache either
+    env.put("INPUT_BERTH_JAR", fakeJar.toString());
+    env.put("INPUT_BERTH_VERSION", "9.9.9");
+    Files.delete(output);
+    assertEquals(0, run(PREPARE, env).code());
+    assertEquals(null, GithubActionsTest.parseOutputFile(Files.readString(output)).get("cache-path"));
+  }
+
+  @Test
+  void prepare_withoutJava17_leavesJavaEmptySoTheActionSetsItUp() throws Exception {
+    Path old = tmp.resolve("old-java");
+    Files.writeString(old, "#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n");
+    old.toFile().setExecutable(true);
+    // a PATH with the tools prepare.sh uses and no java
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    for (String tool : List.of("awk", "cut", "sha256sum", "shasum", "sh", "bash")) {
+      Path found = dev.berth.testbed.Servers.which(tool);
+      if (found != null) {
+        Files.createSymbolicLink(bin.resolve(tool), found);
+      }
+    }
+    Path output = tmp.resolve("prepare-output");
+    Map<String, String> env = new HashMap<>();
+    env.put("GITHUB_OUTPUT", output.toString());
+    env.put("BERTH_JAVA", old.toString());
+    env.put("BERTH_JAR", "");
+    env.put("JAVA_HOME", "");
+    env.put("PATH", bin.toString());
+    env.put("INPUT_BERTH_VERSION", "1.2.3");
+    for (String k : System.getenv().keySet()) {
+      if (k.startsWith("JAVA_HOME_")) {
+        env.put(k, "");
+      }
+    }
+    Result r = run(PREPARE, env);
+    assertEquals(0, r.code(), r.stderr());
+    Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output, StandardCharsets.UTF_8));
+    assertEquals("", o.get("java"), r.stderr());
+    assertTrue(r.stderr().contains("setting up Temurin 17"), r.stderr());
+  }
+}
