@@ -196,7 +196,10 @@ final class GithubActions {
       facts.add(new String[] {"Task definition",
           code(shortName) + (revision == null ? "" : " revision " + html(revision)) + note});
     }
-    String verdict = text(result.get("rolloutState"));
+    String verdict = text(result.get("verdict"));
+    if (verdict == null) {
+      verdict = text(result.get("rolloutState"));
+    }
     if (verdict != null) {
       facts.add(new String[] {"Verdict", "<b>" + html(verdict) + "</b>"});
     }
@@ -222,6 +225,12 @@ final class GithubActions {
     String error = text(result.get("error"));
     if (!ok && error != null) {
       b.append("> ").append(html(error)).append("\n\n");
+    }
+    JsonNode reasons = result.get("reasons");
+    if (reasons != null && reasons.isArray() && !reasons.isEmpty()) {
+      b.append("Reasons:\n\n");
+      reasons.forEach(r -> b.append("- ").append(html(outputValue(r))).append('\n'));
+      b.append('\n');
     }
 
     b.append("<details><summary>Result (").append(result.size()).append(" keys)</summary>\n\n");
