@@ -13,8 +13,10 @@ import java.util.UUID;
  * state changes, {@code ::group::}/{@code ::endgroup::} for phases, {@code ::warning::} and {@code ::error::}
  * annotations, {@code ::debug::} for detail (shown when the job runs with step debug logging), and
  * {@code ::add-mask::} for secrets that become known during the run (an ECR token, say), so the runner masks
- * them in every later line of the job. Secrets that came from the environment are not announced: the workflow
- * gave them to us, so GitHub already masks them, and repeating a value is a chance to leak it.
+ * them in every later line of the job, even in output that does not pass through berth's own masker.
+ * Secrets that came from the environment are not announced: the workflow gave them to us, so GitHub already
+ * masks them, and repeating a value is a chance to leak it. {@code BERTH_GITHUB_ADD_MASK=false} turns
+ * announcing off (berth's masker still masks everything it prints).
  *
  * <p>Every line is passed through the {@link SecretMasker}; a plain line that the runner could take for a
  * command (service events and image labels are not ours) is printed with command processing stopped.
@@ -33,12 +35,17 @@ final class GithubActionsProgress implements Progress {
   private boolean groupOpen;
 
   GithubActionsProgress(PrintStream err, String step, int verbosity, SecretMasker masker) {
+    this(err, step, verbosity, masker, true);
+  }
+
+  /** With {@code announceSecrets} false (BERTH_GITHUB_ADD_MASK=false) no secret is ever printed, not even to the runner. */
+  GithubActionsProgress(PrintStream err, String step, int verbosity, SecretMasker masker, boolean announceSecrets) {
     this.err = err;
     this.step = step;
     this.prefix = "[" + step + "] ";
     this.verbosity = verbosity;
     this.masker = masker;
-    this.stopListening = masker.onRegister(this::announceSecret);
+    this.stopListening = announceSecrets ? masker.onRegister(this::announceSecret) : () -> { };
   }
 
   @Override

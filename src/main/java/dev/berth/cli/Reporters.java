@@ -18,7 +18,8 @@ final class Reporters {
 
   static Progress progress(StepCommand.Runtime rt, String step, int verbosity, SecretMasker masker) {
     if (rt != null && GithubActions.enabled(rt.env())) {
-      return new GithubActionsProgress(rt.err(), step, verbosity, masker);
+      boolean announce = !"false".equalsIgnoreCase(rt.env().get("BERTH_GITHUB_ADD_MASK"));
+      return new GithubActionsProgress(rt.err(), step, verbosity, masker, announce);
     }
     return new ConsoleProgress(rt == null ? System.err : rt.err(), step, verbosity, masker);
   }

@@ -141,6 +141,14 @@ class ReportersTest {
   }
 
   @Test
+  void addMaskOff_noSecretIsPrintedAtAll() throws Exception {
+    Out o = run(Map.of("BERTH_GITHUB_ADD_MASK", "false"));
+    assertEquals(0, o.code());
+    assertFalse(o.stderr().contains(FakeStep.secret), o.stderr());
+    assertFalse(o.stderr().contains("add-mask"), o.stderr());
+  }
+
+  @Test
   void withoutGithubActions_nothingIsWrittenBeyondStdout() throws Exception {
     Out o = run(Map.of("GITHUB_ACTIONS", "false"));
     assertEquals(0, o.code());

@@ -1,0 +1,234 @@
+package dev.berth.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.aws.AwsClients;
+import dev.berth.aws.AwsSettings;
+import dev.berth.image.TestImages;
+import dev.berth.report.Json;
+import dev.berth.testbed.Berth;
+import dev.berth.testbed.MotoServer;
+import dev.berth.testbed.Registry;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.ecr.model.Repository;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.Service;
+
+/**
+ * The GitHub Action's entry point (.github/action/entrypoint.sh) as a job step runs it: INPUT_* variables,
+ * GITHUB_ACTIONS=true, temporary GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the real jar (BERTH_JAR, so
+ * nothing is downloaded), against moto and a docker-registry. Asserts the outputs and the summary, and the
+ * state in moto and the registry afterwards.
+ */
+class ActionIT {
+  static final Path ENTRYPOINT = Path.of(".github/action/entrypoint.sh").toAbsolutePath();
+  static final String ECR_HOST = MotoServer.ACCOUNT + ".dkr.ecr." + MotoServer.REGION + ".amazonaws.com";
+  static final String CLUSTER = "gantt";
+  static final String SERVICE = "gantt-exporter";
+  static final String FAMILY = "gantt-exporter-ecs-task";
+  static final String CONTAINER = "gantt-exporter-container";
+
+  @TempDir Path tmp;
+  MotoServer moto;
+  Registry registry;
+  AwsClients aws;
+  int runs;
+
+  /** One run of the action's step: exit code, the outputs it wrote, its summary, its log. */
+  record Step(int code, Map<String, String> outputs, String summary, String stdout, String stderr) {
+    JsonNode result() throws Exception {
+      return Json.mapper().readTree(outputs.get("result"));
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + code + "\n--- outputs\n" + outputs + "\n--- stderr\n" + stderr + "\n--- summary\n" + summary;
+    }
+  }
+
+  @BeforeEach
+  void setUp() {
+    moto = MotoServer.shared();
+    moto.reset();
+    registry = Registry.shared();
+    aws = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
+        Map.of());
+  }
+
+  @AfterEach
+  void tearDown() {
+    aws.close();
+  }
+
+  Step action(String... inputs) throws Exception {
+    int n = ++runs;
+    Path output = tmp.resolve("output-" + n);
+    Path summary = tmp.resolve("summary-" + n + ".md");
+    Files.writeString(output, "");
+    ProcessBuilder pb = new ProcessBuilder("bash", ENTRYPOINT.toString());
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("INPUT_") || k.startsWith("BERTH_") || k.startsWith("GITHUB_")
+        || k.startsWith("AWS_"));
+    env.putAll(moto.env());
+    env.put("BERTH_JAR", Berth.jar().toString());
+    env.put("GITHUB_ACTIONS", "true");
+    env.put("GITHUB_OUTPUT", output.toString());
+    env.put("GITHUB_STEP_SUMMARY", summary.toString());
+    env.put("DOCKER_CONFIG", tmp.resolve("no-docker-config").toString());
+    Map<String, String> in = new LinkedHashMap<>();
+    for (int i = 0; i < inputs.length; i += 2) {
+      in.put(inputs[i], inputs[i + 1]);
+    }
+    in.forEach((name, value) -> env.put(ActionYaml.envVarOf(name), value));
+    Path out = tmp.resolve("stdout-" + n);
+    Path err = tmp.resolve("stderr-" + n);
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("the action step did not finish: " + in);
+    }
+    return new Step(p.exitValue(), GithubActionsTest.parseOutputFile(Files.readString(output)),
+        Files.exists(summary) ? Files.readString(summary) : "", Files.readString(out), Files.readString(err));
+  }
+
+  static String manifestDigest(Registry registry, String repository, String tag) throws Exception {
+    HttpURLConnection c = (HttpURLConnection) URI.create(registry.url() + "/v2/" + repository + "/manifests/" + tag)
+        .toURL().openConnection();
+    c.setRequestMethod("HEAD");
+    c.setRequestProperty("Accept", "application/vnd.oci.image.manifest.v1+json,"
+        + "application/vnd.docker.distribution.manifest.v2+json");
+    assertEquals(200, c.getResponseCode(), repository + ":" + tag);
+    return c.getHeaderField("Docker-Content-Digest");
+  }
+
+  @Test
+  void storyThroughTheAction_outputsAndSummaryOfEachStep() throws Exception {
+    // ecr-push: an OCI layout built here stands in for `docker pull node`
+    TestImages.Image image = TestImages.image(new Random(7), 2, 200_000, true, "amd64");
+    Path layout = tmp.resolve("layout");
+    TestImages.writeLayout(layout, image, "node");
+    String digest = image.manifest().digest();
+    Step push = action("step", "ecr-push", "repository", "opensourceapirepo", "tag", "my-node-container\n",
+        "oci-layout", layout.toString(), "registry-endpoint", registry.url().toString());
+    assertEquals(0, push.code(), push.toString());
+    assertEquals(digest, push.outputs().get("digest"));
+    assertEquals(ECR_HOST + "/opensourceapirepo@" + digest, push.outputs().get("image"));
+    assertEquals("[\"my-node-container\"]", push.outputs().get("tags"));
+    assertEquals("true", push.outputs().get("created"));
+    assertEquals("true", push.outputs().get("pushed"));
+    assertEquals("true", push.outputs().get("ok"));
+    assertEquals("0", push.outputs().get("exit-code"));
+    assertEquals(push.stdout().strip(), push.outputs().get("result"), "the result output is the stdout object");
+    assertTrue(push.summary().startsWith("### ✅ berth ecr-push: succeeded"), push.summary());
+    assertTrue(push.summary().contains("| Image digest | <code>" + digest + "</code> |"), push.summary());
+    // the ECR token is announced to the runner (which never shows add-mask lines), and appears nowhere else
+    assertTrue(push.stderr().contains("::add-mask::" + MotoServer.ACCOUNT + "-auth-token\n"), push.stderr());
+    String withoutMasks = push.stderr().replaceAll("(?m)^::add-mask::.*$", "");
+    assertFalse(withoutMasks.contains(MotoServer.ACCOUNT + "-auth-token"), push.stderr());
+    assertFalse(push.stdout().contains(MotoServer.ACCOUNT + "-auth-token"), push.stdout());
+    assertFalse(push.summary().contains(MotoServer.ACCOUNT + "-auth-token"), push.summary());
+    Repository repo = aws.ecr().describeRepositories(b -> b.repositoryNames("opensourceapirepo")).repositories().get(0);
+    assertEquals("IMMUTABLE", repo.imageTagMutabilityAsString());
+    assertEquals(digest, manifestDigest(registry, "opensourceapirepo", "my-node-container"));
+
+    // ecs-register-task with the pushed image (as a workflow passes steps.push.outputs.image)
+    Step register = action("step", "ecs-register-task", "family", FAMILY, "container-name", CONTAINER,
+        "image", push.outputs().get("image"), "cpu", "1024", "memory", "4096", "container-memory", "2048",
+        "port", "80/tcp", "volume", "export", "mount", "export:/sites/export-service",
+        "env", "NODE_ENV=production\nEXPORT_DIR=/sites/export-service");
+    assertEquals(0, register.code(), register.toString());
+    assertEquals("1", register.outputs().get("revision"));
+    assertEquals("true", register.outputs().get("registered"));
+    String taskDef = register.outputs().get("task-definition-arn");
+    assertTrue(taskDef.endsWith(":task-definition/" + FAMILY + ":1"), taskDef);
+    assertEquals("{\"" + CONTAINER + "\":\"" + push.outputs().get("image") + "\"}", register.outputs().get("containers"));
+    assertTrue(register.summary().contains("| Task definition | <code>" + FAMILY + ":1</code> revision 1 (new revision) |"),
+        register.summary());
+    ContainerDefinition c = aws.ecs().describeTaskDefinition(b -> b.taskDefinition(taskDef)).taskDefinition()
+        .containerDefinitions().get(0);
+    assertEquals(push.outputs().get("image"), c.image());
+    assertEquals(2048, c.memory());
+    assertEquals("/sites/export-service", c.mountPoints().get(0).containerPath());
+    assertEquals(2, c.environment().size());
+
+    // the same inputs again: no new revision
+    Step again = action("step", "ecs-register-task", "family", FAMILY, "container-name", CONTAINER,
+        "image", push.outputs().get("image"), "cpu", "1024", "memory", "4096", "container-memory", "2048",
+        "port", "80/tcp", "volume", "export", "mount", "export:/sites/export-service",
+        "env", "NODE_ENV=production\nEXPORT_DIR=/sites/export-service");
+    assertEquals(0, again.code(), again.toString());
+    assertEquals("false", again.outputs().get("registered"));
+    assertEquals(taskDef, again.outputs().get("task-definition-arn"));
+
+    // the service (ecs-deploy-service is not through the action in this test yet)
+    aws.ecs().createCluster(b -> b.clusterName(CLUSTER));
+    aws.ecs().createService(b -> b.cluster(CLUSTER).serviceName(SERVICE).taskDefinition(taskDef).desiredCount(2)
+        .launchType("FARGATE"));
+    String before = primaryDeployment();
+
+    // ecs-force-redeploy: a new deployment, watched to a verdict
+    Step redeploy = action("step", "ecs-force-redeploy", "cluster", CLUSTER, "service", SERVICE, "timeout", "2m");
+    assertEquals(0, redeploy.code(), redeploy.toString());
+    assertEquals(before, redeploy.outputs().get("previous-deployment-id"));
+    assertNotEquals(before, redeploy.outputs().get("deployment-id"));
+    assertEquals(primaryDeployment(), redeploy.outputs().get("deployment-id"));
+    assertEquals("COMPLETED", redeploy.outputs().get("rollout-state"));
+    assertEquals(taskDef, redeploy.outputs().get("task-definition-arn"));
+    assertTrue(redeploy.summary().contains("| Verdict | <b>COMPLETED</b> |"), redeploy.summary());
+    assertTrue(redeploy.summary().contains("| Deployment | <code>" + redeploy.outputs().get("deployment-id")),
+        redeploy.summary());
+
+    // ecs-scale
+    Step scale = action("step", "ecs-scale", "cluster", CLUSTER, "service", SERVICE, "desired-count", "3",
+        "wait", "false");
+    assertEquals(0, scale.code(), scale.toString());
+    assertEquals("2", scale.outputs().get("previous-desired-count"));
+    assertEquals("3", scale.outputs().get("desired-count"));
+    assertEquals(3, service().desiredCount());
+    assertTrue(scale.summary().startsWith("### ✅ berth ecs-scale: succeeded"), scale.summary());
+  }
+
+  @Test
+  void failingStep_errorAnnotationOutputsAndSummary_exitCodePassedThrough() throws Exception {
+    Step s = action("step", "ecs-scale", "cluster", "no-such-cluster", "service", SERVICE, "desired-count", "3");
+    assertEquals(ExitCodes.INVALID_INPUT, s.code(), s.toString());
+    assertEquals("false", s.outputs().get("ok"));
+    assertEquals("3", s.outputs().get("exit-code"));
+    assertEquals("INVALID_INPUT", s.outputs().get("outcome"));
+    assertTrue(s.outputs().get("error").contains("no-such-cluster"), s.toString());
+    assertTrue(s.stderr().contains("::error title=berth ecs-scale::"), s.stderr());
+    assertTrue(s.summary().startsWith("### ❌ berth ecs-scale: failed (exit 3, INVALID_INPUT)"), s.summary());
+  }
+
+  @Test
+  void badInputValue_isAUsageErrorAnnotation_beforeAnyAwsCall() throws Exception {
+    Step s = action("step", "ecs-scale", "cluster", CLUSTER, "service", SERVICE, "desired-count", "three");
+    assertEquals(ExitCodes.USAGE, s.code(), s.toString());
+    assertTrue(s.stderr().startsWith("::error title=berth ecs-scale::"), s.stderr());
+    assertTrue(s.stderr().contains("three"), s.stderr());
+  }
+
+  String primaryDeployment() {
+    return service().deployments().stream().filter(d -> "PRIMARY".equals(d.status())).findFirst().orElseThrow().id();
+  }
+
+  Service service() {
+    return aws.ecs().describeServices(b -> b.cluster(CLUSTER).services(SERVICE)).services().get(0);
+  }
+}
