@@ -2,7 +2,11 @@ package dev.berth.cli;
 
 import dev.berth.step.EcsForceRedeploy;
 import java.time.Duration;
+import dev.berth.report.InvalidInputException;
+import dev.berth.report.Violation;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +30,7 @@ public class EcsForceRedeployCommand extends StepCommand {
       description = "Promote an image: re-render the service's current task definition with this image for the "
           + "named container, register it (reusing an identical revision) and deploy it. Repeatable "
           + "(default: none, the current task definition is redeployed as it is).")
-  Map<String, String> images = new LinkedHashMap<>();
+  String[] images = new String[0];
 
   @Option(names = "--rollback",
       description = "Deploy the task definition of the last deployment that completed before the current one "
@@ -44,6 +48,23 @@ public class EcsForceRedeployCommand extends StepCommand {
   @Override
   protected Object execute(Context context) {
     EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress());
-    return step.run(new EcsForceRedeploy.Request(cluster, service, images, rollback, waitForRollout, timeout));
+    return step.run(new EcsForceRedeploy.Request(cluster, service, imageMap(images), rollback, waitForRollout,
+        timeout));
+  }
+
+  /** {@code CONTAINER=IMAGE} pairs in order; every malformed or repeated one is reported at once (exit 3). */
+  static Map<String, String> imageMap(String[] pairs) {
+    Map<String, String> map = new LinkedHashMap<>();
+    List<Violation> violations = new ArrayList<>();
+    for (String p : pairs) {
+      int eq = p.indexOf('=');
+      if (eq <= 0 || eq == p.length() - 1) {
+        violations.add(Violation.error("--image", "expected CONTAINER=IMAGE, got '" + p + "'"));
+      } else if (map.putIfAbsent(p.substring(0, eq).trim(), p.substring(eq + 1).trim()) != null) {
+        violations.add(Violation.error("--image", "container '" + p.substring(0, eq).trim() + "' is given twice"));
+      }
+    }
+    InvalidInputException.throwIfAny(violations);
+    return map;
   }
 }

@@ -27,7 +27,8 @@ class MainTest {
 
   @Test
   void unknownOption_exitsWithUsage2() {
-    Berth.Run run = Berth.inProcess(java.util.Map.of(), "ecs-scale", "--no-such-option");
+    Berth.Run run = Berth.inProcess(java.util.Map.of(), "ecs-scale", "--cluster", "c", "--service", "s", "--desired-count", "1",
+        "--no-such-option");
     assertEquals(ExitCodes.USAGE, run.exitCode(), run.toString());
     assertTrue(run.stderr().contains("--no-such-option"), run.stderr());
   }

@@ -210,6 +210,15 @@ class EcsForceRedeployIT {
   }
 
   @Test
+  void image_malformedOrRepeated_exits3WithEveryProblem() {
+    Berth.Run run = Berth.inProcess(moto, "ecs-force-redeploy", "--cluster", CLUSTER, "--service", SERVICE,
+        "--image", "node:22", "--image", "a=x", "--image", "a=y");
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertEquals(2, run.json().get("violations").size(), run.toString());
+    assertEquals(1, revisions().size());
+  }
+
+  @Test
   void imageWithRollback_exits3BeforeAnyCall() {
     Berth.Run run = Berth.inProcess(moto, "ecs-force-redeploy", "--cluster", CLUSTER, "--service", SERVICE,
         "--rollback", "--image", "gantt-exporter-container=node:22");
