@@ -14,7 +14,7 @@ import java.util.Map;
  * Brings a definition to a canonical form so that two definitions ECS would treat alike compare equal: the
  * defaults ECS fills in are made explicit or dropped (container cpu 0, essential true, protocol tcp, hostPort =
  * containerPort in awsvpc, EFS root directory "/", health-check interval 30 / timeout 5 / retries 3, bridge
- * network mode), sizes in units are converted ("1 vCPU" = "1024"), lists whose order ECS ignores are sorted
+ * network mode, restart policy off, versionConsistency enabled; tags AWS sets (aws:*) are ignored), sizes in units are converted ("1 vCPU" = "1024"), lists whose order ECS ignores are sorted
  * (containers, volumes, environment, secrets, port mappings, mount points, ulimits, tags, ...), and empty
  * lists, maps and objects are dropped.
  */
@@ -45,6 +45,14 @@ final class Normaliser {
       d.remove("enableFaultInjection");
     }
     sortStrings(d, "requiresCompatibilities");
+    if (d.get("tags") instanceof ArrayNode tags) {
+      // aws: tags are set by AWS (CloudFormation, ...) and cannot be registered
+      for (int i = tags.size() - 1; i >= 0; i--) {
+        if (tags.get(i).path("key").asText("").startsWith("aws:")) {
+          tags.remove(i);
+        }
+      }
+    }
     sortBy(d, "tags", "key");
     sortBy(d, "placementConstraints", "type", "expression");
     for (JsonNode v : d.path("volumes")) {
@@ -77,6 +85,10 @@ final class Normaliser {
     }
     if (c.path("essential").asBoolean(false)) {
       c.remove("essential");
+    }
+    if (c.path("restartPolicy") instanceof ObjectNode rp && rp.size() == 1 && rp.path("enabled").isBoolean()
+        && !rp.get("enabled").asBoolean()) {
+      c.remove("restartPolicy");
     }
     if ("enabled".equals(c.path("versionConsistency").asText(null))) {
       c.remove("versionConsistency");

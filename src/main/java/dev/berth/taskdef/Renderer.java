@@ -26,6 +26,17 @@ final class Renderer {
   static ObjectNode render(ObjectNode base, Overrides o, String region, boolean fargateDefaults,
       List<Violation> out) {
     ObjectNode def = base == null ? NODES.objectNode() : base.deepCopy();
+    if (def.get("tags") instanceof ArrayNode tags) {
+      // tags AWS sets (aws:cloudformation:*, ...) come back from describe-task-definition but cannot be registered
+      for (int i = tags.size() - 1; i >= 0; i--) {
+        if (tags.get(i).path("key").asText("").startsWith("aws:")) {
+          tags.remove(i);
+        }
+      }
+      if (tags.isEmpty()) {
+        def.remove("tags");
+      }
+    }
     if (o.family() != null) {
       def.put("family", o.family());
     }

@@ -219,6 +219,45 @@ class EcsRegisterTaskIT {
   }
 
   @Test
+  void keepRevisions_keepsTheRevisionOfAnOlderDeploymentToo() throws IOException {
+    Path file = storyFile();
+    for (int i = 1; i <= 4; i++) {
+      String image = REPO + "@sha256:" + String.valueOf(i).repeat(64);
+      assertEquals(0, register("--file", file.toString(), "--image", image).run().exitCode());
+    }
+    aws.ecs().createCluster(b -> b.clusterName("gantt"));
+    aws.ecs().createService(b -> b.cluster("gantt").serviceName("gantt-exporter").taskDefinition(FAMILY + ":1")
+        .desiredCount(1).launchType(LaunchType.FARGATE));
+    // moto: the service now names :3 while its (only) deployment still runs :1, as during a rollout
+    aws.ecs().updateService(b -> b.cluster("gantt").service("gantt-exporter").taskDefinition(FAMILY + ":3"));
+    var s = aws.ecs().describeServices(b -> b.cluster("gantt").services("gantt-exporter")).services().get(0);
+    assertTrue(s.deployments().stream().anyMatch(d -> d.taskDefinition().endsWith(FAMILY + ":1")), s.toString());
+    Logged run = register("--file", file.toString(), "--image", IMAGE_2, "--keep-revisions", "1");
+    assertEquals(0, run.run().exitCode(), run.run().toString());
+    JsonNode r = run.run().json();
+    assertEquals(5, r.get("revision").asInt());
+    assertEquals("[\"" + FAMILY + ":4\",\"" + FAMILY + ":2\"]", r.get("deregistered").toString());
+    assertEquals("[\"" + FAMILY + ":3\",\"" + FAMILY + ":1\"]", r.get("keptInUse").toString());
+    assertEquals(List.of(FAMILY + ":1", FAMILY + ":3", FAMILY + ":5"), activeRevisions());
+  }
+
+  @Test
+  void keepRevisions_whenNothingChanged_stillPrunes_andReusesTheLatest() throws IOException {
+    Path file = storyFile();
+    for (int i = 1; i <= 3; i++) {
+      String image = REPO + "@sha256:" + String.valueOf(i).repeat(64);
+      assertEquals(0, register("--file", file.toString(), "--image", image).run().exitCode());
+    }
+    Logged run = register("--file", file.toString(), "--image", REPO + "@sha256:" + "3".repeat(64),
+        "--keep-revisions", "1");
+    JsonNode r = run.run().json();
+    assertFalse(r.get("registered").asBoolean(), r.toString());
+    assertEquals(3, r.get("revision").asInt());
+    assertEquals(List.of(FAMILY + ":3"), activeRevisions());
+    assertEquals(List.of("ecs:DeregisterTaskDefinition", "ecs:DeregisterTaskDefinition"), mutating(run.calls()));
+  }
+
+  @Test
   void stepApi_fromTaskDefinitionWithNewImage_registersOrReuses() {
     Berth.Run first = Berth.inProcess(moto, "ecs-register-task", "--family", FAMILY, "--container-name", CONTAINER,
         "--image", IMAGE_1, "--cpu", "512", "--memory", "1024");

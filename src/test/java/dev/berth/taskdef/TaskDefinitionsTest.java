@@ -352,4 +352,25 @@ class TaskDefinitionsTest {
     assertNull(Suggest.closest("xy", List.of("cpu")));
     assertEquals(List.of(new Tag[0]).size(), 0);
   }
+
+  @Test
+  void render_dropsTagsAwsSets_andNormaliseIgnoresThem() {
+    ObjectNode d = ValidatorTest.story();
+    ArrayNode tags = d.putArray("tags");
+    tags.addObject().put("key", "aws:cloudformation:stack-name").put("value", "s");
+    tags.addObject().put("key", "team").put("value", "docs");
+    ObjectNode r = render(d, Overrides.none(), new ArrayList<>());
+    assertEquals("[{\"key\":\"team\",\"value\":\"docs\"}]", r.get("tags").toString());
+    assertTrue(TaskDefinitions.same(d, r));
+  }
+
+  @Test
+  void same_whenRestartPolicyOffOrVersionConsistencyEnabled_isTrue() {
+    ObjectNode b = ValidatorTest.story();
+    ValidatorTest.container(b).put("versionConsistency", "enabled").putObject("restartPolicy").put("enabled", false);
+    assertTrue(TaskDefinitions.same(ValidatorTest.story(), b));
+    ValidatorTest.container(b).put("versionConsistency", "disabled");
+    assertEquals(List.of("containerDefinitions[0].versionConsistency"), TaskDefinitions.differences(
+        ValidatorTest.story(), b));
+  }
 }
