@@ -290,4 +290,36 @@ class EcsRegisterTaskIT {
     assertFalse(again.json().get("registered").asBoolean());
     assertEquals(List.of("ecs:DescribeTaskDefinition"), Files.readAllLines(log));
   }
+
+  @Test
+  void everyParameter_registersOnce_andRerunIsReused() throws IOException {
+    Path file = dir.resolve("tagged.json");
+    Files.writeString(file, Files.readString(storyFile()).replaceFirst("\\{", "{\"tags\": [{\"key\": \"team\","
+        + " \"value\": \"docs\"}, {\"key\": \"app\", \"value\": \"gantt\"}],"));
+    String[] args = {"--file", file.toString(), "--family", FAMILY, "--image", IMAGE_2, "--cpu", "1 vCPU",
+        "--memory", "4 GB", "--container-memory", "2048", "--container-memory-reservation", "1024",
+        "--port", "80", "--port", "8125/udp", "--env", "NODE_ENV=production", "--env", "Z_LAST=1",
+        "--secret", "DB_URL=arn:aws:ssm:us-east-2:123456789012:parameter/gantt/db",
+        "--volume", "scratch", "--efs-volume", "shared=fs-0123456789abcdef0:fsap-0123456789abcdef0",
+        "--mount", "shared:/sites/shared:ro", "--mount", "scratch:/tmp/scratch",
+        "--execution-role-arn", "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+        "--task-role-arn", "arn:aws:iam::123456789012:role/gantt-task", "--log-group", "/ecs/gantt-exporter",
+        "--cpu-architecture", "ARM64", "--health-check", "curl -f http://localhost/ || exit 1",
+        "--health-check-interval", "15s", "--health-check-retries", "5"};
+    Logged first = register(args);
+    assertEquals(0, first.run().exitCode(), first.run().toString());
+    assertTrue(first.run().json().get("registered").asBoolean());
+    var d = aws.ecs().describeTaskDefinition(b -> b.taskDefinition(FAMILY).include(TaskDefinitionField.TAGS));
+    var efs = d.taskDefinition().volumes().stream().filter(v -> v.name().equals("shared")).findFirst().orElseThrow()
+        .efsVolumeConfiguration();
+    assertEquals("ENABLED", efs.transitEncryptionAsString());
+    assertEquals("ENABLED", efs.authorizationConfig().iamAsString());
+    assertEquals("fsap-0123456789abcdef0", efs.authorizationConfig().accessPointId());
+    assertEquals("ARM64", d.taskDefinition().runtimePlatform().cpuArchitectureAsString());
+    assertEquals(2, d.tags().size(), d.toString());
+    Logged again = register(args);
+    assertEquals(0, again.run().exitCode(), again.run().toString());
+    assertFalse(again.run().json().get("registered").asBoolean(), again.run().toString());
+    assertEquals(List.of(), mutating(again.calls()), again.calls().toString());
+  }
 }
