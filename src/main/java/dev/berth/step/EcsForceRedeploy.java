@@ -103,6 +103,12 @@ public final class EcsForceRedeploy {
     EcsServiceLookup.Found found = EcsServiceLookup.find(ecs, request.cluster(), request.service());
     Service service = found.service();
     String serviceName = found.serviceName();
+    if (service.deploymentController() != null && service.deploymentController().type() != null
+        && !"ECS".equals(service.deploymentController().typeAsString())) {
+      throw new InvalidInputException("--service", "service '" + serviceName + "' uses the "
+          + service.deploymentController().typeAsString() + " deployment controller; berth redeploys services of "
+          + "the ECS (rolling update) controller");
+    }
     Deployment previous = primary(service);
     String previousDeploymentId = previous == null ? null : previous.id();
     String currentTd = service.taskDefinition() != null ? service.taskDefinition()
@@ -119,8 +125,8 @@ public final class EcsForceRedeploy {
       Reimaged r = reimage(currentTd, request.images());
       targetTd = r.taskDefinitionArn();
       registered = r.registered();
-      progress.info((r.registered() ? "registered " : "reusing identical ") + shortTd(targetTd) + " with "
-          + describe(request.images()));
+      progress.info("promoting " + describe(request.images()) + ": " + shortTd(targetTd)
+          + (r.registered() ? " (new revision)" : " (identical revision reused)"));
     } else if (request.rollback()) {
       RollbackTarget t = rollbackTarget(found, currentTd);
       targetTd = t.taskDefinitionArn();

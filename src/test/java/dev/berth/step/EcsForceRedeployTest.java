@@ -353,6 +353,15 @@ class EcsForceRedeployTest {
     assertTrue(e.getMessage().contains("started no new deployment"), e.getMessage());
   }
 
+  @Test
+  void run_codeDeployService_exits3() {
+    FakeEcs ecs = new FakeEcs();
+    ecs.initial = service(3).toBuilder().deploymentController(c -> c.type("CODE_DEPLOY")).build();
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> step(ecs).run(request(Map.of(), false)));
+    assertTrue(e.getMessage().contains("CODE_DEPLOY"), e.getMessage());
+    assertTrue(ecs.updates.isEmpty());
+  }
+
   static ServiceDeploymentBrief brief(String id, String revision, String finished) {
     return ServiceDeploymentBrief.builder().serviceDeploymentArn("arn:sd/" + id).targetServiceRevisionArn(revision)
         .status("SUCCESSFUL").finishedAt(Instant.parse(finished)).build();
