@@ -42,17 +42,17 @@ public class EcsDeployServiceCommand extends StepCommand {
   @Option(names = "--capacity-provider", paramLabel = "NAME[:WEIGHT[:BASE]]",
       description = "Run on FARGATE and/or FARGATE_SPOT with this weight (default 1) and base (default 0); "
           + "repeatable (default: launch type FARGATE).")
-  List<String> capacityProviders = new ArrayList<>();
+  String[] capacityProviders = new String[0];
 
   @Option(names = "--subnets", split = ",", paramLabel = "SUBNET[,SUBNET...]",
       description = "Subnets of the tasks (and of a new ALB); required when the service is created (default: "
           + "unchanged on update).")
-  List<String> subnets = new ArrayList<>();
+  String[] subnets = new String[0];
 
   @Option(names = "--security-groups", split = ",", paramLabel = "SG[,SG...]",
       description = "Security groups of the tasks (default on create: the group berth makes for "
           + "--create-load-balancer, else the VPC's default group; unchanged on update).")
-  List<String> securityGroups = new ArrayList<>();
+  String[] securityGroups = new String[0];
 
   @Option(names = "--assign-public-ip", negatable = true, fallbackValue = "true",
       description = "Give tasks a public IP, needed in public subnets without NAT to pull images (default: on "
@@ -142,7 +142,7 @@ public class EcsDeployServiceCommand extends StepCommand {
 
   @Option(names = "--tag", paramLabel = "KEY=VALUE",
       description = "Tag of the service (and of the ALB and target group it creates); repeatable (default: none).")
-  Map<String, String> tags = new LinkedHashMap<>();
+  String[] tags = new String[0];
 
   @Option(names = "--autoscaling-min", paramLabel = "M",
       description = "Application Auto Scaling minimum of the desired count (default: none; unchanged when registered).")
@@ -189,16 +189,29 @@ public class EcsDeployServiceCommand extends StepCommand {
   @Override
   protected Object execute(Context context) {
     EcsDeployService.Request request = request();
-    return new EcsDeployService(context.aws(), context.progress()).run(request);
+    Duration poll = dev.berth.rollout.RolloutWatcher.DEFAULT_POLL_INTERVAL;
+    String env = context.env().get("BERTH_ROLLOUT_POLL_INTERVAL");
+    if (env != null && !env.isBlank()) {
+      try {
+        poll = DurationConverter.parse(env);
+      } catch (RuntimeException e) {
+        throw new InvalidInputException("BERTH_ROLLOUT_POLL_INTERVAL", "'" + env + "' is not a duration");
+      }
+      if (poll.isZero() || poll.isNegative()) {
+        throw new InvalidInputException("BERTH_ROLLOUT_POLL_INTERVAL", "must be positive");
+      }
+    }
+    return new EcsDeployService(context.aws(), context.progress(), java.time.Clock.systemUTC(),
+        dev.berth.rollout.Sleeper.system(), poll).run(request);
   }
 
   EcsDeployService.Request request() {
     return EcsDeployService.Request.builder(cluster, service, taskDefinition)
         .containerInsights(containerInsights)
         .platformVersion(platformVersion)
-        .capacityProviders(capacityProviders(capacityProviders))
-        .subnets(trimmed(subnets))
-        .securityGroups(trimmed(securityGroups))
+        .capacityProviders(capacityProviders(List.of(capacityProviders)))
+        .subnets(trimmed(List.of(subnets)))
+        .securityGroups(trimmed(List.of(securityGroups)))
         .assignPublicIp(assignPublicIp)
         .desiredCount(desiredCount)
         .targetGroupArn(targetGroupArn)
@@ -218,7 +231,7 @@ public class EcsDeployServiceCommand extends StepCommand {
         .circuitBreaker(circuitBreaker)
         .enableExecuteCommand(enableExecuteCommand)
         .propagateTags(propagateTags == null ? null : propagateTags.toUpperCase(java.util.Locale.ROOT))
-        .tags(tags)
+        .tags(tags(tags))
         .autoscalingMin(autoscalingMin)
         .autoscalingMax(autoscalingMax)
         .cpuTarget(cpuTarget)
@@ -230,6 +243,19 @@ public class EcsDeployServiceCommand extends StepCommand {
         .waitForRollout(waitForRollout)
         .timeout(timeout)
         .build();
+  }
+
+  /** {@code KEY=VALUE} pairs; the value may contain '=' and may be empty. */
+  static Map<String, String> tags(String[] values) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq <= 0) {
+        throw new InvalidInputException("--tag", "'" + v + "' is not KEY=VALUE");
+      }
+      out.put(v.substring(0, eq).trim(), v.substring(eq + 1));
+    }
+    return out;
   }
 
   private static List<String> trimmed(List<String> values) {
