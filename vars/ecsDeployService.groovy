@@ -29,7 +29,7 @@ Map keys() {
     'createLoadBalancer': [option: '--create-load-balancer', kind: 'BOOLEAN'],
     'vpcId': [option: '--vpc-id', kind: 'STRING'],
     'healthCheckPath': [option: '--health-check-path', kind: 'STRING'],
-    'healthCheckInterval': [option: '--health-check-interval', kind: 'INT'],
+    'healthCheckInterval': [option: '--health-check-interval', kind: 'STRING'],
     'healthyThreshold': [option: '--healthy-threshold', kind: 'INT'],
     'unhealthyThreshold': [option: '--unhealthy-threshold', kind: 'INT'],
     'deregistrationDelay': [option: '--deregistration-delay', kind: 'INT'],

@@ -90,9 +90,10 @@ public class EcsDeployServiceCommand extends StepCommand {
       description = "Health check path of the new target group (default: " + EcsDeployService.DEFAULT_HEALTH_CHECK_PATH + ").")
   String healthCheckPath;
 
-  @Option(names = "--health-check-interval", paramLabel = "SECONDS",
-      description = "Seconds between health checks, 5-300 (default: " + EcsDeployService.DEFAULT_HEALTH_CHECK_INTERVAL + ").")
-  Integer healthCheckInterval;
+  @Option(names = "--health-check-interval", paramLabel = "DURATION",
+      description = "Time between the new target group's health checks, 5s-300s, e.g. 15s or 15 (default: "
+          + EcsDeployService.DEFAULT_HEALTH_CHECK_INTERVAL + "s).")
+  Duration healthCheckInterval;
 
   @Option(names = "--healthy-threshold", paramLabel = "N",
       description = "Consecutive passed checks before a target is healthy, 2-10 (default: "
@@ -220,7 +221,7 @@ public class EcsDeployServiceCommand extends StepCommand {
         .createLoadBalancer(createLoadBalancer)
         .vpcId(vpcId)
         .healthCheckPath(healthCheckPath)
-        .healthCheckInterval(healthCheckInterval)
+        .healthCheckInterval(seconds(healthCheckInterval, "--health-check-interval"))
         .healthyThreshold(healthyThreshold)
         .unhealthyThreshold(unhealthyThreshold)
         .deregistrationDelay(deregistrationDelay)
@@ -243,6 +244,16 @@ public class EcsDeployServiceCommand extends StepCommand {
         .waitForRollout(waitForRollout)
         .timeout(timeout)
         .build();
+  }
+
+  private static Integer seconds(Duration d, String flag) {
+    if (d == null) {
+      return null;
+    }
+    if (d.toMillis() % 1000 != 0) {
+      throw new InvalidInputException(flag, "whole seconds only, got " + d.toMillis() + "ms");
+    }
+    return (int) Math.min(Integer.MAX_VALUE, d.getSeconds());
   }
 
   /** {@code KEY=VALUE} pairs; the value may contain '=' and may be empty. */
