@@ -373,4 +373,25 @@ class TaskDefinitionsTest {
     assertEquals(List.of("containerDefinitions[0].versionConsistency"), TaskDefinitions.differences(
         ValidatorTest.story(), b));
   }
+
+  /**
+   * describe-task-definition output in the shape the AWS CLI prints for the story's definition on ECS (not moto):
+   * every default filled in, empty lists, host {}, requiresAttributes, timestamps as text.
+   */
+  @Test
+  void same_whenLatestIsEcsDescribeOutputOfTheStory_isTrue() throws java.io.IOException {
+    String described;
+    try (var in = getClass().getResourceAsStream("/dev/berth/taskdef/ecs-describe-story.json")) {
+      described = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    var p = TaskDefinitions.parse(described, "ecs-describe-story.json");
+    assertEquals(List.of(), p.violations());
+    assertEquals(List.of(), TaskDefinitions.validate(p.definition()));
+    assertTrue(TaskDefinitions.same(ValidatorTest.story(), p.definition()),
+        TaskDefinitions.differences(ValidatorTest.story(), p.definition()).toString());
+    ObjectNode changed = p.definition().deepCopy();
+    ((ObjectNode) changed.get("containerDefinitions").get(0).get("portMappings").get(0)).put("hostPort", 81);
+    assertEquals(List.of("containerDefinitions[0].portMappings[0].hostPort"),
+        TaskDefinitions.differences(ValidatorTest.story(), changed));
+  }
 }
