@@ -2,6 +2,7 @@ package dev.berth.cli;
 
 import dev.berth.image.DockerConfig;
 import dev.berth.image.ImageReference;
+import dev.berth.image.LocalImages;
 import dev.berth.image.RegistryCredentials;
 import dev.berth.image.Source;
 import dev.berth.report.InvalidInputException;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Option;
 /** {@code berth ecr-push}: ensure the ECR repository, copy the image into it exactly, tag it. */
 @Command(name = "ecr-push", mixinStandardHelpOptions = true,
     description = {"Ensure the ECR repository (tag immutability, scan on push, lifecycle) and push an image into it "
-        + "without a Docker daemon. A registry image is copied exactly: same manifest bytes, same digest; a "
+        + "without a Docker daemon: copied from a registry, built from a Dockerfile (the daemonless subset), or "
+        + "read from an archive or a local Docker engine. A registry image is copied exactly: same manifest "
+        + "bytes, same digest; a "
         + "multi-platform manifest list stays one. A tag that already names the same digest is success "
         + "(\"pushed\": false); on an immutable repository a tag naming another digest fails (exit 1) and "
         + "nothing is overwritten."})
@@ -49,6 +52,32 @@ public class EcrPushCommand extends StepCommand {
       description = "Which manifest of --oci-layout's index.json to push, by its "
           + "org.opencontainers.image.ref.name annotation (default: the only one).")
   String ociLayoutRef;
+
+  @Option(names = "--dockerfile", paramLabel = "PATH",
+      description = "Build this Dockerfile without a Docker daemon (FROM, COPY, ADD of local files, ENV, ARG, LABEL, "
+          + "EXPOSE, WORKDIR, USER, VOLUME, ENTRYPOINT, CMD; RUN and multi-stage builds are refused) "
+          + "(default: none).")
+  Path dockerfile;
+
+  @Option(names = "--context", paramLabel = "DIR",
+      description = "Build context of --dockerfile; its .dockerignore is honoured (default: the Dockerfile's "
+          + "folder).")
+  Path buildContext;
+
+  @Option(names = "--build-arg", paramLabel = "NAME=VALUE",
+      description = "Value of a Dockerfile ARG; repeat for several; NAME alone takes the value from the "
+          + "environment (default: the ARG's own default).")
+  List<String> buildArgs = new ArrayList<>();
+
+  @Option(names = "--tar", paramLabel = "PATH",
+      description = "Push the image of this archive, as docker save or an OCI layout archive writes it (plain or "
+          + "gzip) (default: none).")
+  Path tar;
+
+  @Option(names = "--docker-daemon", paramLabel = "REF",
+      description = "Push this image of the local Docker engine, read with the docker CLI on PATH (docker save) "
+          + "(default: none).")
+  String dockerDaemon;
 
   @Option(names = "--registry-id", paramLabel = "ACCOUNT",
       description = "Account id of the registry to push to (cross-account) (default: the caller's account).")
@@ -80,9 +109,44 @@ public class EcrPushCommand extends StepCommand {
   @Override
   protected Object execute(Context context) {
     List<Violation> violations = new ArrayList<>();
-    int sources = (image != null ? 1 : 0) + (ociLayout != null ? 1 : 0);
+    List<String> given = new ArrayList<>();
+    if (image != null) {
+      given.add("--image");
+    }
+    if (ociLayout != null) {
+      given.add("--oci-layout");
+    }
+    if (dockerfile != null) {
+      given.add("--dockerfile");
+    }
+    if (tar != null) {
+      given.add("--tar");
+    }
+    if (dockerDaemon != null) {
+      given.add("--docker-daemon");
+    }
+    int sources = given.size();
     if (sources > 1) {
-      violations.add(Violation.error("--image", "give exactly one source: --image or --oci-layout, not both"));
+      violations.add(Violation.error(given.get(1), "give exactly one source of --image, --dockerfile, --tar, "
+          + "--docker-daemon, --oci-layout; got " + String.join(" and ", given)));
+    }
+    if (dockerfile == null && buildContext != null) {
+      violations.add(Violation.error("--context", "--context goes with --dockerfile"));
+    }
+    if (dockerfile == null && !buildArgs.isEmpty()) {
+      violations.add(Violation.error("--build-arg", "--build-arg goes with --dockerfile"));
+    }
+    java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+    for (String a : buildArgs) {
+      int eq = a.indexOf('=');
+      String name = eq < 0 ? a : a.substring(0, eq);
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        violations.add(Violation.error("--build-arg", "'" + a + "' is not NAME=VALUE"));
+      } else if (eq >= 0) {
+        args.put(name, a.substring(eq + 1));
+      } else if (context.env().get(name) != null) {
+        args.put(name, context.env().get(name));
+      }
     }
     Source source = null;
     if (image != null) {
@@ -93,6 +157,12 @@ public class EcrPushCommand extends StepCommand {
       }
     } else if (ociLayout != null) {
       source = new Source.OciLayout(ociLayout, ociLayoutRef);
+    } else if (dockerfile != null) {
+      source = new Source.Local(new LocalImages.DockerfileSource(dockerfile, buildContext, args), context.env());
+    } else if (tar != null) {
+      source = new Source.Local(new LocalImages.TarSource(tar), context.env());
+    } else if (dockerDaemon != null) {
+      source = new Source.Local(new LocalImages.DockerDaemonSource(dockerDaemon), context.env());
     }
     RegistryCredentials sourceCredentials = null;
     if (sourceUsername != null) {
@@ -116,8 +186,10 @@ public class EcrPushCommand extends StepCommand {
     }
     EcrPush.Request request = new EcrPush.Request(repository, registryId, tags, sources > 1 ? null : source,
         mutableTags, keepImages, endpoint, sourceCredentials, DockerConfig.file(context.env()), parallel);
-    List<Violation> fromStep = EcrPush.validate(request);
+    // with problems of its own, the command reports the step's (and the local source's) too, else the step does
+    List<Violation> fromStep = violations.isEmpty() ? List.of() : EcrPush.check(request);
     if (sources > 1 || (image != null && source == null)) {
+      fromStep = new ArrayList<>(fromStep);
       fromStep.removeIf(v -> v.where().equals("--image") && v.message().startsWith("no image source"));
     }
     violations.addAll(fromStep);

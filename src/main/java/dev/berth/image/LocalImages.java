@@ -12,6 +12,7 @@ import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.LogEvent;
 import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
@@ -79,23 +80,16 @@ public final class LocalImages {
   /** {@code --docker-daemon}: an image of the local Docker engine, read with {@code docker save}. */
   public record DockerDaemonSource(String reference) implements Source {}
 
-  /** A user name and password for a registry; never printed. */
-  public record Login(String username, String password) {
-    @Override
-    public String toString() {
-      return "Login[" + username + ", ****]";
-    }
-  }
-
   /**
    * How to build.
    *
    * @param cacheDir where Jib keeps base and application layers between runs (what makes a rebuild that changes only
    *     the app fast); null for {@code $BERTH_CACHE_DIR}, {@code $XDG_CACHE_HOME/berth} or {@code ~/.cache/berth}
    * @param env the environment (PATH to find {@code docker}, cache variables)
-   * @param credentials registry host -> login for pulling a base image; empty for anonymous
+   * @param credentials registry (as Jib names it: registry-1.docker.io for Docker Hub) -> credentials for pulling
+   *     a base image; empty for anonymous
    */
-  public record Options(Path cacheDir, Map<String, String> env, Function<String, Optional<Login>> credentials) {
+  public record Options(Path cacheDir, Map<String, String> env, Function<String, Optional<RegistryCredentials>> credentials) {
     public static Options defaults(Map<String, String> env) {
       return new Options(null, env, host -> Optional.empty());
     }
@@ -216,7 +210,7 @@ public final class LocalImages {
         ImageReference ref = parseRef(plan.base());
         insecure = isLoopback(ref.getRegistry());
         RegistryImage image = RegistryImage.named(ref);
-        Optional<Login> login = options.credentials().apply(ref.getRegistry());
+        Optional<RegistryCredentials> login = options.credentials().apply(ref.getRegistry());
         login.ifPresent(l -> image.addCredential(l.username(), l.password()));
         b = Jib.from(image);
       }
@@ -285,7 +279,7 @@ public final class LocalImages {
       try {
         RegistryClient.Factory f = RegistryClient.factory(EventHandlers.NONE, ref.getRegistry(), ref.getRepository(),
             http);
-        Optional<Login> login = options.credentials().apply(ref.getRegistry());
+        Optional<RegistryCredentials> login = options.credentials().apply(ref.getRegistry());
         login.ifPresent(l -> f.setCredential(credential(l)));
         RegistryClient client = f.newRegistryClient();
         if (!client.doPullBearerAuth() && login.isPresent()) {
@@ -436,9 +430,12 @@ public final class LocalImages {
       try {
         b.containerize(c);
       } catch (RegistryException e) {
-        throw BerthException.failed("cannot read the base image: " + e.getMessage(), e);
+        throw registryFailure(e);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof RegistryException re) {
+          throw registryFailure(re);
+        }
         throw BerthException.failed("image build failed: " + cause.getMessage(), cause);
       } catch (CacheDirectoryCreationException e) {
         throw BerthException.failed("cannot create the layer cache under " + cache + ": " + e.getMessage(), e);
@@ -455,6 +452,13 @@ public final class LocalImages {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?im)^\\s*FROM\\s+--platform=(\\S+)")
         .matcher(dockerfile);
     return m.find() && !m.group(1).contains("$") ? m.group(1) : null;
+  }
+
+  private static BerthException registryFailure(RegistryException e) {
+    if (e instanceof RegistryUnauthorizedException) {
+      return BerthException.access("the base image's registry refused access: " + e.getMessage(), e);
+    }
+    return BerthException.failed("cannot read the base image: " + e.getMessage(), e);
   }
 
   static ImageReference parseRef(String s) {
@@ -520,7 +524,7 @@ public final class LocalImages {
     return manifests.get(0).path("digest").asText();
   }
 
-  static Credential credential(Login l) {
+  static Credential credential(RegistryCredentials l) {
     return Credential.from(l.username(), l.password());
   }
 }

@@ -6,6 +6,7 @@ import dev.berth.image.DockerConfig;
 import dev.berth.image.EcrRepositories;
 import dev.berth.image.ImageCopier;
 import dev.berth.image.ImageReference;
+import dev.berth.image.LocalImages;
 import dev.berth.image.Manifest;
 import dev.berth.image.RegistryClient;
 import dev.berth.image.RegistryCredentials;
@@ -191,7 +192,8 @@ public final class EcrPush {
       v.add(Violation.error("--tag", "a tag is given twice"));
     }
     if (r.source() == null) {
-      v.add(Violation.error("--image", "no image source: give --image REF (or --oci-layout DIR)"));
+      v.add(Violation.error("--image", "no image source: give one of --image REF, --dockerfile PATH, --tar PATH,"
+          + " --docker-daemon REF, --oci-layout DIR"));
     } else if (r.source() instanceof Source.OciLayout l) {
       Path dir = l.directory();
       if (dir == null || !Files.isDirectory(dir)) {
@@ -226,7 +228,26 @@ public final class EcrPush {
   }
 
   public Result run(Request request) {
-    InvalidInputException.throwIfAny(validate(request));
+    // every problem at once, the local source's (Dockerfile, archive, docker CLI) with the request's
+    List<Violation> problems = new ArrayList<>(validate(request));
+    LocalImages.Prepared local = prepareLocal(request, problems);
+    InvalidInputException.throwIfAny(problems);
+    for (Violation w : problems) {
+      progress.warn(w.toString());
+    }
+    Path built = null;
+    try {
+      return run(request, local, built = local == null ? null : Files.createTempDirectory("berth-layout-"));
+    } catch (java.io.IOException e) {
+      throw BerthException.failed("cannot create a temporary folder for the image: " + e.getMessage(), e);
+    } finally {
+      if (built != null) {
+        deleteTree(built);
+      }
+    }
+  }
+
+  private Result run(Request request, LocalImages.Prepared local, Path layoutDir) {
     List<String> tags = request.effectiveTags();
     String name = request.repository();
     EcrRepositories repos = new EcrRepositories(ecr.get(), clock);
@@ -248,7 +269,13 @@ public final class EcrPush {
       }, background);
       ContentSource source = null;
       Manifest root = null;
-      if (!sourceOnEcr) {
+      if (local != null) {
+        progress.info("building " + local.description());
+        LocalImages.Layout layout = build(local, layoutDir);
+        progress.info("built " + layout.digest());
+        source = ContentSource.of(new Source.OciLayout(layout.dir()), null);
+        root = source.root();
+      } else if (!sourceOnEcr) {
         source = ContentSource.of(request.source(), srcRef == null ? null : sourceClient(request, srcRef));
         progress.info("reading " + source.describe());
         root = source.root();
@@ -343,6 +370,63 @@ public final class EcrPush {
           stats.bytesUploaded(), null);
     } finally {
       background.shutdownNow();
+    }
+  }
+
+  private LocalImages.Layout build(LocalImages.Prepared local, Path dir) {
+    try {
+      return local.build(dir, progress);
+    } catch (java.io.IOException e) {
+      throw BerthException.failed("image build failed: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw BerthException.failed("image build interrupted", e);
+    }
+  }
+
+  /**
+   * {@link #validate} and the local source's own problems (the Dockerfile parsed, its sources found; the archive's
+   * format; the docker CLI), all at once. Reads files, changes nothing.
+   */
+  public static List<Violation> check(Request request) {
+    List<Violation> problems = new ArrayList<>(validate(request));
+    prepareLocal(request, problems);
+    return problems;
+  }
+
+  private static LocalImages.Prepared prepareLocal(Request request, List<Violation> problems) {
+    if (request.source() instanceof Source.Local l) {
+      try {
+        return LocalImages.prepare(l.source(), localOptions(request, l));
+      } catch (InvalidInputException e) {
+        problems.addAll(e.violations());
+      }
+    }
+    return null;
+  }
+
+  /** Base images of a Dockerfile are pulled with the credentials a registry source would get. */
+  private static LocalImages.Options localOptions(Request request, Source.Local l) {
+    return new LocalImages.Options(null, l.env(), jibRegistry -> {
+      if (request.sourceCredentials() != null) {
+        return Optional.of(request.sourceCredentials());
+      }
+      if (request.dockerConfig() == null) {
+        return Optional.empty();
+      }
+      String registry = jibRegistry.equals("registry-1.docker.io") || jibRegistry.equals("index.docker.io")
+          ? ImageReference.DOCKER_HUB : jibRegistry;
+      return DockerConfig.find(request.dockerConfig(), registry);
+    });
+  }
+
+  private static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (java.io.IOException e) {
+      // a temporary folder left behind is not worth failing the push
     }
   }
 
