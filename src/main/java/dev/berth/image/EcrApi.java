@@ -137,6 +137,8 @@ public final class EcrApi {
     TreeMap<String, String> headers = new TreeMap<>();
     headers.put("content-type", "application/x-amz-json-1.1");
     headers.put("host", host);
+    // sent and signed as the SDK's own signer does (EcrApiSignatureTest compares the two)
+    headers.put("x-amz-content-sha256", hex(sha256(payload)));
     headers.put("x-amz-date", amzDate);
     headers.put("x-amz-target", TARGET_PREFIX + operation);
     if (creds.sessionToken() != null && !creds.sessionToken().isEmpty()) {

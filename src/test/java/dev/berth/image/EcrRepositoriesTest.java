@@ -130,7 +130,7 @@ class EcrRepositoriesTest {
     assertEquals("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories", targets.get(0));
     String auth = authorizations.get(0);
     assertTrue(auth.startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-2/ecr/aws4_request, "
-        + "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature="), auth);
+        + "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target, Signature="), auth);
     assertTrue(auth.matches(".*Signature=[0-9a-f]{64}"), auth);
   }
 
