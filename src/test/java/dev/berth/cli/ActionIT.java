@@ -176,10 +176,38 @@ class ActionIT {
     assertEquals("false", again.outputs().get("registered"));
     assertEquals(taskDef, again.outputs().get("task-definition-arn"));
 
-    // the service (ecs-deploy-service is not through the action in this test yet)
-    aws.ecs().createCluster(b -> b.clusterName(CLUSTER));
-    aws.ecs().createService(b -> b.cluster(CLUSTER).serviceName(SERVICE).taskDefinition(taskDef).desiredCount(2)
-        .launchType("FARGATE"));
+    // ecs-deploy-service: the story's service behind a new ALB in a two-subnet VPC, autoscaled 1-4 on CPU 60%
+    String vpc = aws.ec2().createVpc(b -> b.cidrBlock("10.0.0.0/16")).vpc().vpcId();
+    String subnetA = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.1.0/24").availabilityZone("us-east-2a"))
+        .subnet().subnetId();
+    String subnetB = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.2.0/24").availabilityZone("us-east-2b"))
+        .subnet().subnetId();
+    Step deploy = action("step", "ecs-deploy-service", "cluster", CLUSTER, "service", SERVICE,
+        "task-definition", taskDef, "subnets", subnetA + "\n" + subnetB, "create-load-balancer", "true",
+        "vpc-id", vpc, "desired-count", "2", "health-check-grace-period", "60", "autoscaling-min", "1",
+        "autoscaling-max", "4", "cpu-target", "60", "timeout", "2m", "tag", "team=exports");
+    System.out.println(deploy);
+    assertEquals(0, deploy.code(), deploy.toString());
+    assertEquals("true", deploy.outputs().get("created"));
+    assertEquals("COMPLETED", deploy.outputs().get("rollout-state"));
+    assertEquals(taskDef, deploy.outputs().get("task-definition-arn"));
+    String dns = deploy.outputs().get("load-balancer-dns-name");
+    assertTrue(dns.contains("elb.amazonaws.com"), deploy.toString());
+    JsonNode autoscaling = Json.mapper().readTree(deploy.outputs().get("autoscaling"));
+    assertEquals(1, autoscaling.path("min").asInt());
+    assertEquals(4, autoscaling.path("max").asInt());
+    assertTrue(deploy.summary().startsWith("### ✅ berth ecs-deploy-service: succeeded"), deploy.summary());
+    assertTrue(deploy.summary().contains("| Verdict | <b>COMPLETED</b> |"), deploy.summary());
+    assertTrue(deploy.summary().contains("| Endpoint | http://" + dns + " |"), deploy.summary());
+    assertTrue(deploy.summary().contains("| Task definition | <code>" + FAMILY + ":1</code> revision 1 |"),
+        deploy.summary());
+    assertTrue(deploy.summary().contains("<details><summary>Events ("), deploy.summary());
+    Service created = service();
+    assertEquals(60, created.healthCheckGracePeriodSeconds());
+    assertEquals(2, created.desiredCount());
+    assertEquals(deploy.outputs().get("target-group-arn"), created.loadBalancers().get(0).targetGroupArn());
+    assertEquals(dns, aws.elb().describeLoadBalancers().loadBalancers().get(0).dnsName());
+
     String before = primaryDeployment();
 
     // ecs-force-redeploy: a new deployment, watched to a verdict

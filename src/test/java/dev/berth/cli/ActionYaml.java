@@ -101,7 +101,9 @@ final class ActionYaml {
     d.put("keptInUse", "Old revisions kept because a service still uses them, as a JSON array.");
     d.put("pendingCount", "Pending task count at the end.");
     d.put("previousAutoscaling", "Autoscaling range before the change, as a JSON object.");
-    d.put("changed", "false when nothing needed to change.");
+    d.put("changed", "What this run changed: true/false (ecs-scale), or a JSON array of changes, empty when nothing "
+        + "changed (ecs-deploy-service).");
+    d.put("supersededBy", "Id of the deployment that replaced ours before it finished, if one did.");
     d.put("waited", "true when the step waited for the service to settle.");
     d.put("verdict", "Verdict of the watched deployment: COMPLETED, FAILED, ROLLED_BACK, SUPERSEDED or TIMED_OUT.");
     d.put("reasons", "Why a rollout did not complete (stopped tasks, unhealthy targets), as a JSON array.");
