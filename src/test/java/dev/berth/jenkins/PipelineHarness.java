@@ -94,6 +94,8 @@ public final class PipelineHarness {
   /** Values that must never appear in an sh script text: every bound secret. */
   public final Set<String> secrets = new LinkedHashSet<>();
   public final List<String> stagesRun = new ArrayList<>();
+  /** The last value each var returned. */
+  public final Map<String, Object> results = new LinkedHashMap<>();
   public final List<String> stagesSkipped = new ArrayList<>();
   public final Path workspace;
   public Function<Sh, ShResult> onSh = sh -> new ShResult(0, "");
@@ -121,7 +123,7 @@ public final class PipelineHarness {
       if (Files.isRegularFile(file)) {
         Script s = instantiate(file);
         vars.put(name, s);
-        binding.setVariable(name, s);
+        binding.setVariable(name, new VarProxy(name, s));
       }
     }
   }
@@ -227,8 +229,7 @@ public final class PipelineHarness {
       }
     }
     if (vars.containsKey(name)) {
-      calls.add(new Call(name, named, positional, effectiveEnv()));
-      return vars.get(name).invokeMethod("call", args);
+      return ((VarProxy) binding.getVariable(name)).invokeMethod("call", args);
     }
     calls.add(new Call(name, named, positional, effectiveEnv()));
     switch (name) {
@@ -452,6 +453,50 @@ public final class PipelineHarness {
     log.add("[Pipeline] stage (" + name + ")");
     stagesRun.add(name);
     return body.call();
+  }
+
+  /**
+   * A var as the pipeline sees it ({@code ecrPush(...)} calls its call method, {@code berth.runStep(...)} its
+   * other methods); calls of {@code call} are recorded with their named arguments and result.
+   */
+  final class VarProxy extends GroovyObjectSupport {
+    private final String name;
+    private final Script script;
+
+    VarProxy(String name, Script script) {
+      this.name = name;
+      this.script = script;
+    }
+
+    @Override
+    public Object invokeMethod(String method, Object args) {
+      Object[] a = args instanceof Object[] o ? o : new Object[] {args};
+      if (!method.equals("call")) {
+        return script.invokeMethod(method, a);
+      }
+      Map<String, Object> named = new LinkedHashMap<>();
+      if (a.length > 0 && a[0] instanceof Map<?, ?> m) {
+        m.forEach((k, v) -> named.put(String.valueOf(k), v));
+      }
+      calls.add(new Call(name, named, List.of(a), effectiveEnv()));
+      Object result = script.invokeMethod("call", a);
+      results.put(name, result);
+      return result;
+    }
+
+    /** What Groovy calls for {@code name(...)} when NAME is a binding variable. */
+    public Object call(Map<?, ?> args) {
+      return invokeMethod("call", new Object[] {args});
+    }
+
+    public Object call() {
+      return invokeMethod("call", new Object[0]);
+    }
+
+    @Override
+    public Object getProperty(String property) {
+      return script.getProperty(property);
+    }
   }
 
   /** {@code env}: reads the effective environment, writes the global one (as Jenkins' env does). */
