@@ -238,12 +238,49 @@ class EcsDeployServiceIT {
     int i = args.indexOf("--cpu-target");
     args.set(i, "--memory-target");
     args.set(i + 1, "70");
+    args.addAll(List.of("--requests-per-target", "500"));
     Berth.Run run = berth(args);
     assertEquals(0, run.exitCode(), run.toString());
-    List<String> names = aws.autoscaling().describeScalingPolicies(b -> b.serviceNamespace(ServiceNamespace.ECS)
-        .resourceId("service/shop/gantt-exporter")).scalingPolicies().stream().map(ScalingPolicy::policyName).toList();
-    assertEquals(List.of("berth-memory"), names);
-    assertEquals("[\"berth-memory\"]", run.json().path("autoscaling").path("policies").toString());
+    List<ScalingPolicy> policies = aws.autoscaling().describeScalingPolicies(b -> b.serviceNamespace(ServiceNamespace.ECS)
+        .resourceId("service/shop/gantt-exporter")).scalingPolicies();
+    assertEquals(Set2.of("berth-memory", "berth-requests"),
+        Set2.of(policies.stream().map(ScalingPolicy::policyName).toList()));
+    assertEquals("[\"berth-memory\",\"berth-requests\"]", run.json().path("autoscaling").path("policies").toString());
+    ScalingPolicy requests = policies.stream().filter(x -> x.policyName().equals("berth-requests")).findFirst().orElseThrow();
+    LoadBalancer alb = aws.elb().describeLoadBalancers().loadBalancers().get(0);
+    TargetGroup tg = aws.elb().describeTargetGroups().targetGroups().get(0);
+    String label = requests.targetTrackingScalingPolicyConfiguration().predefinedMetricSpecification().resourceLabel();
+    assertEquals(alb.loadBalancerArn().substring(alb.loadBalancerArn().indexOf("app/")) + "/"
+        + tg.targetGroupArn().substring(tg.targetGroupArn().indexOf("targetgroup/")), label);
+    assertEquals(500.0, requests.targetTrackingScalingPolicyConfiguration().targetValue());
+    List<String> mutations = calls().stream().filter(EcsDeployServiceIT::mutating).toList();
+    assertEquals(List.of("application-autoscaling:PutScalingPolicy", "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:DeleteScalingPolicy"), mutations);
+  }
+
+  @Test
+  void existingTargetGroup_wiresTheServiceToIt_andReportsItsLoadBalancer() throws IOException {
+    String albGroup = aws.ec2().createSecurityGroup(b -> b.groupName("mine").description("mine").vpcId(vpc)).groupId();
+    LoadBalancer alb = aws.elb().createLoadBalancer(b -> b.name("my-alb").subnets(subnetA, subnetB)
+        .securityGroups(albGroup)).loadBalancers().get(0);
+    TargetGroup tg = aws.elb().createTargetGroup(b -> b.name("my-tg").protocol("HTTP").port(8080).vpcId(vpc)
+        .targetType("ip")).targetGroups().get(0);
+    aws.elb().createListener(b -> b.loadBalancerArn(alb.loadBalancerArn()).port(80).protocol("HTTP")
+        .defaultActions(a -> a.type("forward").targetGroupArn(tg.targetGroupArn())));
+    Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
+        "--task-definition", FAMILY, "--subnets", subnetA + "," + subnetB, "--security-groups", albGroup,
+        "--target-group-arn", tg.targetGroupArn(), "--container-name", CONTAINER, "--container-port", "80",
+        "--no-wait"));
+    assertEquals(0, run.exitCode(), run.toString());
+    assertEquals(alb.dnsName(), run.json().path("loadBalancerDnsName").asText());
+    assertEquals(tg.targetGroupArn(), run.json().path("targetGroupArn").asText());
+    assertTrue(run.json().path("verdict").isMissingNode(), "--no-wait gives no verdict");
+    Service svc = service();
+    assertEquals(tg.targetGroupArn(), svc.loadBalancers().get(0).targetGroupArn());
+    assertEquals(List.of(albGroup), svc.networkConfiguration().awsvpcConfiguration().securityGroups());
+    assertEquals(1, aws.elb().describeLoadBalancers().loadBalancers().size(), "no ALB of berth's own");
+    assertFalse(calls().stream().anyMatch(c -> c.startsWith("elasticloadbalancing:") && mutating(c)), calls().toString());
+    assertFalse(calls().stream().anyMatch(c -> c.startsWith("ec2:") && mutating(c)), calls().toString());
   }
 
   @Test
