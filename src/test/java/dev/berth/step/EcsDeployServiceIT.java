@@ -258,6 +258,45 @@ class EcsDeployServiceIT {
         "application-autoscaling:DeleteScalingPolicy"), mutations);
   }
 
+  /** An ACM certificate in moto (berth's build has no ACM client): one JSON-protocol call. */
+  private String certificate() throws IOException, InterruptedException {
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(moto.endpoint())
+        .header("X-Amz-Target", "CertificateManager.RequestCertificate")
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-2/acm/aws4_request, "
+            + "SignedHeaders=host, Signature=0")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"DomainName\":\"gantt.example.com\"}"))
+        .build();
+    String body = java.net.http.HttpClient.newHttpClient().send(request,
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    return dev.berth.report.Json.mapper().readTree(body).path("CertificateArn").asText();
+  }
+
+  @Test
+  void certificate_addsHttpsListener_andPort80Redirects() throws Exception {
+    String cert = certificate();
+    assertTrue(cert.startsWith("arn:aws:acm:"), cert);
+    Berth.Run run = berth(story("--certificate-arn", cert));
+    assertEquals(0, run.exitCode(), run.toString());
+    LoadBalancer alb = aws.elb().describeLoadBalancers().loadBalancers().get(0);
+    List<Listener> listeners = aws.elb().describeListeners(b -> b.loadBalancerArn(alb.loadBalancerArn())).listeners();
+    Listener https = listeners.stream().filter(l -> l.port() == 443).findFirst().orElseThrow();
+    assertEquals("HTTPS", https.protocolAsString());
+    assertEquals(cert, https.certificates().get(0).certificateArn());
+    assertEquals("forward", https.defaultActions().get(0).typeAsString());
+    Listener http = listeners.stream().filter(l -> l.port() == 80).findFirst().orElseThrow();
+    assertEquals("redirect", http.defaultActions().get(0).typeAsString());
+    assertEquals("443", http.defaultActions().get(0).redirectConfig().port());
+    assertEquals("HTTP_301", http.defaultActions().get(0).redirectConfig().statusCodeAsString());
+    SecurityGroup albSg = aws.ec2().describeSecurityGroups(b -> b.groupIds(alb.securityGroups().get(0)))
+        .securityGroups().get(0);
+    assertTrue(albSg.ipPermissions().stream().anyMatch(p -> p.fromPort() == 443), albSg.toString());
+    // and again: nothing to change
+    Berth.Run again = berth(story("--certificate-arn", cert));
+    assertEquals(0, again.exitCode(), again.toString());
+    assertEquals(List.of(), calls().stream().filter(EcsDeployServiceIT::mutating).toList());
+  }
+
   @Test
   void existingTargetGroup_wiresTheServiceToIt_andReportsItsLoadBalancer() throws IOException {
     String albGroup = aws.ec2().createSecurityGroup(b -> b.groupName("mine").description("mine").vpcId(vpc)).groupId();
