@@ -61,6 +61,13 @@ public final class AwsErrors {
     }
     if (e instanceof SdkClientException) {
       String msg = String.valueOf(e.getMessage());
+      if (msg.startsWith("Unable to load credentials from any of the providers")) {
+        // the SDK's chain message is a page long; name what was tried and what to change
+        return new BerthException(Outcome.ACCESS, what + " failed: no AWS credentials found (tried environment"
+            + " variables, system properties, web identity, the shared profile files, container and instance"
+            + " roles); set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile NAME, or run where a task or"
+            + " instance role is available", e);
+      }
       if (msg.contains("credentials") || msg.contains("Unable to load") || msg.contains("profile")) {
         return new BerthException(Outcome.ACCESS, what + " failed: no usable AWS credentials: " + msg
             + " (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, pass --profile, or run where an instance or task"
