@@ -13,6 +13,15 @@ if ((${#need[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# moto_server: GitHub's runners (and other fresh machines) lack it; install the pinned version with pip only when
+# it is missing and pip can reach a package index (on machines without one, this is skipped quickly).
+if ! command -v moto_server >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1 \
+    && python3 -m pip --version >/dev/null 2>&1; then
+  echo "installing moto[server]==5.2.1 with pip" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --retries 1 --timeout 20 'moto[server]==5.2.1' >&2 \
+    || echo "pip could not install moto[server]==5.2.1 (no package index reachable?)" >&2
+  hash -r
+fi
 for tool in java mvn moto_server docker-registry skopeo htpasswd; do
   command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool" >&2; exit 1; }
 done
