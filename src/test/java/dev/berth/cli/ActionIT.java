@@ -77,6 +77,11 @@ class ActionIT {
   }
 
   Step action(String... inputs) throws Exception {
+    return action(Map.of("BERTH_JAR", Berth.jar().toString()), inputs);
+  }
+
+  /** Runs the entry point with these launcher variables (BERTH_JAR, BERTH_ACTION_CACHE_DIR, ...) added. */
+  Step action(Map<String, String> launcher, String... inputs) throws Exception {
     int n = ++runs;
     Path output = tmp.resolve("output-" + n);
     Path summary = tmp.resolve("summary-" + n + ".md");
@@ -86,7 +91,7 @@ class ActionIT {
     env.keySet().removeIf(k -> k.startsWith("INPUT_") || k.startsWith("BERTH_") || k.startsWith("GITHUB_")
         || k.startsWith("AWS_"));
     env.putAll(moto.env());
-    env.put("BERTH_JAR", Berth.jar().toString());
+    env.putAll(launcher);
     env.put("GITHUB_ACTIONS", "true");
     env.put("GITHUB_OUTPUT", output.toString());
     env.put("GITHUB_STEP_SUMMARY", summary.toString());
@@ -250,6 +255,71 @@ class ActionIT {
     assertEquals(ExitCodes.USAGE, s.code(), s.toString());
     assertTrue(s.stderr().startsWith("::error title=berth ecs-scale::"), s.stderr());
     assertTrue(s.stderr().contains("three"), s.stderr());
+  }
+
+  @Test
+  void withoutBerthJar_theReleaseJarIsDownloadedVerifiedAndCached_andAPinIsChecked() throws Exception {
+    String version = "9.9.9-it";
+    byte[] jar = Files.readAllBytes(Berth.jar());
+    String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(jar));
+    String base = "/maven2/dev/berth/berth/" + version + "/berth-" + version + ".jar";
+    Map<String, byte[]> files = Map.of(base, jar, base + ".sha256", (sha256 + "  berth-" + version + ".jar\n").getBytes());
+    Map<String, Integer> hits = new java.util.concurrent.ConcurrentHashMap<>();
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", ex -> {
+      String path = ex.getRequestURI().getPath();
+      hits.merge(path, 1, Integer::sum);
+      byte[] body = files.get(path);
+      if (body == null) {
+        ex.sendResponseHeaders(404, -1);
+      } else {
+        ex.sendResponseHeaders(200, body.length);
+        try (var o = ex.getResponseBody()) {
+          o.write(body);
+        }
+      }
+      ex.close();
+    });
+    server.start();
+    try {
+      Path cache = tmp.resolve("tool-cache").resolve("berth");
+      Map<String, String> launcher = Map.of("BERTH_ACTION_CACHE_DIR", cache.toString());
+      String[] inputs = {"step", "ecs-scale", "berth-version", version,
+          "maven-repository", "http://127.0.0.1:" + server.getAddress().getPort() + "/maven2",
+          "cluster", "no-such-cluster", "service", SERVICE, "desired-count", "1"};
+
+      Step first = action(launcher, inputs);
+      assertEquals(ExitCodes.INVALID_INPUT, first.code(), "the downloaded jar ran the step: " + first);
+      assertEquals("true", first.outputs().get("berth-jar-downloaded"), first.toString());
+      assertEquals("3", first.outputs().get("exit-code"));
+      assertTrue(Files.isRegularFile(cache.resolve(version).resolve("berth-" + version + ".jar")));
+      assertEquals(1, hits.get(base));
+
+      Step second = action(launcher, inputs);
+      assertEquals(ExitCodes.INVALID_INPUT, second.code(), second.toString());
+      assertEquals(null, second.outputs().get("berth-jar-downloaded"), "nothing to save again");
+      assertEquals(1, hits.get(base), "the cached jar is used: no second download");
+
+      String[] pinned = java.util.stream.Stream.concat(java.util.Arrays.stream(inputs),
+          java.util.stream.Stream.of("berth-sha256", "0".repeat(64))).toArray(String[]::new);
+      Step wrongPin = action(launcher, pinned);
+      assertEquals(4, wrongPin.code(), wrongPin.toString());
+      assertTrue(wrongPin.stderr().contains("::error title=berth action::cached "), wrongPin.stderr());
+      assertTrue(wrongPin.stderr().contains("does not match berth-sha256"), wrongPin.stderr());
+      assertFalse(Files.exists(cache.resolve(version).resolve("berth-" + version + ".jar")),
+          "a jar that does not match the pin is removed");
+      assertEquals(null, wrongPin.outputs().get("exit-code"), "berth did not run");
+
+      String[] rightPin = java.util.stream.Stream.concat(java.util.Arrays.stream(inputs),
+          java.util.stream.Stream.of("berth-sha256", sha256.toUpperCase())).toArray(String[]::new);
+      Step pinnedRun = action(launcher, rightPin);
+      assertEquals(ExitCodes.INVALID_INPUT, pinnedRun.code(), pinnedRun.toString());
+      assertEquals("true", pinnedRun.outputs().get("berth-jar-downloaded"));
+      assertEquals(2, hits.get(base));
+    } finally {
+      server.stop(0);
+    }
   }
 
   String primaryDeployment() {
