@@ -66,6 +66,8 @@ public final class RolloutWatcher {
   /** Polls to wait for the circuit breaker's rollback deployment after ours turned FAILED with rollback on. */
   static final int ROLLBACK_GRACE_POLLS = 6;
   private static final int MAX_REASONS = 12;
+  private static final Duration OLD_DEPLOYMENT = Duration.ofMinutes(5);
+  private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
   private final EcsClient ecs;
   private final ElasticLoadBalancingV2Client elb;
@@ -260,7 +262,12 @@ public final class RolloutWatcher {
 
     private void printEvents(Service svc, Deployment ours) {
       List<ServiceEvent> fresh = new ArrayList<>();
+      // events of our deployment's lifetime; for a deployment that started long before this watch (a call
+      // that changed nothing follows the current one), only what happens from now on
       Instant cutoff = ours != null && ours.createdAt() != null ? ours.createdAt() : started;
+      if (cutoff.isBefore(started.minus(OLD_DEPLOYMENT))) {
+        cutoff = started.minus(CLOCK_SKEW);
+      }
       for (ServiceEvent e : svc.events()) {
         String key = e.id() != null ? e.id() : e.createdAt() + " " + e.message();
         if (!seenEvents.add(key)) {

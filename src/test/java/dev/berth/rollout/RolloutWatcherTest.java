@@ -163,6 +163,19 @@ class RolloutWatcherTest {
   }
 
   @Test
+  void watch_ofADeploymentThatStartedLongAgo_printsOnlyNewEvents() {
+    RecordedAws aws = new RecordedAws("success");
+    aws.clock.advance(Duration.ofHours(2));
+    RecordingProgress progress = new RecordingProgress();
+    Rollout r = new RolloutWatcher(aws.ecs(), aws.elb(), progress, aws.clock, aws.sleeper(), POLL)
+        .watch("shop", "gantt-exporter", null, Duration.ofMinutes(15));
+    assertEquals(Verdict.COMPLETED, r.verdict());
+    // what was already there at the first poll is history; what arrives while watching is news
+    assertEquals(0, progress.count("has started 2 tasks"), progress.text());
+    assertEquals(1, progress.count("registered 2 targets"), progress.text());
+  }
+
+  @Test
   void watch_withoutDeploymentId_followsThePrimaryDeployment() {
     Watched w = watch("success", null, Duration.ofMinutes(15));
     assertEquals(Verdict.COMPLETED, w.rollout().verdict());
