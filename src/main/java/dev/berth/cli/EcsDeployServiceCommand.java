@@ -44,12 +44,12 @@ public class EcsDeployServiceCommand extends StepCommand {
           + "repeatable (default: launch type FARGATE).")
   String[] capacityProviders = new String[0];
 
-  @Option(names = "--subnets", split = ",", paramLabel = "SUBNET[,SUBNET...]",
+  @Option(names = "--subnets", split = ",", paramLabel = "SUBNET",
       description = "Subnets of the tasks (and of a new ALB); required when the service is created (default: "
           + "unchanged on update).")
   String[] subnets = new String[0];
 
-  @Option(names = "--security-groups", split = ",", paramLabel = "SG[,SG...]",
+  @Option(names = "--security-groups", split = ",", paramLabel = "SG",
       description = "Security groups of the tasks (default on create: the group berth makes for "
           + "--create-load-balancer, else the VPC's default group; unchanged on update).")
   String[] securityGroups = new String[0];
