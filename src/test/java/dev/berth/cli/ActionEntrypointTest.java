@@ -141,20 +141,28 @@ class ActionEntrypointTest {
   }
 
   @Test
-  void everyStep_acceptsItsOwnInputs_fromTheGeneratedTable() throws Exception {
-    for (ActionYaml.Input i : ActionYaml.inputs()) {
-      String value = switch (i.kind()) {
-        case FLAG, COUNT -> "true";
-        case MAP -> "k=v";
-        default -> "v";
-      };
-      Result r = entry("INPUT_STEP", i.step(), i.envVar(), value);
-      assertEquals(0, r.code(), i + "\n" + r.stderr());
-      String expected = switch (i.kind()) {
-        case FLAG, COUNT -> i.option();
-        default -> i.option() + "=" + value;
-      };
-      assertEquals(List.of(i.step(), expected), r.berthArgs(), i.toString());
+  void everyStep_acceptsAllItsOwnInputs_fromTheGeneratedTable() throws Exception {
+    for (String step : ActionYaml.STEP_CLASSES.keySet()) {
+      List<String> env = new ArrayList<>(List.of("INPUT_STEP", step));
+      List<String> expected = new ArrayList<>(List.of(step));
+      for (ActionYaml.Input i : ActionYaml.inputs()) {
+        if (!i.step().equals(step)) {
+          continue;
+        }
+        String value = switch (i.kind()) {
+          case FLAG, COUNT -> "true";
+          case MAP -> "k=v";
+          default -> "v";
+        };
+        env.addAll(List.of(i.envVar(), value));
+        expected.add(switch (i.kind()) {
+          case FLAG, COUNT -> i.option();
+          default -> i.option() + "=" + value;
+        });
+      }
+      Result r = entry(env.toArray(String[]::new));
+      assertEquals(0, r.code(), step + "\n" + r.stderr());
+      assertEquals(expected, r.berthArgs(), step);
     }
   }
 
