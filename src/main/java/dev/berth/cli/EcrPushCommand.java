@@ -6,6 +6,7 @@ import dev.berth.image.LocalImages;
 import dev.berth.image.RegistryCredentials;
 import dev.berth.image.Source;
 import dev.berth.report.InvalidInputException;
+import dev.berth.report.Json;
 import dev.berth.report.SecretMasker;
 import dev.berth.report.Violation;
 import dev.berth.step.EcrPush;
@@ -108,6 +109,7 @@ public class EcrPushCommand extends StepCommand {
 
   @Override
   protected Object execute(Context context) {
+    warmUpResultRendering();
     List<Violation> violations = new ArrayList<>();
     List<String> given = new ArrayList<>();
     if (image != null) {
@@ -195,5 +197,22 @@ public class EcrPushCommand extends StepCommand {
     violations.addAll(fromStep);
     InvalidInputException.throwIfAny(violations);
     return new EcrPush(context.aws(), context.env(), context.progress()).run(request);
+  }
+
+  /**
+   * Starting Jackson and introspecting the result record costs more than a warm copy takes; it is done on a
+   * background thread while the push waits for the network, so rendering the result at the end is quick.
+   */
+  private static void warmUpResultRendering() {
+    Thread t = new Thread(() -> {
+      try {
+        Json.write(Json.tree(new EcrPush.Result("r", "u", List.of("t"), "d", "i", "m", false, false, List.of(), "s",
+            0, 0, 0, 0, "x")));
+      } catch (RuntimeException e) {
+        // only a warm-up: the real rendering reports its own problems
+      }
+    }, "berth-warm-up");
+    t.setDaemon(true);
+    t.start();
   }
 }

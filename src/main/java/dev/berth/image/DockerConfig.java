@@ -1,7 +1,5 @@
 package dev.berth.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.report.SecretMasker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +28,10 @@ public final class DockerConfig {
     if (file == null || !Files.isRegularFile(file)) {
       return Optional.empty();
     }
-    JsonNode auths;
+    Map<String, Object> auths;
     try {
-      auths = new ObjectMapper().readTree(file.toFile()).path("auths");
-    } catch (IOException e) {
+      auths = MiniJson.object(MiniJson.object(MiniJson.parse(Files.readAllBytes(file))).get("auths"));
+    } catch (IOException | IllegalArgumentException e) {
       return Optional.empty();
     }
     List<String> keys = registry.equals(ImageReference.DOCKER_HUB)
@@ -41,26 +39,26 @@ public final class DockerConfig {
         : List.of(registry, "https://" + registry, "http://" + registry, "https://" + registry + "/v1/",
             "https://" + registry + "/v2/");
     for (String k : keys) {
-      JsonNode e = auths.get(k);
-      if (e == null) {
+      Map<String, Object> e = MiniJson.object(auths.get(k));
+      if (e.isEmpty()) {
         continue;
       }
       String user = null;
       String pass = null;
-      if (e.hasNonNull("auth")) {
-        String decoded = new String(Base64.getDecoder().decode(e.get("auth").asText()), StandardCharsets.UTF_8);
+      if (MiniJson.string(e, "auth") != null && !MiniJson.string(e, "auth").isEmpty()) {
+        String decoded = new String(Base64.getDecoder().decode(MiniJson.string(e, "auth")), StandardCharsets.UTF_8);
         int colon = decoded.indexOf(':');
         if (colon > 0) {
           user = decoded.substring(0, colon);
           pass = decoded.substring(colon + 1);
         }
-      } else if (e.hasNonNull("username")) {
-        user = e.get("username").asText();
-        pass = e.path("password").asText("");
+      } else if (MiniJson.string(e, "username") != null) {
+        user = MiniJson.string(e, "username");
+        pass = String.valueOf(e.getOrDefault("password", ""));
       }
       if (user != null) {
         SecretMasker.global().register(pass);
-        SecretMasker.global().register(e.path("auth").asText(null));
+        SecretMasker.global().register(MiniJson.string(e, "auth"));
         return Optional.of(new RegistryCredentials(user, pass));
       }
     }

@@ -1,8 +1,5 @@
 package dev.berth.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.report.BerthException;
 import dev.berth.report.Outcome;
 import java.io.IOException;
@@ -17,6 +14,8 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -70,7 +69,6 @@ public final class EcrApi {
       "InternalFailure");
   private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
       .withZone(ZoneOffset.UTC);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final URI endpoint;
   private final String region;
@@ -94,13 +92,14 @@ public final class EcrApi {
     return URI.create("https://api.ecr." + region + ".amazonaws.com" + (region.startsWith("cn-") ? ".cn" : ""));
   }
 
-  public ObjectNode object() {
-    return MAPPER.createObjectNode();
+  /** A new request body. */
+  public static Map<String, Object> object() {
+    return new LinkedHashMap<>();
   }
 
   /** Calls an operation with a JSON body; returns the JSON answer or throws {@link ServiceError}. */
-  public JsonNode call(String operation, ObjectNode body) {
-    byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);
+  public Map<String, Object> call(String operation, Map<String, Object> body) {
+    byte[] payload = MiniJson.write(body).getBytes(StandardCharsets.UTF_8);
     callLog.accept("ecr:" + operation);
     long backoff = 200;
     for (int attempt = 1; ; attempt++) {
@@ -128,7 +127,7 @@ public final class EcrApi {
     }
   }
 
-  private JsonNode once(String operation, byte[] payload) throws IOException {
+  private Map<String, Object> once(String operation, byte[] payload) throws IOException {
     Credentials creds = credentials.get();
     String amzDate = AMZ_DATE.format(clock.instant());
     String date = amzDate.substring(0, 8);
@@ -178,21 +177,23 @@ public final class EcrApi {
     int status = c.getResponseCode();
     InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
     byte[] answer = in == null ? new byte[0] : readAll(in);
-    JsonNode json;
+    Map<String, Object> json;
     try {
-      json = answer.length == 0 ? MAPPER.createObjectNode() : MAPPER.readTree(answer);
-    } catch (IOException e) {
-      json = MAPPER.createObjectNode().put("message", new String(answer, StandardCharsets.UTF_8));
+      json = answer.length == 0 ? new LinkedHashMap<>() : MiniJson.object(MiniJson.parse(answer));
+    } catch (IllegalArgumentException e) {
+      json = new LinkedHashMap<>(Map.of("message", new String(answer, StandardCharsets.UTF_8)));
     }
     if (status < 300) {
       return json;
     }
-    String type = json.path("__type").asText(json.path("code").asText(""));
+    String type = MiniJson.string(json, "__type") != null ? MiniJson.string(json, "__type")
+        : MiniJson.string(json, "code") != null ? MiniJson.string(json, "code") : "";
     String code = type.substring(type.lastIndexOf('#') + 1);
     if (code.contains(":")) {
       code = code.substring(0, code.indexOf(':'));
     }
-    String message = json.has("message") ? json.get("message").asText() : json.path("Message").asText("");
+    String message = MiniJson.string(json, "message") != null ? MiniJson.string(json, "message")
+        : String.valueOf(json.getOrDefault("Message", ""));
     Outcome outcome = ACCESS_CODES.contains(code) || status == 401 || status == 403 ? Outcome.ACCESS : Outcome.FAILED;
     throw new ServiceError(outcome, "ECR " + operation + " failed: " + (code.isEmpty() ? "" : code + ": ") + message
         + " (HTTP " + status + ")", code, status);

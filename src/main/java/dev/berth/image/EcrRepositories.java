@@ -1,7 +1,5 @@
 package dev.berth.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.report.BerthException;
 import dev.berth.report.SecretMasker;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +7,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** ECR repositories (find, create with settings, lifecycle policy) and in-process registry auth. */
@@ -32,12 +32,11 @@ public final class EcrRepositories {
 
   /** The repository, or empty when it does not exist. Read-only. */
   public Optional<Info> find(String registryId, String name) {
-    ObjectNode body = request(registryId);
-    body.putArray("repositoryNames").add(name);
+    Map<String, Object> body = request(registryId);
+    body.put("repositoryNames", List.of(name));
     try {
-      JsonNode r = ecr.call("DescribeRepositories", body);
-      JsonNode repos = r.path("repositories");
-      return repos.size() == 0 ? Optional.empty() : Optional.of(info(repos.get(0)));
+      List<Object> repos = MiniJson.array(ecr.call("DescribeRepositories", body).get("repositories"));
+      return repos.isEmpty() ? Optional.empty() : Optional.of(info(repos.get(0)));
     } catch (EcrApi.ServiceError e) {
       if ("RepositoryNotFoundException".equals(e.code())) {
         return Optional.empty();
@@ -48,11 +47,12 @@ public final class EcrRepositories {
 
   /** Creates the repository (scan on push on); when it appeared meanwhile, returns the existing one. */
   public Created create(String registryId, String name, boolean immutableTags) {
-    ObjectNode body = request(registryId);
-    body.put("repositoryName", name).put("imageTagMutability", immutableTags ? "IMMUTABLE" : "MUTABLE");
-    body.putObject("imageScanningConfiguration").put("scanOnPush", true);
+    Map<String, Object> body = request(registryId);
+    body.put("repositoryName", name);
+    body.put("imageTagMutability", immutableTags ? "IMMUTABLE" : "MUTABLE");
+    body.put("imageScanningConfiguration", Map.of("scanOnPush", true));
     try {
-      return new Created(info(ecr.call("CreateRepository", body).path("repository")), true);
+      return new Created(info(ecr.call("CreateRepository", body).get("repository")), true);
     } catch (EcrApi.ServiceError e) {
       if ("RepositoryAlreadyExistsException".equals(e.code())) {
         return new Created(find(registryId, name).orElseThrow(() -> e), false);
@@ -61,8 +61,8 @@ public final class EcrRepositories {
     }
   }
 
-  private ObjectNode request(String registryId) {
-    ObjectNode body = ecr.object();
+  private Map<String, Object> request(String registryId) {
+    Map<String, Object> body = EcrApi.object();
     if (registryId != null) {
       body.put("registryId", registryId);
     }
@@ -82,9 +82,10 @@ public final class EcrRepositories {
   /** Puts the keep-N lifecycle policy unless the repository already has exactly it. True when it was put. */
   public boolean ensureKeepImages(String registryId, String name, int keep) {
     String wanted = keepImagesPolicy(keep);
-    ObjectNode get = request(registryId).put("repositoryName", name);
+    Map<String, Object> get = request(registryId);
+    get.put("repositoryName", name);
     try {
-      if (wanted.equals(ecr.call("GetLifecyclePolicy", get).path("lifecyclePolicyText").asText(null))) {
+      if (wanted.equals(MiniJson.string(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"))) {
         return false;
       }
     } catch (EcrApi.ServiceError e) {
@@ -92,15 +93,19 @@ public final class EcrRepositories {
         throw e;
       }
     }
-    ecr.call("PutLifecyclePolicy", request(registryId).put("repositoryName", name).put("lifecyclePolicyText", wanted));
+    Map<String, Object> put = request(registryId);
+    put.put("repositoryName", name);
+    put.put("lifecyclePolicyText", wanted);
+    ecr.call("PutLifecyclePolicy", put);
     return true;
   }
 
-  private static Info info(JsonNode r) {
-    String mutability = r.path("imageTagMutability").asText("MUTABLE");
-    return new Info(r.path("repositoryName").asText(), r.path("repositoryUri").asText(),
-        r.path("registryId").asText(null), mutability.startsWith("IMMUTABLE"),
-        r.path("imageScanningConfiguration").path("scanOnPush").asBoolean(false));
+  private static Info info(Object node) {
+    Map<String, Object> r = MiniJson.object(node);
+    String mutability = String.valueOf(r.getOrDefault("imageTagMutability", "MUTABLE"));
+    return new Info(MiniJson.string(r, "repositoryName"), MiniJson.string(r, "repositoryUri"),
+        MiniJson.string(r, "registryId"), mutability.startsWith("IMMUTABLE"),
+        Boolean.TRUE.equals(MiniJson.object(r.get("imageScanningConfiguration")).get("scanOnPush")));
   }
 
   /**
@@ -136,15 +141,16 @@ public final class EcrRepositories {
     }
 
     private void fetch() {
-      ObjectNode body = ecr.object();
+      Map<String, Object> body = EcrApi.object();
       if (registryId != null) {
-        body.putArray("registryIds").add(registryId);
+        body.put("registryIds", List.of(registryId));
       }
-      JsonNode data = ecr.call("GetAuthorizationToken", body).path("authorizationData").path(0);
-      if (data.isMissingNode() || !data.hasNonNull("authorizationToken")) {
+      List<Object> all = MiniJson.array(ecr.call("GetAuthorizationToken", body).get("authorizationData"));
+      Map<String, Object> data = all.isEmpty() ? Map.of() : MiniJson.object(all.get(0));
+      if (MiniJson.string(data, "authorizationToken") == null) {
         throw BerthException.access("ECR GetAuthorizationToken returned no token", null);
       }
-      String encoded = data.get("authorizationToken").asText();
+      String encoded = MiniJson.string(data, "authorizationToken");
       SecretMasker.global().register(encoded);
       String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
       int colon = decoded.indexOf(':');
@@ -154,8 +160,8 @@ public final class EcrRepositories {
       String password = decoded.substring(colon + 1);
       SecretMasker.global().register(password);
       current = new RegistryCredentials(decoded.substring(0, colon), password);
-      Instant expires = data.hasNonNull("expiresAt")
-          ? Instant.ofEpochMilli((long) (data.get("expiresAt").asDouble() * 1000)) : null;
+      Instant expires = data.get("expiresAt") instanceof Number n
+          ? Instant.ofEpochMilli((long) (n.doubleValue() * 1000)) : null;
       Instant now = clock.instant();
       renewAt = expires == null || !expires.isAfter(now) ? null : expires.minus(Duration.ofMinutes(5));
       if (renewAt != null && renewAt.isBefore(now)) {

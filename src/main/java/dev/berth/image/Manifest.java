@@ -1,10 +1,8 @@
 package dev.berth.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,7 +18,6 @@ public record Manifest(byte[] bytes, String mediaType, String digest) {
   public static final Set<String> IMAGE_TYPES = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
   /** What we accept from registries, best first. */
   public static final String ACCEPT = String.join(", ", OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** A pointer to content: media type, digest, size. */
   public record Descriptor(String mediaType, String digest, long size) {}
@@ -29,12 +26,13 @@ public record Manifest(byte[] bytes, String mediaType, String digest) {
   public static Manifest of(byte[] bytes, String mediaType) {
     String type = mediaType;
     if (type == null || type.isBlank() || !(INDEX_TYPES.contains(type) || IMAGE_TYPES.contains(type))) {
-      String fromDoc = tree(bytes).path("mediaType").asText("");
-      if (!fromDoc.isEmpty()) {
+      Map<String, Object> doc = tree(bytes);
+      String fromDoc = MiniJson.string(doc, "mediaType");
+      if (fromDoc != null && !fromDoc.isEmpty()) {
         type = fromDoc;
-      } else if (tree(bytes).has("manifests")) {
+      } else if (doc.containsKey("manifests")) {
         type = OCI_INDEX;
-      } else if (tree(bytes).has("layers")) {
+      } else if (doc.containsKey("layers")) {
         type = OCI_MANIFEST;
       }
     }
@@ -55,7 +53,7 @@ public record Manifest(byte[] bytes, String mediaType, String digest) {
 
   /** The child manifests of an index (empty for an image manifest). */
   public List<Descriptor> children() {
-    return isIndex() ? descriptors(tree(bytes).path("manifests")) : List.of();
+    return isIndex() ? descriptors(tree(bytes).get("manifests")) : List.of();
   }
 
   /** The config and the layers of an image manifest, config first (empty for an index). */
@@ -63,36 +61,37 @@ public record Manifest(byte[] bytes, String mediaType, String digest) {
     if (!isImage()) {
       return List.of();
     }
-    JsonNode root = tree(bytes);
+    Map<String, Object> root = tree(bytes);
     List<Descriptor> out = new ArrayList<>();
-    if (root.has("config")) {
+    if (root.containsKey("config")) {
       out.add(descriptor(root.get("config")));
     }
-    out.addAll(descriptors(root.path("layers")));
+    out.addAll(descriptors(root.get("layers")));
     return out;
   }
 
-  private static List<Descriptor> descriptors(JsonNode array) {
+  private static List<Descriptor> descriptors(Object array) {
     List<Descriptor> out = new ArrayList<>();
-    for (JsonNode n : array) {
+    for (Object n : MiniJson.array(array)) {
       out.add(descriptor(n));
     }
     return out;
   }
 
-  private static Descriptor descriptor(JsonNode n) {
-    String digest = n.path("digest").asText(null);
+  private static Descriptor descriptor(Object node) {
+    Map<String, Object> n = MiniJson.object(node);
+    String digest = MiniJson.string(n, "digest");
     if (!Digests.isValid(digest)) {
       throw new IllegalArgumentException("manifest names a malformed digest: " + digest);
     }
-    return new Descriptor(n.path("mediaType").asText(null), digest, n.path("size").asLong(-1));
+    return new Descriptor(MiniJson.string(n, "mediaType"), digest, MiniJson.number(n, "size", -1));
   }
 
-  private static JsonNode tree(byte[] bytes) {
+  private static Map<String, Object> tree(byte[] bytes) {
     try {
-      return MAPPER.readTree(bytes);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("manifest is not JSON: " + e.getMessage(), e);
+      return MiniJson.object(MiniJson.parse(bytes));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("manifest is " + e.getMessage(), e);
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.berth.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.report.BerthException;
 import dev.berth.report.Violation;
 import java.io.IOException;
@@ -10,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** An OCI image layout directory: {@code oci-layout}, {@code index.json}, {@code blobs/<alg>/<hex>}. */
 final class OciLayoutSource implements ContentSource {
   static final String REF_NAME = "org.opencontainers.image.ref.name";
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private final Path dir;
   private final String refName;
   private Manifest root;
@@ -41,15 +39,16 @@ final class OciLayoutSource implements ContentSource {
     if (root != null) {
       return root;
     }
-    JsonNode index;
+    Map<String, Object> index;
     try {
-      index = MAPPER.readTree(dir.resolve("index.json").toFile());
-    } catch (IOException e) {
+      index = MiniJson.object(MiniJson.parse(Files.readAllBytes(dir.resolve("index.json"))));
+    } catch (IOException | IllegalArgumentException e) {
       throw BerthException.failed("cannot read " + dir.resolve("index.json") + ": " + e.getMessage(), e);
     }
-    List<JsonNode> candidates = new ArrayList<>();
-    for (JsonNode m : index.path("manifests")) {
-      if (refName == null || refName.equals(m.path("annotations").path(REF_NAME).asText(null))) {
+    List<Map<String, Object>> candidates = new ArrayList<>();
+    for (Object o : MiniJson.array(index.get("manifests"))) {
+      Map<String, Object> m = MiniJson.object(o);
+      if (refName == null || refName.equals(MiniJson.string(MiniJson.object(m.get("annotations")), REF_NAME))) {
         candidates.add(m);
       }
     }
@@ -57,9 +56,9 @@ final class OciLayoutSource implements ContentSource {
       throw BerthException.failed(dir.resolve("index.json") + " holds " + candidates.size() + " manifests"
           + (refName == null ? "" : " named " + refName) + "; expected exactly one");
     }
-    JsonNode d = candidates.get(0);
-    Manifest.Descriptor descriptor = new Manifest.Descriptor(d.path("mediaType").asText(null),
-        d.path("digest").asText(null), d.path("size").asLong(-1));
+    Map<String, Object> d = candidates.get(0);
+    Manifest.Descriptor descriptor = new Manifest.Descriptor(MiniJson.string(d, "mediaType"),
+        MiniJson.string(d, "digest"), MiniJson.number(d, "size", -1));
     if (!Digests.isValid(descriptor.digest())) {
       throw BerthException.failed(dir.resolve("index.json") + " names a malformed digest " + descriptor.digest());
     }

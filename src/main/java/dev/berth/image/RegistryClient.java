@@ -1,7 +1,5 @@
 package dev.berth.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.report.BerthException;
 import dev.berth.report.Outcome;
 import dev.berth.report.SecretMasker;
@@ -57,7 +55,6 @@ public final class RegistryClient {
     InputStream open() throws IOException;
   }
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
   private static final int BUFFER = 128 * 1024;
 
@@ -489,7 +486,7 @@ public final class RegistryClient {
     }
     RegistryCredentials cred = credentials.get();
     Map<String, String> headers = cred == null ? Map.of() : Map.of("Authorization", cred.basicHeader());
-    JsonNode body = retrying("GET token from " + tokenUri.getHost(), () -> {
+    Map<String, Object> body = retrying("GET token from " + tokenUri.getHost(), () -> {
       HttpURLConnection c = connect("GET", tokenUri, headers);
       int status = status(c);
       if (status >= 500 || status == 429) {
@@ -502,10 +499,13 @@ public final class RegistryClient {
             + " (HTTP " + status + ")" + (cred == null ? ": no credentials were given" : ""), null);
       }
       try (InputStream in = c.getInputStream()) {
-        return MAPPER.readTree(in);
+        return MiniJson.object(MiniJson.parse(in.readAllBytes()));
+      } catch (IllegalArgumentException e) {
+        throw BerthException.access("token service " + tokenUri.getHost() + " answered " + e.getMessage(), null);
       }
     });
-    String token = body.hasNonNull("token") ? body.get("token").asText() : body.path("access_token").asText(null);
+    String token = MiniJson.string(body, "token") != null ? MiniJson.string(body, "token")
+        : MiniJson.string(body, "access_token");
     if (token == null || token.isEmpty()) {
       throw BerthException.access("token service " + tokenUri.getHost() + " answered without a token", null);
     }
@@ -551,18 +551,19 @@ public final class RegistryClient {
       return "";
     }
     try {
-      JsonNode errors = MAPPER.readTree(body).path("errors");
       StringBuilder sb = new StringBuilder();
-      for (JsonNode e : errors) {
+      for (Object o : MiniJson.array(MiniJson.object(MiniJson.parse(body)).get("errors"))) {
+        Map<String, Object> e = MiniJson.object(o);
         if (sb.length() > 0) {
           sb.append("; ");
         }
-        sb.append(e.path("code").asText("")).append(' ').append(e.path("message").asText(""));
+        sb.append(String.valueOf(e.getOrDefault("code", ""))).append(' ')
+            .append(String.valueOf(e.getOrDefault("message", "")));
       }
       if (sb.length() > 0) {
         return sb.toString().trim();
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       // not the registry's JSON error document: show the start of the text
     }
     String oneLine = body.replaceAll("\\s+", " ").trim();
