@@ -5,6 +5,11 @@
 #   scripts/bench-copy.sh            # 150 MB 3-layer image and 20-layer image: cold, warm, incremental; 1 GB RSS
 #   RUNS=5 scripts/bench-copy.sh     # median of 5 instead of 3
 #   BIG_MB=0 scripts/bench-copy.sh   # skip the 1 GB peak-memory measurement
+#   CDS=0 scripts/bench-copy.sh      # skip the "berth + AppCDS" column
+#
+# Columns: skopeo; berth = plain `java -jar target/berth.jar`; berth+CDS = the same jar started with an AppCDS
+# archive (`java -XX:SharedArchiveFile=berth.jsa -jar ...`, archive made by one training run of this script,
+# as a launcher would ship it).
 #
 # Setup: one source registry holding the images, one destination registry per tool (docker-registry, no auth),
 # moto_server for berth's ECR API calls (AWS_ENDPOINT_URL); berth's blobs go to its registry through
@@ -17,6 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 BIG_MB=${BIG_MB:-1024}
+CDS=${CDS:-1}
 JAR=${BERTH_JAR:-target/berth.jar}
 for tool in java skopeo docker-registry moto_server python3 /usr/bin/time; do
   command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool (scripts/prereqs.sh installs it)" >&2; exit 1; }
@@ -85,6 +91,7 @@ PIDS+=($!)
 start_registry src
 start_registry skopeo
 start_registry berth
+start_registry berthcds
 wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/"
 SRC=127.0.0.1:${REG_PORT[src]}
 export AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
@@ -137,11 +144,14 @@ run_skopeo() { # IMAGE TAG DEST_REPO
     "docker://$SRC/bench/$1:$2" "docker://127.0.0.1:${REG_PORT[skopeo]}/$3:$2" >/dev/null 2>"$WORK/err" \
     || { cat "$WORK/err" >&2; exit 1; }
 }
-run_berth() { # IMAGE TAG DEST_REPO
-  java -jar "$JAR" ecr-push -q --repository "$3" --image "$SRC/bench/$1:$2" --tag "$2" \
-    --registry-endpoint "http://127.0.0.1:${REG_PORT[berth]}" >"$WORK/out" 2>"$WORK/err" \
+berth_push() { # REGISTRY IMAGE TAG DEST_REPO JAVA_OPTIONS...
+  local reg=$1 img=$2 tag=$3 repo=$4; shift 4
+  java "$@" -jar "$JAR" ecr-push -q --repository "$repo" --image "$SRC/bench/$img:$tag" --tag "$tag" \
+    --registry-endpoint "http://127.0.0.1:${REG_PORT[$reg]}" >"$WORK/out" 2>"$WORK/err" \
     || { cat "$WORK/out" "$WORK/err" >&2; exit 1; }
 }
+run_berth() { berth_push berth "$1" "$2" "$3"; }
+run_berthcds() { berth_push berthcds "$1" "$2" "$3" "-XX:SharedArchiveFile=$WORK/berth.jsa"; }
 timed() { local t0; t0=$(now_ms); "$@"; echo $(( $(now_ms) - t0 )); }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 clear_skopeo_cache() { rm -f /var/lib/containers/cache/blob-info-cache-v1.* ~/.local/share/containers/cache/blob-info-cache-v1.* 2>/dev/null || true; }
@@ -165,21 +175,35 @@ measure() { # TOOL IMAGE
   RESULT[$tool,$img,incremental]=$(median "${inc[@]}")
   echo "$tool $img: cold ${cold[*]} / warm ${warm[*]} / incremental ${inc[*]} ms" >&2
 }
+TOOLS=(skopeo berth)
+if [ "$CDS" = 1 ]; then
+  # training run: a cold copy (upload path) and a warm one, classes archived at exit
+  berth_push berthcds twenty v1 train -XX:ArchiveClassesAtExit="$WORK/berth.jsa"
+  berth_push berthcds twenty v1 train
+  TOOLS+=(berthcds)
+fi
 for img in three twenty; do
-  measure skopeo "$img"
-  measure berth "$img"
+  for tool in "${TOOLS[@]}"; do measure "$tool" "$img"; done
 done
 
 echo
 echo "Image copy, median of $RUNS (ms, wall clock, JVM start-up included); ratio = berth / skopeo (< 1: berth faster)"
-printf '%-28s %-12s %10s %10s %7s\n' image case skopeo berth ratio
+printf '%-18s %-12s %8s %8s %7s' image case skopeo berth ratio
+[ "$CDS" = 1 ] && printf ' %10s %7s' berth+CDS ratio
+echo
 for img in three twenty; do
   label=$([ "$img" = three ] && echo "3 layers, 150 MB" || echo "20 layers, 50 MB")
   for c in cold warm incremental; do
     s=${RESULT[skopeo,$img,$c]} b=${RESULT[berth,$img,$c]}
-    printf '%-28s %-12s %10s %10s %7s\n' "$label" "$c" "$s" "$b" "$(python3 -c "print(f'{$b/$s:.2f}')")"
+    printf '%-18s %-12s %8s %8s %7s' "$label" "$c" "$s" "$b" "$(python3 -c "print(f'{$b/$s:.2f}')")"
+    if [ "$CDS" = 1 ]; then
+      d=${RESULT[berthcds,$img,$c]}
+      printf ' %10s %7s' "$d" "$(python3 -c "print(f'{$d/$s:.2f}')")"
+    fi
+    echo
   done
 done
+echo "(load average during the run: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores)"
 
 if [ "$BIG_MB" -gt 0 ]; then
   echo "building a $BIG_MB MB image for the memory measurement..." >&2

@@ -113,14 +113,24 @@ public final class EcrRepositories {
    * five minutes before they expire. A token whose expiry is already past when fetched (emulators answer
    * 2015) is used for this push and fetched anew only when the registry refuses it.
    */
-  public RegistryCredentials.Source auth(String registryId) {
+  public TokenSource auth(String registryId) {
     return new TokenSource(registryId);
   }
 
-  private final class TokenSource implements RegistryCredentials.Source {
+  /** Credentials for one ECR registry, from GetAuthorizationToken. */
+  public final class TokenSource implements RegistryCredentials.Source {
     private final String registryId;
     private RegistryCredentials current;
     private Instant renewAt;
+    private String registryHost;
+
+    /** The registry's host as ECR names it ({@code ACCOUNT.dkr.ecr.REGION.amazonaws.com}), or null. */
+    public synchronized String registryHost() {
+      if (current == null) {
+        fetch();
+      }
+      return registryHost;
+    }
 
     TokenSource(String registryId) {
       this.registryId = registryId;
@@ -149,6 +159,10 @@ public final class EcrRepositories {
       Map<String, Object> data = all.isEmpty() ? Map.of() : MiniJson.object(all.get(0));
       if (MiniJson.string(data, "authorizationToken") == null) {
         throw BerthException.access("ECR GetAuthorizationToken returned no token", null);
+      }
+      String proxy = MiniJson.string(data, "proxyEndpoint");
+      if (proxy != null) {
+        registryHost = proxy.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
       }
       String encoded = MiniJson.string(data, "authorizationToken");
       SecretMasker.global().register(encoded);

@@ -261,7 +261,7 @@ public final class EcrPush {
     });
     try {
       // ECR (SDK start-up, DescribeRepositories, the registry token) runs while the source manifest is read
-      RegistryCredentials.Source auth = repos.auth(request.registryId());
+      EcrRepositories.TokenSource auth = repos.auth(request.registryId());
       CompletableFuture<Optional<EcrRepositories.Info>> found = CompletableFuture.supplyAsync(() -> {
         Optional<EcrRepositories.Info> info = repos.find(request.registryId(), name);
         auth.get();
@@ -284,9 +284,18 @@ public final class EcrPush {
       URI endpoint = request.registryEndpoint();
       if (sourceOnEcr) {
         // the source lives in an ECR registry: when it is this one, read it with the same endpoint and token
-        String targetHost = existing.map(EcrRepositories.Info::host).orElse(null);
-        RegistryClient srcClient = srcRef.apiHost().equals(targetHost)
-            ? targetClient(endpoint, targetHost, auth) : sourceClient(request, srcRef);
+        // (blobs are then mounted); another account's registry in this region gets its own token
+        String targetHost = existing.map(EcrRepositories.Info::host).orElseGet(auth::registryHost);
+        RegistryClient srcClient;
+        if (srcRef.apiHost().equals(targetHost)) {
+          srcClient = targetClient(endpoint, targetHost, auth);
+        } else if (request.sourceCredentials() == null && targetHost != null
+            && srcRef.apiHost().substring(12).equals(targetHost.substring(12))) {
+          srcClient = new RegistryClient(URI.create("https://" + srcRef.apiHost()),
+              repos.auth(srcRef.apiHost().substring(0, 12)), RegistryClient.Settings.defaults(), sleeper);
+        } else {
+          srcClient = sourceClient(request, srcRef);
+        }
         source = ContentSource.of(request.source(), srcClient);
         progress.info("reading " + source.describe());
         root = source.root();

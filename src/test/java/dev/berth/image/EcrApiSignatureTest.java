@@ -48,8 +48,8 @@ class EcrApiSignatureTest {
           "session-token-example");
       EcrApi api = new EcrApi(endpoint, "us-east-2", () -> creds, Clock.fixed(at, ZoneOffset.UTC), ms -> { },
           null);
-      com.fasterxml.jackson.databind.node.ObjectNode request0 = api.object();
-      request0.putArray("repositoryNames").add("opensourceapirepo");
+      Map<String, Object> request0 = EcrApi.object();
+      request0.put("repositoryNames", List.of("opensourceapirepo"));
       api.call("DescribeRepositories", request0);
 
       Map<String, List<String>> sent = headers.get();

@@ -219,6 +219,21 @@ class EcrPushIT {
   }
 
   @Test
+  void sourceInTheSameEcrRegistry_isReadWithTheEcrTokenAndMounted() {
+    TestImages.Image image = TestImages.image(random, 2, 40_000, true, "amd64");
+    TestImages.push(src, "upstream/base", image, "3");
+    assertEquals(0, push("--repository", "base", "--image", source.host() + "/upstream/base:3").exitCode());
+
+    Berth.Run run = push("--repository", "derived", "--image", ECR_HOST + "/base:3", "--tag", "from-base");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    assertEquals(image.manifest().digest(), run.json().get("digest").asText());
+    assertEquals(3, run.json().get("blobsMounted").asInt(), run.toString());
+    assertTrue(run.json().get("created").asBoolean());
+    assertEquals(image.manifest().digest(), dst.manifestDigest("derived", "from-base").orElseThrow());
+  }
+
+  @Test
   void badInputs_exit3AllAtOnceAndCreateNothing(@TempDir Path dir) {
     Berth.Run none = push("--repository", "ok-name");
     Berth.Run two = push("--repository", "ok-name", "--image", "a/b:1", "--oci-layout", dir.toString());
