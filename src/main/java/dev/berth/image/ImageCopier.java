@@ -74,6 +74,15 @@ public final class ImageCopier {
    * everything it points to is in the target.
    */
   public Stats copy(ContentSource source, Graph graph, RegistryClient target, String repository, List<String> tags) {
+    return copy(source, graph, target, repository, tags, false);
+  }
+
+  /**
+   * As {@link #copy(ContentSource, Graph, RegistryClient, String, List)}; {@code emptyTarget} (a repository
+   * created by this run) skips asking the target for blobs it cannot have.
+   */
+  public Stats copy(ContentSource source, Graph graph, RegistryClient target, String repository, List<String> tags,
+      boolean emptyTarget) {
     AtomicInteger uploaded = new AtomicInteger();
     AtomicInteger mounted = new AtomicInteger();
     AtomicInteger skipped = new AtomicInteger();
@@ -83,7 +92,7 @@ public final class ImageCopier {
     for (Manifest.Descriptor d : graph.blobs().values()) {
       tasks.add(() -> {
         String name = Digests.shortForm(d.digest()) + " (" + size(d.size()) + ")";
-        if (target.hasBlob(repository, d.digest())) {
+        if (!emptyTarget && target.hasBlob(repository, d.digest())) {
           skipped.incrementAndGet();
           progress.detail("blob " + name + " already there");
           return null;

@@ -318,7 +318,6 @@ public final class RegistryClient {
    */
   private <T> T exchange(String method, URI uri, String scope, Map<String, String> headers, Body body,
       Handler<T> handler) throws IOException, InterruptedException {
-    ensureChallengeKnown();
     HttpURLConnection c = send(method, uri, scope, headers, body);
     if (status(c) == 401) {
       String challenge = c.getHeaderField("WWW-Authenticate");
@@ -412,26 +411,6 @@ public final class RegistryClient {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
-  private void ensureChallengeKnown() throws IOException {
-    if (scheme != null) {
-      return;
-    }
-    synchronized (this) {
-      if (scheme != null) {
-        return;
-      }
-      HttpURLConnection c = connect("GET", uri("/v2/"), Map.of());
-      if (status(c) == 401) {
-        String challenge = c.getHeaderField("WWW-Authenticate");
-        drain(c);
-        learn(challenge == null ? "" : challenge);
-      } else {
-        drain(c);
-        scheme = "none";
-      }
-    }
-  }
-
   private synchronized void learn(String challenge) {
     String lower = challenge.toLowerCase(Locale.ROOT).trim();
     if (lower.startsWith("bearer")) {
@@ -449,9 +428,14 @@ public final class RegistryClient {
     }
   }
 
+  /**
+   * The Authorization header for a request. Until the registry has answered a challenge, credentials (when
+   * there are any) are offered as Basic: that saves the usual {@code GET /v2/} round trip with Basic registries
+   * (ECR); a Bearer registry answers 401 with its challenge and the request is sent again with a token.
+   */
   private String authorization(String scope) throws IOException {
     String s = scheme;
-    if ("basic".equals(s)) {
+    if (s == null || "basic".equals(s)) {
       RegistryCredentials c = credentials.get();
       return c == null ? null : c.basicHeader();
     }

@@ -365,7 +365,7 @@ public final class EcrPush {
         progress.info("copying " + graph.blobs().size() + " blobs" + (graph.children().isEmpty() ? ""
             : " of " + graph.children().size() + " manifests") + " to " + info.uri()
             + (endpoint == null ? "" : " via " + endpoint));
-        stats = copier.copy(source, graph, target, name, toPush);
+        stats = copier.copy(source, graph, target, name, toPush, created);
       } catch (BerthException e) {
         if (e.result() == null) {
           e.withResult(partial);
