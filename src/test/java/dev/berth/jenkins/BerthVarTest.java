@@ -58,9 +58,14 @@ class BerthVarTest {
         verbose: [option: '--verbose', kind: 'COUNT', common: true],
       ]""";
 
+  /** The harness these tests run in; BerthVarCpsTest runs them all again under groovy-cps. */
+  PipelineHarness newHarness(Path workspace) {
+    return new PipelineHarness(workspace);
+  }
+
   @BeforeEach
   void setUp() {
-    h = new PipelineHarness(tmp.resolve("ws"));
+    h = newHarness(tmp.resolve("ws"));
     h.credentials.put("aws-prod", new AwsKeys(ACCESS, SECRET));
     h.credentials.put("aws-file", new SecretFile("credentials", FILE_SECRET));
     h.credentials.put("aws-config", new SecretFile("config", "[profile opensourceapi]\nregion = us-east-2\n"));

@@ -107,8 +107,16 @@ public final class PipelineHarness {
   private final Binding binding = new Binding();
   private final Map<String, Script> vars = new LinkedHashMap<>();
 
+  /** With cps, the vars and scripts are compiled with groovy-cps' CpsTransformer and run by its interpreter. */
+  public final boolean cps;
+
   public PipelineHarness(Path workspace) {
+    this(workspace, false);
+  }
+
+  public PipelineHarness(Path workspace, boolean cps) {
     this.workspace = workspace;
+    this.cps = cps;
     baseEnv.put("JOB_NAME", "gantt/deploy");
     baseEnv.put("BUILD_NUMBER", "42");
     baseEnv.put("WORKSPACE", workspace.toString());
@@ -134,9 +142,36 @@ public final class PipelineHarness {
 
   /** Runs a pipeline script (scripted or declarative) and returns its value. */
   public Object run(String scriptText) {
-    Script s = shell().parse(scriptText, "Jenkinsfile");
+    Script s = shell(cps).parse(scriptText, "Jenkinsfile");
     s.setBinding(binding);
-    return s.run();
+    if (!cps) {
+      return s.run();
+    }
+    com.cloudbees.groovy.cps.Continuable program = new com.cloudbees.groovy.cps.Continuable(s);
+    com.cloudbees.groovy.cps.Outcome o = program.run0(new com.cloudbees.groovy.cps.Outcome(null, null));
+    while (program.isResumable()) {
+      StepRequest request = (StepRequest) o.getNormal();
+      persist(program, request.name());
+      Object value = null;
+      Throwable failure = null;
+      try {
+        value = step(request.name(), request.args());
+      } catch (RuntimeException | AssertionError e) {
+        failure = e;
+      }
+      o = program.run0(new com.cloudbees.groovy.cps.Outcome(value, failure));
+    }
+    Throwable t = o.getAbnormal();
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    if (t != null) {
+      throw new IllegalStateException(t);
+    }
+    return o.getNormal();
   }
 
   public Object runJenkinsfile() {
@@ -156,6 +191,56 @@ public final class PipelineHarness {
     return vars.get(name);
   }
 
+  /**
+   * The CPS base class: block steps as CPS code (so their bodies run under the interpreter, as in Jenkins),
+   * every other step through the harness.
+   */
+  static final String CPS_BASE = """
+      package dev.berth.jenkins.cps
+      import com.cloudbees.groovy.cps.NonCPS
+      abstract class CpsPipelineScript extends com.cloudbees.groovy.cps.SerializableScript {
+        def withEnv(List overrides, Closure body) {
+          __h().record('withEnv', [overrides] as Object[])
+          __h().pushEnv(overrides)
+          try { return body.call() } finally { __h().popEnv() }
+        }
+        def withCredentials(List bindings, Closure body) {
+          __h().record('withCredentials', [bindings] as Object[])
+          Object token = __h().bindCredentials(bindings)
+          try { return body.call() } finally { __h().unbindCredentials(token) }
+        }
+        def stage(String name, Closure body) {
+          __h().record('stage', [name] as Object[])
+          __h().stagesRun.add(name)
+          return body.call()
+        }
+        def script(Closure body) { return body.call() }
+        // a step suspends the program, as in Jenkins: the harness serializes it, runs the step, resumes it
+        @NonCPS def methodMissing(String name, Object args) {
+          return com.cloudbees.groovy.cps.Continuable.suspend(new dev.berth.jenkins.PipelineHarness.StepRequest(name, (Object[]) args))
+        }
+        @NonCPS def __h() { return getBinding().getVariable('__harness') }
+      }
+      """;
+
+  private static GroovyClassLoader cpsLoader;
+
+  private static synchronized GroovyShell shell(boolean cps) {
+    if (!cps) {
+      return shell();
+    }
+    CompilerConfiguration cc = new CompilerConfiguration();
+    cc.addCompilationCustomizers(new org.codehaus.groovy.control.customizers.ImportCustomizer()
+        .addImports("org.jenkinsci.plugins.workflow.libs.Library", "com.cloudbees.groovy.cps.NonCPS"),
+        new com.cloudbees.groovy.cps.CpsTransformer());
+    if (cpsLoader == null) {
+      cpsLoader = new GroovyClassLoader(PipelineHarness.class.getClassLoader(), cc);
+      cpsLoader.parseClass(CPS_BASE, "CpsPipelineScript.groovy");
+    }
+    cc.setScriptBaseClass("dev.berth.jenkins.cps.CpsPipelineScript");
+    return new GroovyShell(cpsLoader, new Binding(), cc);
+  }
+
   private static GroovyShell shell() {
     CompilerConfiguration cc = new CompilerConfiguration();
     cc.setScriptBaseClass(PipelineScript.class.getName());
@@ -166,10 +251,12 @@ public final class PipelineHarness {
   }
 
   private Script instantiate(Path file) {
-    Class<?> cls = COMPILED.computeIfAbsent(file.toString() + ":" + lastModified(file), k -> {
+    Class<?> cls = COMPILED.computeIfAbsent(file + ":" + lastModified(file) + ":" + cps, k -> {
       try {
         String name = file.getFileName().toString().replace(".groovy", "");
-        return shell().getClassLoader().parseClass(Files.readString(file), name);
+        GroovyShell sh = shell(cps);
+        return cps ? sh.parse(Files.readString(file), name + ".groovy").getClass()
+            : sh.getClassLoader().parseClass(Files.readString(file), name);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -396,9 +483,90 @@ public final class PipelineHarness {
     }
   }
 
-  private Object withCredentials(List<?> bindings, Closure<?> body) {
-    Map<String, String> bound = new LinkedHashMap<>();
+  /** A step call that suspended the CPS program. */
+  public record StepRequest(String name, Object[] args) implements java.io.Serializable {}
+
+  /** How many times the CPS program was serialized (once per step, as Jenkins persists it). */
+  public int persisted;
+
+  /**
+   * Serializes the suspended program as Jenkins does before each step: a local variable that is not
+   * Serializable (a Matcher, a JsonSlurper LazyMap, an iterator) fails here as it would in Jenkins. The
+   * harness's own objects (binding, env, vars) stand in for Jenkins' pickles.
+   */
+  private void persist(com.cloudbees.groovy.cps.Continuable program, String step) {
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream()) {
+      {
+        enableReplaceObject(true);
+      }
+
+      @Override
+      protected Object replaceObject(Object obj) {
+        if (obj instanceof PipelineHarness || obj instanceof Binding || obj instanceof VarProxy
+            || obj instanceof EnvProxy || obj instanceof Path) {
+          return "pickle:" + obj.getClass().getSimpleName();
+        }
+        return obj;
+      }
+    }) {
+      out.writeObject(program);
+      persisted++;
+    } catch (java.io.NotSerializableException e) {
+      throw new AssertionError("the pipeline holds a non-serializable " + e.getMessage() + " across the step " + step
+          + ": Jenkins cannot persist it (make it a local of a @NonCPS method)", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Records a block step that the CPS base class runs itself. */
+  public void record(String name, Object[] args) {
+    calls.add(new Call(name, new LinkedHashMap<>(), new ArrayList<>(Arrays.asList(args)), effectiveEnv()));
+  }
+
+  public void pushEnv(List<?> overrides) {
+    envStack.push(overrides(overrides));
+  }
+
+  public void popEnv() {
+    envStack.pop();
+  }
+
+  /** What bindCredentials bound: the files to remove afterwards. */
+  record Bound(List<Path> files) implements java.io.Serializable {}
+
+  public Object bindCredentials(List<?> bindings) {
     List<Path> files = new ArrayList<>();
+    envStack.push(credentialEnv(bindings, files));
+    return new Bound(files);
+  }
+
+  public void unbindCredentials(Object token) {
+    envStack.pop();
+    deleteAll(((Bound) token).files());
+  }
+
+  private static void deleteAll(List<Path> files) {
+    for (Path p : files) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
+  }
+
+  private Object withCredentials(List<?> bindings, Closure<?> body) {
+    List<Path> files = new ArrayList<>();
+    try {
+      return withEnv(credentialEnv(bindings, files), body);
+    } finally {
+      deleteAll(files);
+    }
+  }
+
+  private Map<String, String> credentialEnv(List<?> bindings, List<Path> files) {
+    Map<String, String> bound = new LinkedHashMap<>();
     try {
       for (Object o : bindings) {
         if (!(o instanceof Map<?, ?> b) || !b.containsKey("$symbol")) {
@@ -435,17 +603,9 @@ public final class PipelineHarness {
           default -> throw new PipelineError("unsupported binding " + b);
         }
       }
-      return withEnv(bound, body);
+      return bound;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } finally {
-      for (Path p : files) {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      }
     }
   }
 

@@ -85,6 +85,24 @@ class PipelineHarnessTest {
   }
 
   @Test
+  void cps_aNonSerializableLocalHeldAcrossAStep_failsAsInJenkins() {
+    PipelineHarness h = new PipelineHarness(tmp, true);
+    AssertionError e = assertThrows(AssertionError.class,
+        () -> h.run("def m = ('abc' =~ /b/)\necho 'a step while m is alive'\nreturn m.find()"));
+    assertTrue(e.getMessage().contains("java.util.regex.Matcher") && e.getMessage().contains("step echo"), e.getMessage());
+  }
+
+  @Test
+  void cps_theSameInANonCpsMethod_isFine_andTheProgramIsPersistedAtEachStep() {
+    PipelineHarness h = new PipelineHarness(tmp, true);
+    Object r = h.run("@NonCPS boolean found() { def m = ('abc' =~ /b/); return m.find() }\n"
+        + "def r = found()\necho \"found: ${r}\"\nwithEnv(['A=1']) { echo env.A }\nreturn r");
+    assertEquals(true, r);
+    assertEquals(2, h.persisted);
+    assertEquals(List.of("found: true", "1"), h.log);
+  }
+
+  @Test
   void inputRejected_abortsTheBuild() {
     PipelineHarness h = new PipelineHarness(tmp);
     h.approveInput = false;
