@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Credential;
+import com.google.cloud.tools.jib.api.DockerClient;
 import com.google.cloud.tools.jib.api.DockerDaemonImage;
+import com.google.cloud.tools.jib.api.ImageDetails;
 import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
@@ -21,6 +23,7 @@ import com.google.cloud.tools.jib.api.buildplan.Platform;
 import com.google.cloud.tools.jib.api.buildplan.Port;
 import com.google.cloud.tools.jib.event.EventHandlers;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
+import com.google.cloud.tools.jib.image.ImageTarball;
 import com.google.cloud.tools.jib.image.json.BuildableManifestTemplate;
 import com.google.cloud.tools.jib.image.json.ManifestListTemplate;
 import com.google.cloud.tools.jib.image.json.ManifestTemplate;
@@ -36,7 +39,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -111,7 +113,12 @@ public final class LocalImages {
   }
 
   /** The built layout: its folder and the digest of the image manifest (or index) in it. */
-  public record Layout(Path dir, String digest) {}
+  public record Layout(Path dir, String digest) {
+    /** Deletes the layout folder (blobs linked from the layer cache stay in the cache). */
+    public void delete() {
+      deleteTree(dir);
+    }
+  }
 
   /** A checked source, ready to build. */
   public interface Prepared {
@@ -120,6 +127,47 @@ public final class LocalImages {
 
     /** Writes the OCI layout into {@code dir} (created; must be empty or missing). */
     Layout build(Path dir, Progress progress) throws IOException, InterruptedException;
+
+    /**
+     * Writes the OCI layout into a new temporary folder beside the layer cache (same file system, so cached blobs
+     * are hard links, not copies). The caller deletes it with {@link Layout#delete()}.
+     */
+    Layout build(Progress progress) throws IOException, InterruptedException;
+  }
+
+  private abstract static class Base implements Prepared {
+    final Options options;
+
+    Base(Options options) {
+      this.options = options;
+    }
+
+    @Override
+    public Layout build(Progress progress) throws IOException, InterruptedException {
+      Path tmp = options.cache().resolve("tmp");
+      Files.createDirectories(tmp);
+      Path dir = Files.createTempDirectory(tmp, "layout-");
+      boolean ok = false;
+      try {
+        Layout l = build(dir, progress);
+        ok = true;
+        return l;
+      } finally {
+        if (!ok) {
+          deleteTree(dir);
+        }
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // a temporary folder left behind is not worth failing for
+    }
   }
 
   /**
@@ -132,22 +180,21 @@ public final class LocalImages {
       return DockerfileBuild.prepare(d, options);
     }
     if (source instanceof TarSource t) {
-      return prepareTar(t);
+      return prepareTar(t, options);
     }
     return prepareDaemon((DockerDaemonSource) source, options);
   }
 
   // ------------------------------------------------------------------------------------------------- Dockerfile
 
-  private static final class DockerfileBuild implements Prepared {
+  private static final class DockerfileBuild extends Base {
     private final DockerfileSource source;
-    private final Options options;
     private final BuildPlan plan;
     private final List<FileEntriesLayer> layers;
 
     private DockerfileBuild(DockerfileSource source, Options options, BuildPlan plan, List<FileEntriesLayer> layers) {
+      super(options);
       this.source = source;
-      this.options = options;
       this.plan = plan;
       this.layers = layers;
     }
@@ -318,7 +365,7 @@ public final class LocalImages {
 
   // ------------------------------------------------------------------------------------------------- archives
 
-  private static Prepared prepareTar(TarSource t) {
+  private static Prepared prepareTar(TarSource t, Options options) {
     Path archive = t.archive();
     if (!Files.isRegularFile(archive)) {
       throw new InvalidInputException("--tar", "no such file: " + archive);
@@ -338,7 +385,7 @@ public final class LocalImages {
       throw new InvalidInputException("--tar", archive + " is neither a docker save archive (manifest.json) nor an"
           + " OCI layout archive (oci-layout, index.json)");
     }
-    return new Prepared() {
+    return new Base(options) {
       @Override
       public String description() {
         return (oci ? "OCI layout archive " : "docker save archive ") + archive;
@@ -351,8 +398,8 @@ public final class LocalImages {
           extract(archive, dir);
           return new Layout(dir, readDigest(dir));
         }
-        return containerize(Jib.from(TarImage.at(archive.toAbsolutePath())).setFormat(ImageFormat.OCI), false, dir,
-            Options.defaults(Map.of()), progress);
+        return containerize(Jib.from(TarImage.at(archive.toAbsolutePath())).setFormat(ImageFormat.OCI), false, dir, options,
+            progress);
       }
     };
   }
@@ -372,7 +419,7 @@ public final class LocalImages {
     }
     InvalidInputException.throwIfAny(violations);
     ImageReference image = ref;
-    return new Prepared() {
+    return new Base(options) {
       @Override
       public String description() {
         return "image " + d.reference() + " of the local Docker engine (" + docker + ")";
@@ -413,37 +460,73 @@ public final class LocalImages {
   private static Layout containerize(JibContainerBuilder b, boolean insecure, Path dir, Options options,
       Progress progress) throws IOException, InterruptedException {
     Path cache = options.cache().resolve("jib");
-    Path tar = Files.createTempFile("berth-image-", ".tar");
+    List<Path> caches = List.of(cache.resolve("app"), cache.resolve("base"));
+    // Jib "loads" the image into this client, which unpacks the tarball stream straight into the layout folder
+    LayoutClient client = new LayoutClient(dir, caches);
+    Containerizer c = Containerizer.to(client, DockerDaemonImage.named(ImageReference.of(null, "berth-build", "latest")))
+        .setBaseImageLayersCache(cache.resolve("base"))
+        .setApplicationLayersCache(cache.resolve("app"))
+        .setAllowInsecureRegistries(insecure)
+        .setToolName("berth")
+        .addEventHandler(LogEvent.class, e -> {
+          switch (e.getLevel()) {
+            case ERROR, WARN -> progress.warn(e.getMessage());
+            case LIFECYCLE, INFO -> progress.detail(e.getMessage());
+            default -> { }
+          }
+        });
+    long t0 = System.nanoTime();
     try {
-      Containerizer c = Containerizer.to(TarImage.at(tar).named(ImageReference.of(null, "berth-build", "latest")))
-          .setBaseImageLayersCache(cache.resolve("base"))
-          .setApplicationLayersCache(cache.resolve("app"))
-          .setAllowInsecureRegistries(insecure)
-          .setToolName("berth")
-          .addEventHandler(LogEvent.class, e -> {
-            switch (e.getLevel()) {
-              case ERROR, WARN -> progress.warn(e.getMessage());
-              case LIFECYCLE, INFO -> progress.detail(e.getMessage());
-              default -> { }
-            }
-          });
-      try {
-        b.containerize(c);
-      } catch (RegistryException e) {
-        throw registryFailure(e);
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        if (cause instanceof RegistryException re) {
-          throw registryFailure(re);
-        }
-        throw BerthException.failed("image build failed: " + cause.getMessage(), cause);
-      } catch (CacheDirectoryCreationException e) {
-        throw BerthException.failed("cannot create the layer cache under " + cache + ": " + e.getMessage(), e);
+      b.containerize(c);
+    } catch (RegistryException e) {
+      throw registryFailure(e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof RegistryException re) {
+        throw registryFailure(re);
       }
-      extract(tar, dir);
-      return new Layout(dir, readDigest(dir));
-    } finally {
-      Files.deleteIfExists(tar);
+      throw BerthException.failed("image build failed: " + cause.getMessage(), cause);
+    } catch (CacheDirectoryCreationException e) {
+      throw BerthException.failed("cannot create the layer cache under " + cache + ": " + e.getMessage(), e);
+    }
+    progress.detail("OCI layout written in " + (System.nanoTime() - t0) / 1_000_000 + " ms ("
+        + client.linked + " layer" + (client.linked == 1 ? "" : "s") + " taken from the cache " + cache + ")");
+    return new Layout(dir, readDigest(dir));
+  }
+
+  /** The docker client Jib loads the built image into: it writes the OCI layout folder. */
+  private static final class LayoutClient implements DockerClient {
+    private final Path dir;
+    private final List<Path> caches;
+    int linked;
+
+    LayoutClient(Path dir, List<Path> caches) {
+      this.dir = dir;
+      this.caches = caches;
+    }
+
+    @Override
+    public boolean supported(Map<String, String> parameters) {
+      return true;
+    }
+
+    @Override
+    public String load(ImageTarball tarball, java.util.function.Consumer<Long> written) throws IOException {
+      try (LayoutSink sink = new LayoutSink(dir, caches)) {
+        tarball.writeTo(sink);
+        linked = sink.linked();
+      }
+      return "";
+    }
+
+    @Override
+    public void save(ImageReference reference, Path out, java.util.function.Consumer<Long> written) {
+      throw new UnsupportedOperationException("save");
+    }
+
+    @Override
+    public ImageDetails inspect(ImageReference reference) {
+      throw new UnsupportedOperationException("inspect");
     }
   }
 
@@ -482,6 +565,11 @@ public final class LocalImages {
   // ------------------------------------------------------------------------------------------------- tar files
 
   private static TarArchiveInputStream openTar(Path archive) throws IOException {
+    return new TarArchiveInputStream(open(archive));
+  }
+
+  /** The archive's bytes, gunzipped when it is gzip. */
+  private static InputStream open(Path archive) throws IOException {
     InputStream in = new BufferedInputStream(Files.newInputStream(archive), 1 << 16);
     in.mark(2);
     int b0 = in.read();
@@ -490,27 +578,13 @@ public final class LocalImages {
     if (b0 == 0x1f && b1 == 0x8b) {
       in = new GZIPInputStream(in, 1 << 16);
     }
-    return new TarArchiveInputStream(in);
+    return in;
   }
 
   /** Extracts regular files and folders of a tar (plain or gzip) into dir; refuses paths that leave dir. */
   static void extract(Path archive, Path dir) throws IOException {
-    Files.createDirectories(dir);
-    Path root = dir.toAbsolutePath().normalize();
-    try (TarArchiveInputStream in = openTar(archive)) {
-      TarArchiveEntry e;
-      while ((e = in.getNextEntry()) != null) {
-        Path target = root.resolve(e.getName()).normalize();
-        if (!target.startsWith(root)) {
-          throw new IOException("archive entry leaves the folder: " + e.getName());
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(target);
-        } else if (e.isFile()) {
-          Files.createDirectories(target.getParent());
-          Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
+    try (InputStream in = open(archive); LayoutSink sink = new LayoutSink(dir, List.of())) {
+      in.transferTo(sink);
     }
   }
 

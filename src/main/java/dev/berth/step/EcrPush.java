@@ -235,19 +235,17 @@ public final class EcrPush {
     for (Violation w : problems) {
       progress.warn(w.toString());
     }
-    Path built = null;
+    LocalImages.Layout[] built = new LocalImages.Layout[1];
     try {
-      return run(request, local, built = local == null ? null : Files.createTempDirectory("berth-layout-"));
-    } catch (java.io.IOException e) {
-      throw BerthException.failed("cannot create a temporary folder for the image: " + e.getMessage(), e);
+      return run(request, local, built);
     } finally {
-      if (built != null) {
-        deleteTree(built);
+      if (built[0] != null) {
+        built[0].delete();
       }
     }
   }
 
-  private Result run(Request request, LocalImages.Prepared local, Path layoutDir) {
+  private Result run(Request request, LocalImages.Prepared local, LocalImages.Layout[] built) {
     List<String> tags = request.effectiveTags();
     String name = request.repository();
     EcrRepositories repos = new EcrRepositories(ecr.get(), clock);
@@ -271,7 +269,8 @@ public final class EcrPush {
       Manifest root = null;
       if (local != null) {
         progress.info("building " + local.description());
-        LocalImages.Layout layout = build(local, layoutDir);
+        LocalImages.Layout layout = build(local);
+        built[0] = layout;
         progress.info("built " + layout.digest());
         source = ContentSource.of(new Source.OciLayout(layout.dir()), null);
         root = source.root();
@@ -382,9 +381,9 @@ public final class EcrPush {
     }
   }
 
-  private LocalImages.Layout build(LocalImages.Prepared local, Path dir) {
+  private LocalImages.Layout build(LocalImages.Prepared local) {
     try {
-      return local.build(dir, progress);
+      return local.build(progress);
     } catch (java.io.IOException e) {
       throw BerthException.failed("image build failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -427,16 +426,6 @@ public final class EcrPush {
           ? ImageReference.DOCKER_HUB : jibRegistry;
       return DockerConfig.find(request.dockerConfig(), registry);
     });
-  }
-
-  private static void deleteTree(Path dir) {
-    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (java.io.IOException e) {
-      // a temporary folder left behind is not worth failing the push
-    }
   }
 
   private static String describe(Source s) {
