@@ -151,17 +151,19 @@ final class LayoutSink extends OutputStream {
 
   private boolean fromCache(String name, Path target) throws IOException {
     Matcher m = BLOB.matcher(name);
-    if (!m.matches()) {
-      return false;
-    }
+    return m.matches() && link(m.group(1), remaining, target);
+  }
+
+  /** Hard-links (else copies) the blob sha256:HEX of this size from a layer cache to target, if a cache holds it. */
+  boolean link(String hex, long size, Path target) throws IOException {
     for (Path cache : layerCaches) {
-      Path dir = cache.resolve("layers").resolve(m.group(1));
+      Path dir = cache.resolve("layers").resolve(hex);
       if (!Files.isDirectory(dir)) {
         continue;
       }
       try (var files = Files.list(dir)) {
         Path cached = files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}")).findFirst().orElse(null);
-        if (cached == null || Files.size(cached) != remaining) {
+        if (cached == null || Files.size(cached) != size) {
           continue;
         }
         Files.deleteIfExists(target);

@@ -23,7 +23,17 @@ import com.google.cloud.tools.jib.api.buildplan.Platform;
 import com.google.cloud.tools.jib.api.buildplan.Port;
 import com.google.cloud.tools.jib.event.EventHandlers;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
+import com.google.cloud.tools.jib.api.DescriptorDigest;
+import com.google.cloud.tools.jib.blob.BlobDescriptor;
+import com.google.cloud.tools.jib.hash.Digests;
+import com.google.cloud.tools.jib.image.Image;
 import com.google.cloud.tools.jib.image.ImageTarball;
+import com.google.cloud.tools.jib.image.Layer;
+import com.google.cloud.tools.jib.image.json.ImageToJsonTranslator;
+import com.google.cloud.tools.jib.image.json.OciIndexTemplate;
+import com.google.cloud.tools.jib.image.json.OciManifestTemplate;
+import com.google.cloud.tools.jib.json.JsonTemplate;
+import com.google.cloud.tools.jib.json.JsonTemplateMapper;
 import com.google.cloud.tools.jib.image.json.BuildableManifestTemplate;
 import com.google.cloud.tools.jib.image.json.ManifestListTemplate;
 import com.google.cloud.tools.jib.image.json.ManifestTemplate;
@@ -36,6 +46,7 @@ import dev.berth.report.Violation;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -463,7 +474,7 @@ public final class LocalImages {
     List<Path> caches = List.of(cache.resolve("app"), cache.resolve("base"));
     // Jib "loads" the image into this client, which unpacks the tarball stream straight into the layout folder
     LayoutClient client = new LayoutClient(dir, caches);
-    Containerizer c = Containerizer.to(client, DockerDaemonImage.named(ImageReference.of(null, "berth-build", "latest")))
+    Containerizer c = Containerizer.to(client, DockerDaemonImage.named(BUILD_REF))
         .setBaseImageLayersCache(cache.resolve("base"))
         .setApplicationLayersCache(cache.resolve("app"))
         .setAllowInsecureRegistries(insecure)
@@ -489,7 +500,8 @@ public final class LocalImages {
     } catch (CacheDirectoryCreationException e) {
       throw BerthException.failed("cannot create the layer cache under " + cache + ": " + e.getMessage(), e);
     }
-    progress.detail("OCI layout written in " + (System.nanoTime() - t0) / 1_000_000 + " ms ("
+    progress.detail("OCI layout written " + (client.direct ? "from the image" : "from Jib's tar stream") + " in "
+        + (System.nanoTime() - t0) / 1_000_000 + " ms ("
         + client.linked + " layer" + (client.linked == 1 ? "" : "s") + " taken from the cache " + cache + ")");
     return new Layout(dir, readDigest(dir));
   }
@@ -499,6 +511,7 @@ public final class LocalImages {
     private final Path dir;
     private final List<Path> caches;
     int linked;
+    boolean direct;
 
     LayoutClient(Path dir, List<Path> caches) {
       this.dir = dir;
@@ -512,11 +525,52 @@ public final class LocalImages {
 
     @Override
     public String load(ImageTarball tarball, java.util.function.Consumer<Long> written) throws IOException {
+      Image image = STREAM_ONLY ? null : imageOf(tarball);
+      if (image != null && image.getImageFormat() == OciManifestTemplate.class) {
+        writeLayout(image);
+        direct = true;
+        return "";
+      }
       try (LayoutSink sink = new LayoutSink(dir, caches)) {
         tarball.writeTo(sink);
         linked = sink.linked();
       }
       return "";
+    }
+
+    /**
+     * What {@code ImageTarball.ociWriteTo} (Jib 0.27.3) writes, as files: layer blobs (hard links into the layer
+     * cache when it holds them, so a cached layer is neither read nor copied), the config, the manifest,
+     * oci-layout and index.json. Same bytes, same digests as the tarball.
+     */
+    private void writeLayout(Image image) throws IOException {
+      Path blobs = dir.resolve("blobs").resolve("sha256");
+      Files.createDirectories(blobs);
+      OciManifestTemplate manifest = new OciManifestTemplate();
+      try (LayoutSink links = new LayoutSink(dir, caches)) {
+        for (Layer layer : layersOf(image)) {
+          DescriptorDigest digest = layer.getBlobDescriptor().getDigest();
+          long size = layer.getBlobDescriptor().getSize();
+          Path target = blobs.resolve(digest.getHash());
+          if (!links.link(digest.getHash(), size, target)) {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(target), 1 << 16)) {
+              layer.getBlob().writeTo(out);
+            }
+          }
+          manifest.addLayer(size, digest);
+        }
+        linked = links.linked();
+      }
+      JsonTemplate config = new ImageToJsonTranslator(image).getContainerConfiguration();
+      BlobDescriptor configDescriptor = Digests.computeDigest(config);
+      manifest.setContainerConfiguration(configDescriptor.getSize(), configDescriptor.getDigest());
+      Files.write(blobs.resolve(configDescriptor.getDigest().getHash()), JsonTemplateMapper.toByteArray(config));
+      BlobDescriptor manifestDescriptor = Digests.computeDigest(manifest);
+      Files.write(blobs.resolve(manifestDescriptor.getDigest().getHash()), JsonTemplateMapper.toByteArray(manifest));
+      Files.writeString(dir.resolve("oci-layout"), "{\"imageLayoutVersion\": \"1.0.0\"}");
+      OciIndexTemplate index = new OciIndexTemplate();
+      index.addManifest(manifestDescriptor, BUILD_REF.toStringWithQualifier());
+      Files.write(dir.resolve("index.json"), JsonTemplateMapper.toByteArray(index));
     }
 
     @Override
@@ -529,6 +583,36 @@ public final class LocalImages {
       throw new UnsupportedOperationException("inspect");
     }
   }
+
+  /** Tests: write the layout from Jib's tar stream, never from the image itself. */
+  static boolean STREAM_ONLY = false;
+
+  private static final ImageReference BUILD_REF = ImageReference.of(null, "berth-build", "latest");
+
+  /** Image.getLayers() (a Guava list; Guava is not on berth's compile path). */
+  private static List<Layer> layersOf(Image image) throws IOException {
+    try {
+      List<Layer> out = new ArrayList<>();
+      for (Object o : (List<?>) Image.class.getMethod("getLayers").invoke(image)) {
+        out.add((Layer) o);
+      }
+      return out;
+    } catch (ReflectiveOperationException e) {
+      throw new IOException("cannot read the image's layers", e);
+    }
+  }
+
+  /** The image an ImageTarball holds (its private field, Jib 0.27.3), or null when it cannot be read. */
+  private static Image imageOf(ImageTarball tarball) {
+    try {
+      java.lang.reflect.Field f = ImageTarball.class.getDeclaredField("image");
+      f.setAccessible(true);
+      return f.get(tarball) instanceof Image i ? i : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
 
   /** FROM --platform=..., read ahead of parsing (it picks the base image whose environment is read). */
   private static String platformOf(String dockerfile) {
