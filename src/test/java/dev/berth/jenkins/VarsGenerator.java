@@ -196,13 +196,13 @@ public final class VarsGenerator {
         .append(" --help`, in camelCase; null or '' means not given):\n\n");
     for (Key k : s.keys()) {
       if (!k.common()) {
-        entry(b, k);
+        entry(b, s, k);
       }
     }
     b.append("\nAWS access (every step):\n\n");
     for (Key k : s.keys()) {
       if (k.common()) {
-        entry(b, k);
+        entry(b, s, k);
       }
     }
     for (Map.Entry<String, String> e : StepKeys.libraryKeys().entrySet()) {
@@ -216,7 +216,7 @@ public final class VarsGenerator {
     return b.toString();
   }
 
-  static void entry(StringBuilder b, Key k) {
+  static void entry(StringBuilder b, Step s, Key k) {
     b.append("  ").append(k.name()).append(" (").append(StepKeys.typeText(k))
         .append(k.required() ? ", required" : "").append(")  ").append(k.option());
     if (k.kind() == Kind.NEGATABLE) {
@@ -230,6 +230,64 @@ public final class VarsGenerator {
       d += " Groovy: " + k.name() + ": true gives " + k.option() + ", false gives " + k.negated() + ".";
     }
     b.append(wrap(d, "      "));
+    b.append("      e.g. ").append(k.name()).append(": ").append(exampleValue(s, k)).append('\n');
+  }
+
+  /** Example values in the story's vocabulary, for the help pages: "key" or "var.key" -> Groovy value. */
+  static final Map<String, String> EXAMPLE_VALUES = new java.util.HashMap<>();
+
+  static {
+    String[][] values = {
+        {"repository", "'opensourceapirepo'"}, {"cluster", "'gantt'"}, {"service", "'gantt-exporter'"},
+        {"family", "'gantt-exporter-ecs-task'"}, {"containerName", "'gantt-exporter-container'"},
+        {"containerPort", "80"}, {"containerMemory", "2048"}, {"containerMemoryReservation", "1024"},
+        {"cpu", "'1024'"}, {"memory", "'2048'"}, {"desiredCount", "2"}, {"healthCheckGracePeriod", "120"},
+        {"autoscalingMin", "1"}, {"autoscalingMax", "4"}, {"cpuTarget", "60"}, {"memoryTarget", "70"},
+        {"requestsPerTarget", "1000"}, {"scaleInCooldown", "300"}, {"scaleOutCooldown", "60"},
+        {"minHealthyPercent", "100"}, {"maxPercent", "200"}, {"healthyThreshold", "3"}, {"unhealthyThreshold", "3"},
+        {"deregistrationDelay", "30"}, {"keepImages", "10"}, {"keepRevisions", "5"}, {"parallel", "4"},
+        {"healthCheckRetries", "3"}, {"taskDefinition", "td.taskDefinitionArn"}, {"timeout", "'15m'"},
+        {"region", "'us-east-2'"}, {"profile", "'opensourceapi'"},
+        {"roleArn", "'arn:aws:iam::123456789012:role/deployer'"}, {"externalId", "'deployer-external-id'"},
+        {"roleSessionName", "'gantt-deploy-42'"}, {"vpcId", "'vpc-0abc'"},
+        {"subnets", "['subnet-0aaa', 'subnet-0bbb']"}, {"securityGroups", "['sg-0abc']"},
+        {"port", "['80/tcp']"}, {"volume", "['export-service']"},
+        {"mount", "['export-service:/sites/export-service']"}, {"env", "[NODE_ENV: 'production']"},
+        {"secret", "[DB_PASSWORD: 'arn:aws:ssm:us-east-2:123456789012:parameter/db-password']"},
+        {"efsVolume", "['export-service': 'fs-0abc']"}, {"tag", "[team: 'gantt']"},
+        {"ecrPush.tag", "[\"my-node-container-${env.BUILD_NUMBER}\"]"}, {"ecrPush.image", "'node:20'"},
+        {"ecsRegisterTask.image", "img.image"}, {"ecsForceRedeploy.image", "['gantt-exporter-container': img.image]"},
+        {"dockerfile", "'Dockerfile'"}, {"context", "'.'"}, {"buildArg", "[NODE_VERSION: '20']"},
+        {"tar", "'build/image.tar'"}, {"dockerDaemon", "'gantt-exporter:dev'"}, {"ociLayout", "'build/oci'"},
+        {"ociLayoutRef", "'latest'"}, {"registryId", "'123456789012'"}, {"sourceUsername", "'ci-reader'"},
+        {"registryEndpoint", "'http://127.0.0.1:5000'"}, {"endpointUrl", "'http://127.0.0.1:5000'"},
+        {"file", "'taskdef.json'"}, {"executionRoleArn", "'arn:aws:iam::123456789012:role/ecsTaskExecutionRole'"},
+        {"taskRoleArn", "'arn:aws:iam::123456789012:role/gantt-exporter-task'"}, {"cpuArchitecture", "'ARM64'"},
+        {"logGroup", "'/ecs/gantt-exporter'"}, {"healthCheckPath", "'/health'"},
+        {"healthCheck", "'curl -f http://localhost/ || exit 1'"}, {"healthCheckInterval", "'30s'"},
+        {"healthCheckTimeout", "'5s'"}, {"healthCheckStartPeriod", "'10s'"}, {"platformVersion", "'LATEST'"},
+        {"capacityProvider", "['FARGATE_SPOT:1']"}, {"propagateTags", "'SERVICE'"},
+        {"targetGroupArn", "'arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/gantt/0abc'"},
+        {"certificateArn", "'arn:aws:acm:us-east-2:123456789012:certificate/0abc'"},
+    };
+    for (String[] v : values) {
+      EXAMPLE_VALUES.put(v[0], v[1]);
+    }
+  }
+
+  static String exampleValue(Step s, Key k) {
+    String v = EXAMPLE_VALUES.getOrDefault(s.var() + "." + k.name(), EXAMPLE_VALUES.get(k.name()));
+    if (v != null) {
+      return v;
+    }
+    return switch (k.kind()) {
+      case INT -> "5";
+      case BOOLEAN, NEGATABLE, COUNT -> "true";
+      case LIST, CSV -> "['" + k.paramLabel() + "']";
+      case MAP -> "[KEY: 'VALUE']";
+      case CHOICE -> "'" + k.choices().get(0) + "'";
+      case STRING -> "'" + k.paramLabel() + "'";
+    };
   }
 
   static String indent(String text, String prefix) {

@@ -134,6 +134,21 @@ class VarsInSyncTest {
     }
   }
 
+  /** Every per-key example of the help pages is a value the var accepts. */
+  @Test
+  void helpPageExamples_areAcceptedByTheVars() {
+    PipelineHarness h = new PipelineHarness(tmp);
+    for (Step s : StepKeys.steps()) {
+      for (Key k : s.keys()) {
+        String value = VarsGenerator.exampleValue(s, k);
+        Object problems = h.run("def td = [taskDefinitionArn: 'arn:td']\ndef img = [image: 'repo@sha256:0']\n"
+            + "return berth.plan('" + s.var() + "', '" + s.command() + "', " + s.var() + ".keys(), [" + k.name() + ": "
+            + value + "], 'job', '1').problems.findAll { !it.startsWith('missing required') }");
+        assertEquals(List.of(), problems, s.var() + " example " + k.name() + ": " + value);
+      }
+    }
+  }
+
   @Test
   void libraryKeys_inBerthGroovy_matchTheGeneratorsAndBerthTxt() throws Exception {
     PipelineHarness h = new PipelineHarness(tmp);
