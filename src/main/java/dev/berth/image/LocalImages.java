@@ -3,7 +3,6 @@ package dev.berth.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.cloud.tools.jib.api.CacheDirectoryCreationException;
 import com.google.cloud.tools.jib.api.Containerizer;
-import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.DockerClient;
 import com.google.cloud.tools.jib.api.DockerDaemonImage;
 import com.google.cloud.tools.jib.api.ImageDetails;
@@ -21,8 +20,6 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Platform;
 import com.google.cloud.tools.jib.api.buildplan.Port;
-import com.google.cloud.tools.jib.event.EventHandlers;
-import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import com.google.cloud.tools.jib.api.DescriptorDigest;
 import com.google.cloud.tools.jib.blob.BlobDescriptor;
 import com.google.cloud.tools.jib.hash.Digests;
@@ -34,10 +31,6 @@ import com.google.cloud.tools.jib.image.json.OciIndexTemplate;
 import com.google.cloud.tools.jib.image.json.OciManifestTemplate;
 import com.google.cloud.tools.jib.json.JsonTemplate;
 import com.google.cloud.tools.jib.json.JsonTemplateMapper;
-import com.google.cloud.tools.jib.image.json.BuildableManifestTemplate;
-import com.google.cloud.tools.jib.image.json.ManifestListTemplate;
-import com.google.cloud.tools.jib.image.json.ManifestTemplate;
-import com.google.cloud.tools.jib.registry.RegistryClient;
 import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
@@ -266,7 +259,12 @@ public final class LocalImages {
         b = Jib.fromScratch();
       } else {
         ImageReference ref = parseRef(plan.base());
-        insecure = isLoopback(ref.getRegistry());
+        insecure = dev.berth.image.ImageReference.isLoopback(ref.getRegistry());
+        if (insecure) {
+          // plain http (and credentials over it) only for loopback registries: Jib uses http only where
+          // insecure registries are allowed, which berth allows for loopback base images alone
+          System.setProperty("sendCredentialsOverHttp", "true");
+        }
         RegistryImage image = RegistryImage.named(ref);
         Optional<RegistryCredentials> login = options.credentials().apply(ref.getRegistry());
         login.ifPresent(l -> image.addCredential(l.username(), l.password()));
@@ -323,54 +321,49 @@ public final class LocalImages {
     public Map<String, String> apply(String reference) {
       try {
         return fetch(reference);
-      } catch (IOException | RegistryException | RuntimeException e) {
+      } catch (IOException | RuntimeException e) {
         problem = "cannot read the environment of base image " + reference + " (variables it sets expand to empty"
             + " strings): " + e.getMessage();
         return Map.of();
       }
     }
 
-    private Map<String, String> fetch(String reference) throws IOException, RegistryException {
-      ImageReference ref = parseRef(reference);
-      boolean insecure = isLoopback(ref.getRegistry());
-      FailoverHttpClient http = new FailoverHttpClient(insecure, false, e -> { });
-      try {
-        RegistryClient.Factory f = RegistryClient.factory(EventHandlers.NONE, ref.getRegistry(), ref.getRepository(),
-            http);
-        Optional<RegistryCredentials> login = options.credentials().apply(ref.getRegistry());
-        login.ifPresent(l -> f.setCredential(credential(l)));
-        RegistryClient client = f.newRegistryClient();
-        if (!client.doPullBearerAuth() && login.isPresent()) {
-          client.configureBasicAuth();
-        }
-        String qualifier = ref.getDigest().orElse(ref.getTag().orElse("latest"));
-        ManifestTemplate manifest = client.pullManifest(qualifier).getManifest();
-        if (manifest instanceof ManifestListTemplate list) {
-          String[] p = (platform == null ? "linux/amd64" : platform).split("/");
-          List<String> digests = list.getDigestsForPlatform(p[1], p[0]);
-          if (digests.isEmpty()) {
-            throw new IOException("no " + p[0] + "/" + p[1] + " image in " + reference);
-          }
-          manifest = client.pullManifest(digests.get(0)).getManifest();
-        }
-        if (!(manifest instanceof BuildableManifestTemplate image)) {
-          throw new IOException("unsupported manifest type " + manifest.getClass().getSimpleName());
-        }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        client.pullBlob(image.getContainerConfiguration().getDigest(), s -> { }, s -> { }).writeTo(out);
-        JsonNode env = Json.mapper().readTree(out.toByteArray()).path("config").path("Env");
-        Map<String, String> result = new LinkedHashMap<>();
-        for (JsonNode e : env) {
-          String kv = e.asText();
-          int eq = kv.indexOf('=');
-          if (eq > 0) {
-            result.put(kv.substring(0, eq), kv.substring(eq + 1));
+    private Map<String, String> fetch(String reference) throws IOException {
+      dev.berth.image.ImageReference ref = dev.berth.image.ImageReference.parse(reference);
+      RegistryCredentials login = options.credentials().apply(ref.apiHost()).orElse(null);
+      RegistryClient client = RegistryClient.forHost(ref.apiHost(), RegistryCredentials.Source.of(login));
+      Manifest m = client.getManifest(ref.repository(), ref.reference())
+          .orElseThrow(() -> new IOException("no such image"));
+      if (m.isIndex()) {
+        String[] p = (platform == null ? "linux/amd64" : platform).split("/");
+        String child = null;
+        for (JsonNode d : Json.mapper().readTree(m.bytes()).path("manifests")) {
+          JsonNode pf = d.path("platform");
+          if (p[0].equals(pf.path("os").asText()) && p[1].equals(pf.path("architecture").asText())
+              && (p.length < 3 || p[2].equals(pf.path("variant").asText()))) {
+            child = d.path("digest").asText();
+            break;
           }
         }
-        return result;
-      } finally {
-        http.shutDown();
+        if (child == null) {
+          throw new IOException("no " + String.join("/", p) + " image in its index");
+        }
+        m = client.getManifest(ref.repository(), child).orElseThrow(() -> new IOException("no such image"));
       }
+      String config = Json.mapper().readTree(m.bytes()).path("config").path("digest").asText();
+      JsonNode env;
+      try (InputStream in = client.openBlob(ref.repository(), config).stream()) {
+        env = Json.mapper().readTree(in.readAllBytes()).path("config").path("Env");
+      }
+      Map<String, String> result = new LinkedHashMap<>();
+      for (JsonNode e : env) {
+        String kv = e.asText();
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          result.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      return result;
     }
   }
 
@@ -636,15 +629,7 @@ public final class LocalImages {
     }
   }
 
-  static boolean isLoopback(String registryHost) {
-    String host = registryHost;
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.indexOf(']'));
-    } else if (host.indexOf(':') == host.lastIndexOf(':') && host.contains(":")) {
-      host = host.substring(0, host.indexOf(':'));
-    }
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
-  }
+
 
   // ------------------------------------------------------------------------------------------------- tar files
 
@@ -680,9 +665,5 @@ public final class LocalImages {
       throw BerthException.failed("the OCI layout's index.json lists no manifest");
     }
     return manifests.get(0).path("digest").asText();
-  }
-
-  static Credential credential(RegistryCredentials l) {
-    return Credential.from(l.username(), l.password());
   }
 }

@@ -178,6 +178,37 @@ class EcrPushBuildIT {
   }
 
   @Test
+  void dockerfile_baseInARegistryWithAuth_usesTheSourceCredentials() throws Exception {
+    System.setProperty("sendCredentialsOverHttp", "true"); // for the setup's own push over loopback http
+    try (Registry locked = Registry.start("puller", "base-secret")) {
+      String ref = locked.host() + "/private/base:1";
+      Path f = tmp.resolve("hello.txt");
+      Files.writeString(f, "hello");
+      Jib.fromScratch()
+          .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f, AbsoluteUnixPath.get("/hello.txt")).build())
+          .addEnvironmentVariable("HOME", "/home/app")
+          .setFormat(ImageFormat.OCI)
+          .containerize(Containerizer.to(RegistryImage.named(ref).addCredential("puller", "base-secret"))
+              .setAllowInsecureRegistries(true)
+              .setBaseImageLayersCache(tmp.resolve("jib/b")).setApplicationLayersCache(tmp.resolve("jib/a")));
+      System.clearProperty("sendCredentialsOverHttp"); // berth must allow it itself, for loopback only
+      Path ctx = tmp.resolve("private");
+      Files.createDirectories(ctx);
+      Files.writeString(ctx.resolve("Dockerfile"), "FROM " + ref + "\nENV DATA=$HOME/data\n");
+
+      Berth.Run denied = push("--repository", "private/app", "--dockerfile", ctx.resolve("Dockerfile").toString());
+      Berth.Run run = push(Map.of("BERTH_SOURCE_PASSWORD", "base-secret"), "--repository", "private/app",
+          "--dockerfile", ctx.resolve("Dockerfile").toString(), "--source-username", "puller");
+
+      assertEquals(4, denied.exitCode(), denied.toString());
+      assertEquals(0, run.exitCode(), run.toString());
+      assertTrue(config("private/app", "latest").path("config").path("Env").toString()
+          .contains("DATA=/home/app/data"), "the base's environment, read with the credentials");
+      assertFalse(run.stdout().contains("base-secret") || run.stderr().contains("base-secret"));
+    }
+  }
+
+  @Test
   void dockerfile_withRun_exits3NamingTheLine_andCreatesNothing() throws Exception {
     Path ctx = tmp.resolve("bad");
     Files.createDirectories(ctx);
