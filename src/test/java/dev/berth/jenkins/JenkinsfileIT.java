@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinition;
 /**
  * End to end: the sample Jenkinsfile through the harness with a real sh, so the vars run the launcher
  * (resources/dev/berth/berth.sh) and the real runner (target/berth.jar, via BERTH_JAR) pushes the story's node
- * image to the local registry and deploys against moto; the final state is read back through the AWS APIs.
+ * image to the local registry and deploys against moto; the final state is read back through the AWS APIs. The
+ * Jenkinsfile and the vars run under groovy-cps, the program serialized at every step as Jenkins persists it.
  */
 class JenkinsfileIT {
   static final String ACCESS_KEY = "AKIAJENKINSFILEITKEY";
@@ -58,7 +59,7 @@ class JenkinsfileIT {
       String subnetB = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.2.0/24").availabilityZone("us-east-2b"))
           .subnet().subnetId();
 
-      PipelineHarness h = new PipelineHarness(tmp.resolve("workspace"));
+      PipelineHarness h = new PipelineHarness(tmp.resolve("workspace"), true); // as Jenkins runs it: groovy-cps
       h.realShell = true;
       h.credentials.put("aws-opensourceapi", new AwsKeys(ACCESS_KEY, SECRET_KEY));
       h.baseEnv.put("PATH", System.getenv("PATH"));
@@ -133,8 +134,12 @@ class JenkinsfileIT {
     }
   }
 
+  /** The result a var returned: its --result-file, left in the workspace's @tmp folder. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> callResult(PipelineHarness h, String var) {
-    return (Map<String, Object>) h.results.get(var);
+  static Map<String, Object> callResult(PipelineHarness h, String var) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of(h.workspace + "@tmp", "berth"))) {
+      Path file = files.filter(p -> p.getFileName().toString().startsWith(var + "-")).findFirst().orElseThrow();
+      return dev.berth.report.Json.mapper().readValue(file.toFile(), Map.class);
+    }
   }
 }

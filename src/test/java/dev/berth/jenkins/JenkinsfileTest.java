@@ -27,9 +27,14 @@ class JenkinsfileTest {
   PipelineHarness h;
   final List<List<String>> commands = new ArrayList<>();
 
+  /** JenkinsfileCpsTest runs the same tests under groovy-cps. */
+  PipelineHarness newHarness(Path workspace) {
+    return new PipelineHarness(workspace);
+  }
+
   @BeforeEach
   void setUp() {
-    h = new PipelineHarness(tmp.resolve("ws"));
+    h = newHarness(tmp.resolve("ws"));
     h.credentials.put("aws-opensourceapi", new AwsKeys("AKIAJENKINSFILETEST", SECRET));
     h.params.put("VPC_ID", "vpc-0123");
     h.params.put("SUBNETS", "subnet-a,subnet-b");

@@ -126,6 +126,11 @@ public final class PipelineHarness {
     binding.setVariable("params", params);
     binding.setVariable("currentBuild", currentBuild);
     binding.setVariable(HARNESS, this);
+    if (cps) {
+      // agent any / agent none: groovy-cps resolves these names on the script, not on the section's delegate
+      binding.setVariable("any", "any");
+      binding.setVariable("none", "none");
+    }
     for (String name : KNOWN_VARS) {
       Path file = ROOT.resolve("vars").resolve(name + ".groovy");
       if (Files.isRegularFile(file)) {
@@ -210,14 +215,98 @@ public final class PipelineHarness {
           try { return body.call() } finally { __h().unbindCredentials(token) }
         }
         def stage(String name, Closure body) {
+          if (__h().offerToSection('stage', [name, body] as Object[])) { return null } // a declarative stage
           __h().record('stage', [name] as Object[])
           __h().stagesRun.add(name)
           return body.call()
         }
         def script(Closure body) { return body.call() }
+
+        // declarative pipeline {}: the sections are collected by dev.berth.jenkins.Collector, run here in CPS
+        def pipeline(Closure body) {
+          def p = __collect(body, 'pipeline')
+          Map blocks = p.blocks()
+          if (blocks.options) { __collect(blocks.options, 'options') }
+          if (blocks.parameters) { __h().applyParameters(__collect(blocks.parameters, 'parameters')) }
+          if (blocks.environment) { __h().applyEnvironment(__collect(blocks.environment, 'environment')) }
+          if (!blocks.stages) { error('pipeline: no stages') }
+          def stages = __collect(blocks.stages, 'stages').records()
+          def failure = null
+          for (int i = 0; i < stages.size(); i++) {
+            String name = stages[i][1][0]
+            if (failure != null) {
+              __h().stagesSkipped.add(name)
+              continue
+            }
+            try {
+              __stage(name, stages[i][1][1])
+            } catch (Throwable t) {
+              __h().log.add('stage ' + name + ' failed: ' + t.message)
+              failure = t
+            }
+          }
+          __h().currentBuild.result = failure == null ? 'SUCCESS' : 'FAILURE'
+          if (blocks.post) { __post(blocks.post, failure == null) }
+          if (failure != null) { throw failure }
+          return null
+        }
+        def __stage(String name, Closure body) {
+          Map b = __collect(body, 'stage').blocks()
+          boolean beforeInput = false
+          List expressions = []
+          if (b.when) {
+            def w = __collect(b.when, 'when')
+            beforeInput = w.values().beforeInput == true
+            expressions = w.expressions()
+          }
+          boolean whenFirst = !b.input || beforeInput
+          if (whenFirst && !__whenTrue(expressions)) { __h().stagesSkipped.add(name); return null }
+          if (b.input) { input(__collect(b.input, 'input').values()) }
+          if (!whenFirst && !__whenTrue(expressions)) { __h().stagesSkipped.add(name); return null }
+          if (!b.steps) { error("stage '" + name + "' has no steps") }
+          List env = b.environment ? __collect(b.environment, 'environment').envList() : []
+          boolean ok = false
+          try {
+            withEnv(env) { stage(name) { b.steps.call() } }
+            ok = true
+          } finally {
+            if (b.post) { __post(b.post, ok) }
+          }
+          return null
+        }
+        def __whenTrue(List expressions) {
+          for (int i = 0; i < expressions.size(); i++) {
+            if (!expressions[i].call()) { return false }
+          }
+          return true
+        }
+        def __post(Closure post, boolean success) {
+          Map conditions = __collect(post, 'post').blocks()
+          for (String c : ['always', 'success', 'failure', 'unsuccessful']) {
+            boolean run = c == 'always' || (c == 'success' && success) || (c != 'success' && !success)
+            if (conditions[c] && run) { conditions[c].call() }
+          }
+          if (conditions.cleanup) { conditions.cleanup.call() }
+        }
+        def __collect(Closure c, String section) {
+          def collector = new dev.berth.jenkins.Collector(section)
+          __h().sections.push(collector)
+          try {
+            c.call()
+          } finally {
+            __h().sections.pop()
+          }
+          return collector
+        }
         // a step suspends the program, as in Jenkins: the harness serializes it, runs the step, resumes it
+        // (groovy-cps 1.31 resolves a closure's calls on the script, not on its delegate: the declarative
+        // section being collected gets them first)
         @NonCPS def methodMissing(String name, Object args) {
+          if (__h().offerToSection(name, (Object[]) args)) { return null }
           return com.cloudbees.groovy.cps.Continuable.suspend(new dev.berth.jenkins.PipelineHarness.StepRequest(name, (Object[]) args))
+        }
+        @NonCPS void setProperty(String name, Object value) {
+          if (!__h().assignInSection(name, value)) { super.setProperty(name, value) }
         }
         @NonCPS def __h() { return getBinding().getVariable('__harness') }
       }
@@ -378,7 +467,7 @@ public final class PipelineHarness {
       case "pipeline":
         return new Declarative(this).run(body);
       default:
-        throw new AssertionError("the pipeline called a step the harness does not know: " + name + "("
+        throw new AssertionError("the pipeline called a step the harness does not know: " + name + " (in " + sections + ", stages run " + stagesRun + ") ("
             + Arrays.toString(args) + ")");
     }
   }
@@ -517,6 +606,39 @@ public final class PipelineHarness {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** CPS mode: the declarative sections being collected, innermost first. */
+  public final Deque<Collector> sections = new ArrayDeque<>();
+
+  public boolean offerToSection(String name, Object[] args) {
+    return !sections.isEmpty() && sections.peek().accept(name, args);
+  }
+
+  public boolean assignInSection(String name, Object value) {
+    return !sections.isEmpty() && sections.peek().assign(name, value);
+  }
+
+  /** CPS mode: parameter defaults from a collected parameters {} section. */
+  public void applyParameters(Collector parameters) {
+    for (List<Object> r : parameters.records()) {
+      String type = (String) r.get(0);
+      Map<?, ?> m = (Map<?, ?>) ((List<?>) r.get(1)).get(0);
+      Object value;
+      if (type.equals("booleanParam")) {
+        value = Boolean.TRUE.equals(m.get("defaultValue"));
+      } else if (type.equals("choice")) {
+        value = m.get("choices") instanceof List<?> l && !l.isEmpty() ? String.valueOf(l.get(0)) : "";
+      } else {
+        value = m.containsKey("defaultValue") ? String.valueOf(m.get("defaultValue")) : "";
+      }
+      params.putIfAbsent(String.valueOf(m.get("name")), value);
+    }
+  }
+
+  /** CPS mode: the pipeline-level environment {}. */
+  public void applyEnvironment(Collector environment) {
+    baseEnv.putAll(overrides(environment.envList()));
   }
 
   /** Records a block step that the CPS base class runs itself. */
