@@ -16,7 +16,7 @@
 # --registry-endpoint. Cases, each the median of RUNS runs:
 #   cold         destination registry wiped before each run (skopeo's blob-info cache removed too)
 #   warm         the same copy again: every blob and the tag already there
-#   incremental  v1 copied first (untimed), then v2, whose last layer differs, is timed (new tag)
+#   incremental  destination wiped, v1 copied (untimed), then v2, whose last layer differs, is timed (new tag)
 # Peak RSS: /usr/bin/time -v of a cold copy of a BIG_MB image (default 1024 MB in 4 layers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -167,6 +167,8 @@ measure() { # TOOL IMAGE
     warm+=("$(timed "run_$tool" "$img" v1 "$img-cold-$RUNS")")
   done
   for i in $(seq 1 "$RUNS"); do
+    # the changed layer must be nowhere in the destination (skopeo would mount it from an earlier run's repo)
+    wipe_registry "$tool"; clear_skopeo_cache
     "run_$tool" "$img" v1 "$img-inc-$i"
     inc+=("$(timed "run_$tool" "$img" v2 "$img-inc-$i")")
   done
