@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,8 +66,6 @@ public final class EcrApi {
   private static final Set<String> RETRY_CODES = Set.of("ThrottlingException", "Throttling",
       "TooManyRequestsException", "RequestLimitExceeded", "ServiceUnavailable", "ServerException",
       "InternalFailure");
-  private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-      .withZone(ZoneOffset.UTC);
 
   private final URI endpoint;
   private final String region;
@@ -129,7 +126,7 @@ public final class EcrApi {
 
   private Map<String, Object> once(String operation, byte[] payload) throws IOException {
     Credentials creds = credentials.get();
-    String amzDate = AMZ_DATE.format(clock.instant());
+    String amzDate = amzDate(clock.instant());
     String date = amzDate.substring(0, 8);
     String host = endpoint.getPort() == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
     String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
@@ -197,6 +194,28 @@ public final class EcrApi {
     Outcome outcome = ACCESS_CODES.contains(code) || status == 401 || status == 403 ? Outcome.ACCESS : Outcome.FAILED;
     throw new ServiceError(outcome, "ECR " + operation + " failed: " + (code.isEmpty() ? "" : code + ": ") + message
         + " (HTTP " + status + ")", code, status);
+  }
+
+  /** yyyyMMdd'T'HHmmss'Z' in UTC, without java.time's formatter (whose locale data is slow to load). */
+  static String amzDate(java.time.Instant instant) {
+    java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+    StringBuilder b = new StringBuilder(16);
+    pad(b, t.getYear(), 4);
+    pad(b, t.getMonthValue(), 2);
+    pad(b, t.getDayOfMonth(), 2);
+    b.append('T');
+    pad(b, t.getHour(), 2);
+    pad(b, t.getMinute(), 2);
+    pad(b, t.getSecond(), 2);
+    return b.append('Z').toString();
+  }
+
+  private static void pad(StringBuilder b, int value, int width) {
+    String v = Integer.toString(value);
+    for (int k = v.length(); k < width; k++) {
+      b.append('0');
+    }
+    b.append(v);
   }
 
   private static byte[] readAll(InputStream in) throws IOException {

@@ -5,7 +5,6 @@ import dev.berth.report.Progress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -188,12 +187,17 @@ public final class ImageCopier {
       return "? bytes";
     }
     if (bytes < 1024 * 1024) {
-      return String.format(Locale.ROOT, "%.1f kB", bytes / 1024.0);
+      return tenths(bytes * 10 / 1024) + " kB";
     }
-    return String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024));
+    return tenths(bytes * 10 / (1024 * 1024)) + " MB";
   }
 
   private static String seconds(long nanos) {
-    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+    return tenths(nanos / 100_000_000) + " s";
+  }
+
+  /** 123 -> "12.3" (String.format would load locale data on the way). */
+  private static String tenths(long tenths) {
+    return tenths / 10 + "." + tenths % 10;
   }
 }
