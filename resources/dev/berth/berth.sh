@@ -15,6 +15,7 @@
 #   BERTH_CACHE_DIR    where downloaded jars are kept (default: ${XDG_CACHE_HOME:-$HOME/.cache}/berth); a jar is
 #                      downloaded once per version, verified, then moved into place atomically.
 #   BERTH_SHA256       optional: the expected SHA-256 of the jar (pins it; the repository's checksum is not used).
+#                      It is checked when the jar is downloaded; a jar already in the cache is used as is.
 #                      Without it the repository's published .sha256 is used, else its .sha1 (with a warning).
 #                      A mismatch is refused: nothing is cached and nothing runs (exit 4).
 #   BERTH_JAVA         java executable (default: $JAVA_HOME/bin/java when JAVA_HOME is set, else java on PATH).
