@@ -86,6 +86,36 @@ public final class FaultProxy implements AutoCloseable {
     byte[] rewrite(Exchange exchange, byte[] body);
   }
 
+  /** An answer the proxy gives itself instead of forwarding. */
+  public record Answer(int status, String contentType, String body) {}
+
+  /**
+   * Decides from a request (and its headers) whether the proxy answers it itself: the test bed's stand-in for
+   * what AWS does and moto does not (refusing an unknown access key or an expired session token).
+   */
+  @FunctionalInterface
+  public interface Responder {
+    Answer answer(Exchange exchange, Map<String, List<String>> headers);
+  }
+
+  /** AWS's answer to a request signed with an unknown access key, in the request's protocol. */
+  public static Answer unknownKey(Exchange e, boolean json) {
+    return json ? new Answer(400, "application/x-amz-json-1.1",
+        "{\"__type\":\"UnrecognizedClientException\",\"message\":\"The security token included in the request is invalid.\"}")
+        : new Answer(403, "text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>"
+            + "<Message>The security token included in the request is invalid.</Message></Error>"
+            + "<RequestId>faultproxy</RequestId></ErrorResponse>");
+  }
+
+  /** AWS's answer to a request signed with an expired session token. */
+  public static Answer expiredToken(Exchange e, boolean json) {
+    return json ? new Answer(400, "application/x-amz-json-1.1",
+        "{\"__type\":\"ExpiredTokenException\",\"message\":\"The security token included in the request is expired\"}")
+        : new Answer(400, "text/xml", "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code>"
+            + "<Message>The security token included in the request is expired</Message></Error>"
+            + "<RequestId>faultproxy</RequestId></ErrorResponse>");
+  }
+
   private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/\\d{8}/[^/]+/([^/]+)/aws4_request");
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "expect", "host",
       "upgrade", "transfer-encoding", "keep-alive", "proxy-connection", "te", "trailer");
@@ -98,6 +128,7 @@ public final class FaultProxy implements AutoCloseable {
   private final Random random;
   private volatile Hook hook;
   private final Rewriter rewriter;
+  private final Responder responder;
   private final ServerSocket server;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "fault-proxy");
@@ -123,6 +154,7 @@ public final class FaultProxy implements AutoCloseable {
     this.random = new Random(b.seed);
     this.hook = b.hook;
     this.rewriter = b.rewriter;
+    this.responder = b.responder;
     for (Fault f : Fault.values()) {
       injected.put(f, new AtomicInteger());
     }
@@ -148,6 +180,7 @@ public final class FaultProxy implements AutoCloseable {
     private long seed = 20261126L;
     private Hook hook;
     private Rewriter rewriter;
+    private Responder responder;
 
     private Builder(URI upstream) {
       this.upstream = upstream;
@@ -183,6 +216,11 @@ public final class FaultProxy implements AutoCloseable {
 
     public Builder hook(Hook h) {
       this.hook = h;
+      return this;
+    }
+
+    public Builder respond(Responder r) {
+      this.responder = r;
       return this;
     }
 
@@ -305,7 +343,12 @@ public final class FaultProxy implements AutoCloseable {
           return;
         }
         Response resp;
-        if (fault == Fault.THROTTLE || fault == Fault.ERROR_500 || fault == Fault.ERROR_503) {
+        Answer answer = responder == null ? null : responder.answer(probe, req.headers);
+        if (answer != null) {
+          Map<String, List<String>> h = new LinkedHashMap<>();
+          h.put("Content-Type", List.of(answer.contentType()));
+          resp = new Response(answer.status(), h, answer.body().getBytes(StandardCharsets.UTF_8), null);
+        } else if (fault == Fault.THROTTLE || fault == Fault.ERROR_500 || fault == Fault.ERROR_503) {
           injected.get(fault).incrementAndGet();
           resp = errorFor(req, fault);
         } else {
