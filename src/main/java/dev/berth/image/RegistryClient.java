@@ -429,13 +429,19 @@ public final class RegistryClient {
   }
 
   /**
-   * The Authorization header for a request. Until the registry has answered a challenge, credentials (when
-   * there are any) are offered as Basic: that saves the usual {@code GET /v2/} round trip with Basic registries
-   * (ECR); a Bearer registry answers 401 with its challenge and the request is sent again with a token.
+   * Declares that the registry takes Basic credentials (ECR does), so they are sent with the first request
+   * instead of after a 401. Otherwise requests go out without credentials until the registry's challenge says
+   * what it wants (no separate {@code GET /v2/} round trip either way).
    */
+  public RegistryClient assumingBasicAuth() {
+    scheme = "basic";
+    return this;
+  }
+
+  /** The Authorization header for a request, as the registry's challenge asked for. */
   private String authorization(String scope) throws IOException {
     String s = scheme;
-    if (s == null || "basic".equals(s)) {
+    if ("basic".equals(s)) {
       RegistryCredentials c = credentials.get();
       return c == null ? null : c.basicHeader();
     }

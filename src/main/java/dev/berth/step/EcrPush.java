@@ -291,7 +291,8 @@ public final class EcrPush {
         } else if (request.sourceCredentials() == null && targetHost != null
             && srcRef.apiHost().substring(12).equals(targetHost.substring(12))) {
           srcClient = new RegistryClient(URI.create("https://" + srcRef.apiHost()),
-              repos.auth(srcRef.apiHost().substring(0, 12)), RegistryClient.Settings.defaults(), sleeper);
+              repos.auth(srcRef.apiHost().substring(0, 12)), RegistryClient.Settings.defaults(), sleeper)
+              .assumingBasicAuth();
         } else {
           srcClient = sourceClient(request, srcRef);
         }
@@ -434,7 +435,7 @@ public final class EcrPush {
 
   private RegistryClient targetClient(URI endpoint, String host, RegistryCredentials.Source auth) {
     URI base = endpoint != null ? endpoint : URI.create("https://" + host);
-    return new RegistryClient(base, auth, RegistryClient.Settings.defaults(), sleeper);
+    return new RegistryClient(base, auth, RegistryClient.Settings.defaults(), sleeper).assumingBasicAuth();
   }
 
   private RegistryClient sourceClient(Request request, ImageReference ref) {
