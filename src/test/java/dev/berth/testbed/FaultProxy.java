@@ -46,7 +46,9 @@ import java.util.regex.Pattern;
  *   <li>{@link Fault#ERROR_500}, {@link Fault#ERROR_503}: server errors in the same shapes;
  *   <li>{@link Fault#RESET}: the connection is reset (TCP RST) after the request was read, before any answer;
  *   <li>{@link Fault#CUT}: the request body is cut half way (read half, then reset) — a cut upload;
- *   <li>{@link Fault#DELAY}: the request is forwarded after {@link Builder#delay(Duration)}.
+ *   <li>{@link Fault#DELAY}: the request is forwarded after {@link Builder#delay(Duration)};
+ *   <li>{@link Fault#LOST_ANSWER}: the request is forwarded (the upstream acts on it), then the connection is
+ *       reset before the answer reaches the client: a retry of a create finds the thing already there.
  * </ul>
  *
  * Randomness is seeded, so a run is repeatable (up to thread interleaving); counters say how many faults of
@@ -55,7 +57,7 @@ import java.util.regex.Pattern;
  */
 public final class FaultProxy implements AutoCloseable {
   /** The kinds of fault. */
-  public enum Fault { THROTTLE, ERROR_500, ERROR_503, RESET, CUT, DELAY }
+  public enum Fault { THROTTLE, ERROR_500, ERROR_503, RESET, CUT, DELAY, LOST_ANSWER }
 
   /** One request as the proxy saw it. */
   public record Exchange(String method, String path, String service, String operation, int status) {
@@ -358,6 +360,12 @@ public final class FaultProxy implements AutoCloseable {
           }
           resp = forward(req);
           forwarded.incrementAndGet();
+          if (fault == Fault.LOST_ANSWER) {
+            injected.get(fault).incrementAndGet();
+            log.add(new Exchange(req.method, req.path, probe.service(), probe.operation(), -1));
+            reset(socket);
+            return;
+          }
           if (rewriter != null) {
             byte[] changed = rewriter.rewrite(new Exchange(req.method, req.path, probe.service(), probe.operation(),
                 resp.status), resp.body);
