@@ -40,6 +40,7 @@ class EcsDeployServiceCommandTest {
   static final ObjectMapper MAPPER = new ObjectMapper();
   HttpServer server;
   final List<String> operations = new ArrayList<>();
+  final List<JsonNode> updates = new ArrayList<>();
 
   @AfterEach
   void stop() {
@@ -77,9 +78,12 @@ class EcsDeployServiceCommandTest {
     server.createContext("/", exchange -> {
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
       String op = target == null ? "?" : target.substring(target.indexOf('.') + 1);
-      exchange.getRequestBody().readAllBytes();
+      byte[] request = exchange.getRequestBody().readAllBytes();
       synchronized (operations) {
         operations.add(op);
+        if (op.equals("UpdateService")) {
+          updates.add(MAPPER.readTree(request));
+        }
       }
       JsonNode body = switch (op) {
         case "DescribeTaskDefinition" -> taskDefinition();
@@ -91,6 +95,7 @@ class EcsDeployServiceCommandTest {
         case "UpdateService" -> JsonNodeFactory.instance.objectNode().set("service", polls.get(0).get("services").get(0));
         case "ListTasks" -> rec.has("listTasks") ? rec.get("listTasks") : MAPPER.readTree("{\"taskArns\":[]}");
         case "DescribeTasks" -> rec.get("describeTasks");
+        case "DescribeScalableTargets" -> MAPPER.readTree("{\"ScalableTargets\":[]}");
         default -> null;
       };
       byte[] bytes;
@@ -184,6 +189,23 @@ class EcsDeployServiceCommandTest {
       assertTrue(run.stderr().contains("rollout COMPLETED"), run.stderr());
     }
     assertEquals(1, operations.stream().filter("UpdateService"::equals).count(), operations.toString());
+  }
+
+  @Test
+  void deploy_update_sendsOnlyWhatDiffers() throws IOException {
+    Berth.Run run = deploy(ecs("success"),
+        "--min-healthy-percent", "100", "--max-percent", "200", "--no-enable-execute-command", "--desired-count", "4");
+    assertEquals(0, run.exitCode(), run.toString());
+    assertEquals(1, updates.size());
+    JsonNode u = updates.get(0);
+    List<String> fields = new ArrayList<>();
+    u.fieldNames().forEachRemaining(fields::add);
+    // 100/200 %, circuit breaker with rollback and no execute-command are what the service has
+    assertEquals(List.of("cluster", "desiredCount", "service", "taskDefinition"), fields.stream().sorted().toList(),
+        u.toString());
+    assertEquals(4, u.get("desiredCount").asInt());
+    assertEquals(TD7, u.get("taskDefinition").asText());
+    assertEquals("[\"taskDefinition\",\"desiredCount\"]", run.json().path("changed").toString());
   }
 
   @Test

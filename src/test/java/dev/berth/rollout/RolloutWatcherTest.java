@@ -176,6 +176,22 @@ class RolloutWatcherTest {
   }
 
   @Test
+  void watch_whenOurDeploymentIsAlreadyGoneAfterTheRollback_isRolledBackFromTheEvents() {
+    Watched w = watch("rollback-gone", OURS, Duration.ofMinutes(15));
+    assertEquals(Verdict.ROLLED_BACK, w.rollout().verdict(), w.progress().text());
+    assertEquals(1, w.exitCode());
+    assertEquals("ecs-svc/5555555555555555555", w.rollout().supersededBy());
+    assertTrue(w.reasons().contains("2 tasks stopped: Essential container in task exited"), w.reasons());
+  }
+
+  @Test
+  void watch_whenTheServiceIsDeleted_isFailed() {
+    Watched w = watch("deleted", OURS, Duration.ofMinutes(15));
+    assertEquals(Verdict.FAILED, w.rollout().verdict());
+    assertTrue(w.reasons().contains("service gantt-exporter in cluster shop is DRAINING"), w.reasons());
+  }
+
+  @Test
   void watch_withoutDeploymentId_followsThePrimaryDeployment() {
     Watched w = watch("success", null, Duration.ofMinutes(15));
     assertEquals(Verdict.COMPLETED, w.rollout().verdict());

@@ -323,6 +323,49 @@ class EcsDeployServiceIT {
   }
 
   @Test
+  void settings_containerInsightsExecuteCommandTags_areApplied_andRerunKeepsThem() throws IOException {
+    List<String> args = List.of("ecs-deploy-service", "--cluster", "ops", "--service", "exporter",
+        "--task-definition", FAMILY + ":1", "--subnets", subnetA, "--container-insights", "--enable-execute-command",
+        "--propagate-tags", "--tag", "team=exports", "--tag", "cost-center=42", "--min-healthy-percent", "50",
+        "--no-circuit-breaker", "--no-assign-public-ip", "--platform-version", "1.4.0",
+        // moto reports 2 running tasks (MOTO_ECS_SERVICE_RUNNING=2): a desired count of 2 completes
+        "--desired-count", "2", "--timeout", "60s");
+    Berth.Run run = berth(args);
+    assertEquals(0, run.exitCode(), run.toString());
+    var cluster = aws.ecs().describeClusters(b -> b.clusters("ops").include(
+        software.amazon.awssdk.services.ecs.model.ClusterField.SETTINGS)).clusters().get(0);
+    assertEquals("enabled", cluster.settings().stream().filter(x -> x.nameAsString().equals("containerInsights"))
+        .findFirst().orElseThrow().value());
+    Service svc = aws.ecs().describeServices(b -> b.cluster("ops").services("exporter")).services().get(0);
+    assertTrue(svc.enableExecuteCommand());
+    assertEquals("SERVICE", svc.propagateTagsAsString());
+    assertEquals("FARGATE", svc.launchTypeAsString());
+    assertEquals("1.4.0", svc.platformVersion());
+    assertEquals(50, svc.deploymentConfiguration().minimumHealthyPercent());
+    assertFalse(svc.deploymentConfiguration().deploymentCircuitBreaker().enable());
+    assertEquals("DISABLED", svc.networkConfiguration().awsvpcConfiguration().assignPublicIpAsString());
+    assertEquals(Map.of("team", "exports", "cost-center", "42"), aws.ecs().listTagsForResource(b -> b
+        .resourceArn(svc.serviceArn())).tags().stream().collect(java.util.stream.Collectors.toMap(
+            software.amazon.awssdk.services.ecs.model.Tag::key, software.amazon.awssdk.services.ecs.model.Tag::value)));
+    // the VPC's default security group, since none was given and no ALB was asked for
+    String defaultGroup = aws.ec2().describeSecurityGroups(b -> b.filters(f -> f.name("vpc-id").values(vpc),
+        f -> f.name("group-name").values("default"))).securityGroups().get(0).groupId();
+    assertEquals(List.of(defaultGroup), svc.networkConfiguration().awsvpcConfiguration().securityGroups());
+
+    Berth.Run again = berth(args);
+    assertEquals(0, again.exitCode(), again.toString());
+    assertEquals("[]", again.json().path("changed").toString(), again.toString());
+    assertEquals(List.of(), calls().stream().filter(EcsDeployServiceIT::mutating).toList());
+
+    // a new tag is added without touching the service itself
+    List<String> more = new ArrayList<>(args);
+    more.addAll(List.of("--tag", "stage=prod"));
+    Berth.Run tagged = berth(more);
+    assertEquals("[\"tags\"]", tagged.json().path("changed").toString(), tagged.toString());
+    assertEquals(List.of("ecs:TagResource"), calls().stream().filter(EcsDeployServiceIT::mutating).toList());
+  }
+
+  @Test
   void rollout_thatNeverCompletes_timesOutWithExit5AndThePartialResult() throws IOException {
     // moto reports MOTO_ECS_SERVICE_RUNNING=2 tasks: a desired count of 3 never completes
     Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "slow",
