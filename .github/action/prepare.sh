@@ -56,7 +56,7 @@ esac
 if [ -f "$cache_dir/$version/berth-$version.jar" ]; then
   exit 0 # already on this machine (an earlier step of this job, or a self-hosted runner)
 fi
-repo=${INPUT_MAVEN_REPOSITORY:-${BERTH_MAVEN_REPO:-https://repo1.maven.org/maven2}}
+repo=${INPUT_MAVEN_REPOSITORY:-${BERTH_MAVEN_REPO:-maven-settings}}
 pin=${INPUT_BERTH_SHA256:-${BERTH_SHA256:-published}}
 if command -v sha256sum >/dev/null 2>&1; then
   repo_hash=$(printf '%s' "$repo" | sha256sum | cut -c1-12)

@@ -8,8 +8,10 @@
 #
 #   BERTH_JAR          path of a berth jar to run as is; when set, nothing is downloaded.
 #   BERTH_VERSION      version to download when BERTH_JAR is not set (default: the pinned version below).
-#   BERTH_MAVEN_REPO   base URL of the Maven repository to download from (default: Maven Central); an in-house
-#                      mirror works. The file is MAVEN_REPO/dev/berth/berth/VERSION/berth-VERSION.jar.
+#   BERTH_MAVEN_REPO   base URL of the Maven repository to download from; an in-house mirror works. The file is
+#                      MAVEN_REPO/dev/berth/berth/VERSION/berth-VERSION.jar. When unset, Maven itself (mvn on
+#                      PATH) fetches dev.berth:berth:VERSION with strict checksums from the repositories its
+#                      settings name: Maven Central unless ~/.m2/settings.xml names a mirror.
 #                      curl reads ~/.netrc for a mirror that needs a login; plain http is allowed only for
 #                      loopback hosts.
 #   BERTH_CACHE_DIR    where downloaded jars are kept (default: ${XDG_CACHE_HOME:-$HOME/.cache}/berth); a jar is
@@ -30,7 +32,6 @@
 set -eu
 
 BERTH_PINNED_VERSION=0.1.0
-BERTH_CENTRAL=https://repo1.maven.org/maven2
 
 say() { printf 'berth.sh: %s\n' "$*" >&2; }
 die() { code=$1; shift; say "$*"; exit "$code"; }
@@ -120,6 +121,27 @@ first_word_lower() { # FILE: the checksum in a .sha256/.sha1 file ("HEX" or "HEX
 }
 
 # --- the jar -----------------------------------------------------------------------------------------------------
+resolve_with_maven() {
+  # No repository URL given: Maven's own settings decide where dev.berth:berth comes from (Maven Central unless
+  # settings.xml names a mirror); -C makes a checksum mismatch fatal.
+  command -v mvn >/dev/null 2>&1 || die 2 "no Maven repository to download berth $version from: set BERTH_MAVEN_REPO to the base URL of Maven Central or of your mirror, or BERTH_JAR to a berth jar (with Maven on PATH, its own repository settings are used)"
+  mkdir -p "$cache/$version" || die 2 "cannot create the cache folder $cache/$version (set BERTH_CACHE_DIR)"
+  helper_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-sh.XXXXXX")
+  say "fetching dev.berth:berth:$version with Maven (its repository settings; strict checksums)"
+  mvn -B -q -C dependency:copy "-Dartifact=dev.berth:berth:$version:jar" "-DoutputDirectory=$helper_dir/out" \
+    >"$helper_dir/mvn.log" 2>&1 || { tail -n 20 "$helper_dir/mvn.log" >&2; die 4 "Maven could not fetch dev.berth:berth:$version (set BERTH_MAVEN_REPO for a mirror, or BERTH_JAR)"; }
+  partial=$helper_dir/out/berth-$version.jar
+  [ -f "$partial" ] || die 4 "Maven reported success but left no berth-$version.jar"
+  if [ -n "${BERTH_SHA256:-}" ]; then
+    expected=$(printf '%s' "$BERTH_SHA256" | tr 'A-F' 'a-f')
+    actual=$(digest sha256 "$partial")
+    [ "$expected" = "$actual" ] || die 4 "refusing dev.berth:berth:$version: checksum mismatch (expected $expected from BERTH_SHA256, got $actual); nothing was cached"
+  fi
+  mv -f "$partial" "$jar.$$" && mv -f "$jar.$$" "$jar" || die 2 "cannot move the jar into $cache/$version"
+  partial=
+  say "verified (Maven checksums${BERTH_SHA256:+, BERTH_SHA256}) and cached $jar"
+}
+
 resolve_jar() {
   if [ -n "${BERTH_JAR:-}" ]; then
     [ -f "$BERTH_JAR" ] || die 2 "BERTH_JAR=$BERTH_JAR does not exist"
@@ -128,16 +150,20 @@ resolve_jar() {
   fi
   version=${BERTH_VERSION:-$BERTH_PINNED_VERSION}
   case $version in ''|*/*|*..*|*[!A-Za-z0-9._+-]*) die 2 "BERTH_VERSION '$version' is not a version" ;; esac
-  repo=${BERTH_MAVEN_REPO:-$BERTH_CENTRAL}
+  cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
+  jar=$cache/$version/berth-$version.jar
+  [ -f "$jar" ] && return
+  repo=${BERTH_MAVEN_REPO:-}
+  if [ -z "$repo" ]; then
+    resolve_with_maven
+    return
+  fi
   repo=${repo%/}
   case $repo in
     https://*) ;;
     http://127.*|http://localhost:*|http://localhost/*|http://\[::1\]*) ;;
     *) die 2 "BERTH_MAVEN_REPO must be an https URL (plain http only for loopback), got '$repo'" ;;
   esac
-  cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
-  jar=$cache/$version/berth-$version.jar
-  [ -f "$jar" ] && return
   mkdir -p "$cache/$version" || die 2 "cannot create the cache folder $cache/$version (set BERTH_CACHE_DIR)"
   url=$repo/dev/berth/berth/$version/berth-$version.jar
   partial=$cache/$version/.berth-$version.jar.$$

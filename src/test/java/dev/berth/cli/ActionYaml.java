@@ -161,7 +161,8 @@ final class ActionYaml {
     m.put("berth-jar", new String[] {"Path of a berth jar to run instead of downloading one, e.g. one built "
         + "earlier in the job (default: empty, download berth-version).", ""});
     m.put("maven-repository", new String[] {"Maven repository to download berth from, e.g. an in-house mirror "
-        + "(default: empty, Maven Central https://repo1.maven.org/maven2).", ""});
+        + "(default: empty, Maven on the runner fetches it with its own repository settings: Maven Central unless "
+        + "settings.xml names a mirror).", ""});
     return m;
   }
 
