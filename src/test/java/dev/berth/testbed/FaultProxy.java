@@ -100,6 +100,12 @@ public final class FaultProxy implements AutoCloseable {
     Answer answer(Exchange exchange, Map<String, List<String>> headers);
   }
 
+  /** Like {@link Responder}, seeing the request body (a manifest, a form). */
+  @FunctionalInterface
+  public interface BodyResponder {
+    Answer answer(Exchange exchange, byte[] body);
+  }
+
   /** AWS's answer to a request signed with an unknown access key, in the request's protocol. */
   public static Answer unknownKey(Exchange e, boolean json) {
     return json ? new Answer(400, "application/x-amz-json-1.1",
@@ -131,6 +137,7 @@ public final class FaultProxy implements AutoCloseable {
   private volatile Hook hook;
   private final Rewriter rewriter;
   private final Responder responder;
+  private final BodyResponder bodyResponder;
   private final ServerSocket server;
   private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "fault-proxy");
@@ -157,6 +164,7 @@ public final class FaultProxy implements AutoCloseable {
     this.hook = b.hook;
     this.rewriter = b.rewriter;
     this.responder = b.responder;
+    this.bodyResponder = b.bodyResponder;
     for (Fault f : Fault.values()) {
       injected.put(f, new AtomicInteger());
     }
@@ -183,6 +191,7 @@ public final class FaultProxy implements AutoCloseable {
     private Hook hook;
     private Rewriter rewriter;
     private Responder responder;
+    private BodyResponder bodyResponder;
 
     private Builder(URI upstream) {
       this.upstream = upstream;
@@ -218,6 +227,12 @@ public final class FaultProxy implements AutoCloseable {
 
     public Builder hook(Hook h) {
       this.hook = h;
+      return this;
+    }
+
+    public Builder respondWithBody(BodyResponder r) {
+      this.responder = (ex, headers) -> null;
+      this.bodyResponder = r;
       return this;
     }
 
@@ -346,6 +361,11 @@ public final class FaultProxy implements AutoCloseable {
         }
         Response resp;
         Answer answer = responder == null ? null : responder.answer(probe, req.headers);
+        if (answer == null && bodyResponder != null) {
+          synchronized (bodyResponder) {
+            answer = bodyResponder.answer(probe, req.body);
+          }
+        }
         if (answer != null) {
           Map<String, List<String>> h = new LinkedHashMap<>();
           h.put("Content-Type", List.of(answer.contentType()));

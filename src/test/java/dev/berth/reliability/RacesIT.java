@@ -1,0 +1,132 @@
+package dev.berth.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.aws.AwsClients;
+import dev.berth.image.RegistryClient;
+import dev.berth.image.Sleeper;
+import dev.berth.testbed.Berth;
+import dev.berth.testbed.FaultProxy;
+import dev.berth.testbed.Registry;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ecs.model.Deployment;
+
+/**
+ * Races: another deployment replaces the one a step watches (the verdict is SUPERSEDED, exit 1, naming the
+ * other deployment, never someone else's success or failure); two ecr-push runs of one immutable tag with
+ * different content at the same time (one wins, the other fails cleanly and overwrites nothing).
+ */
+class RacesIT {
+
+  @Test
+  void deploy_whoseDeploymentIsReplacedWhileWatched_isSuperseded() throws Exception {
+    try (Registry target = Flow.ecrRegistry()) {
+      Flow flow = new Flow(target);
+      String image = "123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo:v1";
+      assertEquals(0, flow.inProcess(Map.of(), flow.register(image)).exitCode());
+      // moto runs 2 tasks of a new service: with 3 desired, our rollout never completes on its own
+      Berth.Run created = flow.inProcess(Map.of(), Flow.with(flow.deploy("--no-wait"), "--desired-count", "3"));
+      assertEquals(0, created.exitCode(), created.toString());
+      CompletableFuture<Berth.Run> watched = CompletableFuture.supplyAsync(() -> flow.subprocess(Map.of(),
+          Flow.with(Flow.with(flow.deploy("--force-new-deployment"), "--desired-count", "3"), "--timeout", "90s")));
+      String ours = null;
+      try (AwsClients aws = flow.aws()) {
+        // wait until berth's deployment is there, then start another one, as a second pipeline would
+        String first = primary(aws).id();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < end && (ours = primary(aws).id()).equals(first)) {
+          Thread.sleep(200);
+        }
+        assertTrue(!ours.equals(first), "berth started no deployment");
+        Thread.sleep(1500);
+        aws.ecs().updateService(b -> b.cluster(Flow.CLUSTER).service(Flow.SERVICE).forceNewDeployment(true));
+        String theirs = primary(aws).id();
+        Berth.Run run = watched.get(3, TimeUnit.MINUTES);
+        System.out.println("ours " + ours + ", theirs " + theirs + "\n" + run);
+        assertEquals(1, run.exitCode(), run.toString());
+        JsonNode r = run.json();
+        assertEquals("SUPERSEDED", r.path("verdict").asText(), run.toString());
+        assertTrue(run.stdout().contains(theirs) || run.stderr().contains(theirs), "names " + theirs + ": " + run);
+      }
+    }
+  }
+
+  private static Deployment primary(AwsClients aws) {
+    return aws.ecs().describeServices(b -> b.cluster(Flow.CLUSTER).services(Flow.SERVICE)).services().get(0)
+        .deployments().stream().filter(d -> "PRIMARY".equals(d.status())).findFirst().orElseThrow();
+  }
+
+  /*
+   * docker-registry does not enforce tag immutability; ECR does, on PutImage. The proxy in front of the
+   * registry stands in for it: the first manifest PUT of a tag wins, a later PUT of other bytes gets ECR's
+   * answer (TAG_INVALID).
+   */
+  @Test
+  void twoPushes_ofOneImmutableTag_withDifferentContent_oneWinsTheOtherFailsCleanly() throws Exception {
+    try (Registry target = Flow.ecrRegistry()) {
+      Flow flow = new Flow(target);
+      Map<String, String> firstDigest = new ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+      try (FaultProxy ecr = FaultProxy.to(target.url()).rate(0).respondWithBody((ex, body) -> {
+        if (!ex.method().equals("PUT") || !ex.path().matches("/v2/.+/manifests/[^/]+")
+            || ex.path().contains("sha256:")) {
+          return null;
+        }
+        String digest = "sha256:" + sha256(body);
+        String winner = firstDigest.putIfAbsent(ex.path(), digest);
+        if (winner == null || winner.equals(digest)) {
+          return null;
+        }
+        String tag = ex.path().substring(ex.path().lastIndexOf('/') + 1);
+        refused.incrementAndGet();
+        return new FaultProxy.Answer(400, "application/json", "{\"errors\":[{\"code\":\"TAG_INVALID\",\"message\":"
+            + "\"The image tag '" + tag + "' already exists in the repository and cannot be overwritten because the"
+            + " repository is immutable.\"}]}");
+      }).start()) {
+        flow.registryEndpoint = ecr.endpoint();
+        // the repository exists first (created by a push of another tag), so both runs race only for the tag
+        assertEquals(0, flow.inProcess(Map.of(), flow.push("1.0", "base")).exitCode());
+        CompletableFuture<Berth.Run> a = CompletableFuture.supplyAsync(() -> flow.subprocess(Map.of(),
+            flow.push("1.0", "release")));
+        CompletableFuture<Berth.Run> b = CompletableFuture.supplyAsync(() -> flow.subprocess(Map.of(),
+            flow.push("2.0", "release")));
+        Berth.Run ra = a.get(3, TimeUnit.MINUTES);
+        Berth.Run rb = b.get(3, TimeUnit.MINUTES);
+        System.out.println("push 1.0 as release:\n" + ra + "\npush 2.0 as release:\n" + rb
+            + "\nmanifest PUTs refused by the immutability stand-in: " + refused.get()
+            + " (0: the loser saw the winner's tag before its own PUT)");
+        List<Berth.Run> runs = List.of(ra, rb);
+        long won = runs.stream().filter(r -> r.exitCode() == 0).count();
+        long lost = runs.stream().filter(r -> r.exitCode() == 1).count();
+        assertEquals(1, won, "exactly one wins:\n" + ra + "\n" + rb);
+        assertEquals(1, lost, "the other fails with exit 1:\n" + ra + "\n" + rb);
+        Berth.Run winner = ra.exitCode() == 0 ? ra : rb;
+        Berth.Run loser = ra.exitCode() == 0 ? rb : ra;
+        String error = loser.json().path("error").asText();
+        assertTrue(error.contains("release"), "the loser names the tag: " + error);
+        RegistryClient client = new RegistryClient(target.url(), dev.berth.image.RegistryCredentials.Source.of(
+            new dev.berth.image.RegistryCredentials("AWS", Flow.TOKEN)), RegistryClient.Settings.defaults(),
+            Sleeper.REAL);
+        assertEquals(winner.json().get("digest").asText(),
+            client.manifestDigest(Flow.REPOSITORY, "release").orElseThrow(), "the tag holds the winner's image");
+      }
+    }
+  }
+
+  private static String sha256(byte[] body) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
