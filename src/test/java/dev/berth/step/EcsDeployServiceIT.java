@@ -2,6 +2,7 @@ package dev.berth.step;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -229,6 +230,19 @@ class EcsDeployServiceIT {
     assertTrue(third.stderr().contains("ECS started no new deployment for this update"), third.stderr());
     assertEquals(1, aws.elb().describeLoadBalancers().loadBalancers().size());
     assertEquals(1, aws.elb().describeTargetGroups().targetGroups().size());
+  }
+
+  @Test
+  void forceNewDeployment_startsAndFollowsANewDeployment() throws IOException {
+    Berth.Run first = berth(story());
+    assertEquals(0, first.exitCode(), first.toString());
+    Berth.Run forced = berth(story("--force-new-deployment"));
+    assertEquals(0, forced.exitCode(), forced.toString());
+    assertEquals("[\"forceNewDeployment\"]", forced.json().path("changed").toString());
+    assertNotEquals(first.json().path("deploymentId").asText(), forced.json().path("deploymentId").asText());
+    assertEquals(service().deployments().get(0).id(), forced.json().path("deploymentId").asText());
+    assertEquals("COMPLETED", forced.json().path("verdict").asText());
+    assertEquals(List.of("ecs:UpdateService"), calls().stream().filter(EcsDeployServiceIT::mutating).toList());
   }
 
   @Test
