@@ -849,6 +849,11 @@ public final class EcsDeployService {
       fix.enableExecuteCommand(true);
       dropped.add("enableExecuteCommand");
     }
+    if (!asked.capacityProviderStrategy().isEmpty()
+        && !new HashSet<>(asked.capacityProviderStrategy()).equals(new HashSet<>(s.capacityProviderStrategy()))) {
+      fix.capacityProviderStrategy(asked.capacityProviderStrategy());
+      dropped.add("capacityProviderStrategy");
+    }
     if (dropped.isEmpty()) {
       return s;
     }

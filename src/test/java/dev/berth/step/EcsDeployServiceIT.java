@@ -380,6 +380,25 @@ class EcsDeployServiceIT {
   }
 
   @Test
+  void capacityProviders_onANewCluster_areRegisteredAndUsed_andRerunChangesNothing() throws IOException {
+    List<String> args = List.of("ecs-deploy-service", "--cluster", "spot", "--service", "exporter",
+        "--task-definition", FAMILY, "--subnets", subnetA, "--desired-count", "2", "--timeout", "60s",
+        "--capacity-provider", "FARGATE_SPOT:3", "--capacity-provider", "FARGATE:1:1");
+    Berth.Run run = berth(args);
+    assertEquals(0, run.exitCode(), run.toString());
+    var cluster = aws.ecs().describeClusters(b -> b.clusters("spot")).clusters().get(0);
+    assertTrue(cluster.capacityProviders().containsAll(List.of("FARGATE", "FARGATE_SPOT")), cluster.toString());
+    Service svc = aws.ecs().describeServices(b -> b.cluster("spot").services("exporter")).services().get(0);
+    assertEquals(2, svc.capacityProviderStrategy().size(), svc.toString());
+    var spot = svc.capacityProviderStrategy().stream().filter(c -> c.capacityProvider().equals("FARGATE_SPOT"))
+        .findFirst().orElseThrow();
+    assertEquals(3, spot.weight());
+    Berth.Run again = berth(args);
+    assertEquals(0, again.exitCode(), again.toString());
+    assertEquals(List.of(), calls().stream().filter(EcsDeployServiceIT::mutating).toList(), again.toString());
+  }
+
+  @Test
   void rollout_thatNeverCompletes_timesOutWithExit5AndThePartialResult() throws IOException {
     // moto reports MOTO_ECS_SERVICE_RUNNING=2 tasks: a desired count of 3 never completes
     Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "slow",
