@@ -21,7 +21,15 @@
 #                      Without it the repository's published .sha256 is used, else its .sha1 (with a warning).
 #                      A mismatch is refused: nothing is cached and nothing runs (exit 4).
 #   BERTH_JAVA         java executable (default: $JAVA_HOME/bin/java when JAVA_HOME is set, else java on PATH).
-#   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC).
+#   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC, plus -XX:TieredStopAtLevel=1
+#                      for the ecs-* steps, which are short and wait on AWS; ecr-push keeps the full JIT for digests
+#                      and compression). Setting it replaces the default, and turns BERTH_CDS=auto off.
+#   BERTH_CDS          auto (default), on or off: class-data sharing for the steps. The first run of a step with a
+#                      given jar and java records the classes it loaded (-XX:ArchiveClassesAtExit, a few seconds more,
+#                      kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.jsa (30-70 MB); later runs
+#                      of that step start from the archive (-XX:SharedArchiveFile): parsed and verified classes,
+#                      about half the start-up. auto: on unless BERTH_JAVA_OPTS is set; on: with BERTH_JAVA_OPTS too.
+#                      Archives unused for a new jar or java are left alone; those older than 7 days are pruned.
 #   BERTH_ARGC, BERTH_ARG_1 .. BERTH_ARG_<BERTH_ARGC>
 #                      arguments appended after the command line's, one per variable, taken verbatim (no
 #                      quoting, no word splitting). Callers that must not build shell text (the Jenkins vars)
@@ -201,7 +209,60 @@ if [ "${1:-}" = --print-jar ]; then
   exit 0
 fi
 
+# --- JVM options and class-data sharing ---------------------------------------------------------------------------
+case ${1:-} in
+  ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
+  *) default_opts="-XX:+UseSerialGC" ;;
+esac
+java_opts=${BERTH_JAVA_OPTS-$default_opts}
+cds_mode=${BERTH_CDS:-auto}
+case $cds_mode in
+  auto) [ -z "${BERTH_JAVA_OPTS+set}" ] || cds_mode=off ;;
+  on|off) ;;
+  *) die 2 "BERTH_CDS must be auto, on or off, got '$cds_mode'" ;;
+esac
+case ${1:-} in
+  ecr-push|ecs-*) ;;
+  *) cds_mode=off ;; # --help, --version, --print-jar: nothing worth archiving
+esac
+cds_opts= cds_dump= cds_file=
+file_id() { # PATH: size and modification time, following links
+  stat -L -c '%s %Y' "$1" 2>/dev/null || stat -L -f '%z %m' "$1" 2>/dev/null || ls -lLn "$1" 2>/dev/null
+}
+if [ "$cds_mode" != off ]; then
+  java_path=$(command -v "$java_bin")
+  # an archive fits one jar and one java exactly; a new jar or JDK gets a new archive (the JVM checks it too)
+  cds_key=$(printf '%s\n' "$jar" "$(file_id "$jar")" "$java_path" "$(file_id "$java_path")" | cksum | cut -d' ' -f1)
+  cds_dir=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}/cds
+  cds_file=$cds_dir/$1-$cds_key.jsa
+  if [ -s "$cds_file" ]; then
+    cds_opts="-XX:SharedArchiveFile=$cds_file -Xlog:cds=off,cds+dynamic=off"
+  elif [ ! -e "$cds_file.none" ] && mkdir -p "$cds_dir" 2>/dev/null; then
+    cds_dump=$cds_dir/.$1-$cds_key.jsa.$$
+    cds_opts="-XX:ArchiveClassesAtExit=$cds_dump -Xlog:cds=off,cds+dynamic=off"
+  fi
+fi
+
 cleanup
 trap - EXIT INT TERM
+if [ -n "$cds_dump" ]; then
+  # the recording run: not exec'd, so that the archive is kept only after a successful step
+  trap 'rm -f "$cds_dump"' EXIT
+  trap 'exit 130' INT TERM
+  set +e
+  # shellcheck disable=SC2086 # the options are split on purpose
+  "$java_bin" $java_opts $cds_opts -jar "$jar" "$@"
+  code=$?
+  set -e
+  if [ "$code" -eq 0 ]; then
+    if [ -s "$cds_dump" ]; then
+      mv -f "$cds_dump" "$cds_file" 2>/dev/null || true
+      find "$cds_dir" -name "$1-*.jsa" ! -name "$1-$cds_key.jsa" -mtime +7 -exec rm -f {} + 2>/dev/null || true
+    else
+      : >"$cds_file.none" 2>/dev/null || true # this java does not write archives: do not try again
+    fi
+  fi
+  exit "$code"
+fi
 # shellcheck disable=SC2086 # BERTH_JAVA_OPTS is split on purpose
-exec "$java_bin" ${BERTH_JAVA_OPTS--XX:+UseSerialGC} -jar "$jar" "$@"
+exec "$java_bin" $java_opts $cds_opts -jar "$jar" "$@"
