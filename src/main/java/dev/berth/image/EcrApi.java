@@ -73,6 +73,23 @@ public final class EcrApi {
   private final Clock clock;
   private final Sleeper sleeper;
   private final Consumer<String> callLog;
+  private int connectTimeoutMillis = 10_000;
+  private int readTimeoutMillis = 30_000;
+  private int maxAttempts = 5;
+  private long callDeadlineMillis = Long.MAX_VALUE;
+
+  /**
+   * The same bounds as berth's SDK clients (AwsSettings / BERTH_AWS_*): connect timeout, attempt (read)
+   * timeout, attempts per call, and a deadline for one call including its retries.
+   */
+  public EcrApi withTimeouts(java.time.Duration connect, java.time.Duration attempt, java.time.Duration call,
+      int attempts) {
+    this.connectTimeoutMillis = (int) Math.max(1, connect.toMillis());
+    this.readTimeoutMillis = (int) Math.max(1, attempt.toMillis());
+    this.callDeadlineMillis = call.toMillis();
+    this.maxAttempts = Math.max(1, attempts);
+    return this;
+  }
 
   public EcrApi(URI endpoint, String region, Supplier<Credentials> credentials, Clock clock, Sleeper sleeper,
       Consumer<String> callLog) {
@@ -99,16 +116,22 @@ public final class EcrApi {
     byte[] payload = MiniJson.write(body).getBytes(StandardCharsets.UTF_8);
     callLog.accept("ecr:" + operation);
     long backoff = 200;
+    long start = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
+      long left = callDeadlineMillis - (System.nanoTime() - start) / 1_000_000;
+      if (left <= 0) {
+        throw new BerthException(Outcome.TIMED_OUT, "ECR " + operation + " at " + endpoint + " timed out: no answer"
+            + " within " + callDeadlineMillis + " ms (" + (attempt - 1) + " attempts)");
+      }
       try {
-        return once(operation, payload);
+        return once(operation, payload, (int) Math.min(readTimeoutMillis, left));
       } catch (ServiceError e) {
         boolean retry = e.status() >= 500 || e.status() == 429 || RETRY_CODES.contains(e.code());
-        if (!retry || attempt >= 5) {
+        if (!retry || attempt >= maxAttempts) {
           throw e;
         }
       } catch (IOException e) {
-        if (attempt >= 5) {
+        if (attempt >= maxAttempts) {
           Outcome outcome = e instanceof SocketTimeoutException ? Outcome.TIMED_OUT : Outcome.ACCESS;
           throw new BerthException(outcome, "ECR " + operation + " at " + endpoint + " failed after " + attempt
               + " attempts: cannot reach AWS: " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
@@ -124,7 +147,7 @@ public final class EcrApi {
     }
   }
 
-  private Map<String, Object> once(String operation, byte[] payload) throws IOException {
+  private Map<String, Object> once(String operation, byte[] payload, int readTimeout) throws IOException {
     Credentials creds = credentials.get();
     String amzDate = amzDate(clock.instant());
     String date = amzDate.substring(0, 8);
@@ -156,8 +179,8 @@ public final class EcrApi {
 
     HttpURLConnection c = (HttpURLConnection) endpoint.resolve(path).toURL().openConnection();
     c.setRequestMethod("POST");
-    c.setConnectTimeout(10_000);
-    c.setReadTimeout(30_000);
+    c.setConnectTimeout(Math.min(connectTimeoutMillis, readTimeout));
+    c.setReadTimeout(readTimeout);
     c.setUseCaches(false);
     headers.forEach((k, v) -> {
       if (!k.equals("host")) {

@@ -157,7 +157,10 @@ public final class EcrPush {
       String token = c instanceof AwsSessionCredentials sc ? sc.sessionToken() : null;
       return new EcrApi.Credentials(c.accessKeyId(), c.secretAccessKey(), token);
     };
-    return new EcrApi(endpoint, region, credentials, Clock.systemUTC(), Sleeper.REAL, aws::recordCall);
+    return new EcrApi(endpoint, region, credentials, Clock.systemUTC(), Sleeper.REAL, aws::recordCall)
+        .withTimeouts(aws.connectTimeout(),
+            s.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT : s.attemptTimeout(),
+            s.callTimeout() == null ? AwsSettings.DEFAULT_CALL_TIMEOUT : s.callTimeout(), aws.maxAttempts());
   }
 
   private static String firstOf(String... values) {

@@ -205,6 +205,41 @@ class SecretsIT {
     run("ecs-register-task invalid size", 3, Map.of(), bad.toArray(String[]::new));
   }
 
+  @Test
+  void ecsDeployServiceAndForceRedeploy_successAndFailure_leakNoSecret() throws IOException {
+    String vpc;
+    String a;
+    String b;
+    try (AwsClients aws = TestBed.aws(moto.endpoint())) {
+      vpc = aws.ec2().createVpc(r -> r.cidrBlock("10.1.0.0/16")).vpc().vpcId();
+      a = aws.ec2().createSubnet(r -> r.vpcId(vpc).cidrBlock("10.1.1.0/24").availabilityZone("us-east-2a"))
+          .subnet().subnetId();
+      b = aws.ec2().createSubnet(r -> r.vpcId(vpc).cidrBlock("10.1.2.0/24").availabilityZone("us-east-2b"))
+          .subnet().subnetId();
+      aws.ecs().registerTaskDefinition(r -> r.family("leak-web").networkMode("awsvpc").cpu("256").memory("512")
+          .requiresCompatibilitiesWithStrings("FARGATE")
+          .containerDefinitions(c -> c.name("web").image("nginx").essential(true)
+              .portMappings(p -> p.containerPort(80))));
+    }
+    String[] deploy = {"ecs-deploy-service", "--cluster", "leakc", "--service", "web", "--task-definition",
+        "leak-web", "--subnets", a + "," + b, "--create-load-balancer", "--vpc-id", vpc, "--container-name", "web",
+        "--container-port", "80", "--desired-count", "2", "--autoscaling-min", "1", "--autoscaling-max", "3",
+        "--cpu-target", "50", "--timeout", "60s"};
+    run("ecs-deploy-service create", 0, Map.of(), deploy);
+    run("ecs-deploy-service rerun", 0, Map.of(), deploy);
+    run("ecs-deploy-service unknown task definition", 3, Map.of(), "ecs-deploy-service", "--cluster", "leakc",
+        "--service", "web", "--task-definition", "nope");
+    run("ecs-deploy-service rollout timeout", 5, Map.of(), "ecs-deploy-service", "--cluster", "leakc", "--service",
+        "web3", "--task-definition", "leak-web", "--subnets", a + "," + b, "--desired-count", "3", "--timeout",
+        "3s");
+    run("ecs-force-redeploy", 0, Map.of(), "ecs-force-redeploy", "--cluster", "leakc", "--service", "web",
+        "--timeout", "60s");
+    run("ecs-force-redeploy --image", 0, Map.of(), "ecs-force-redeploy", "--cluster", "leakc", "--service", "web",
+        "--image", "web=nginx:1.27", "--timeout", "60s");
+    run("ecs-force-redeploy unknown container", 3, Map.of(), "ecs-force-redeploy", "--cluster", "leakc",
+        "--service", "web", "--image", "nope=nginx:1");
+  }
+
   /** The harness itself: a sentinel that reaches the output through a channel no masker knows is caught. */
   @Test
   void harness_sentinelInOutput_isReported() {

@@ -160,4 +160,39 @@ class TransientFaultsIT {
     }
     System.out.println(String.join("\n", report));
   }
+
+  @Test
+  void eachStep_whenAwsStopsAnswering_timesOutWithinTheCallDeadline() {
+    List<String> report = new ArrayList<>();
+    try (Registry target = Flow.ecrRegistry()) {
+      Flow f = new Flow(target);
+      JsonNode pushed = f.inProcess(Map.of(), f.push("1.0", "v1")).json();
+      String image = pushed.get("image").asText();
+      assertEquals(0, f.inProcess(Map.of(), f.register(image)).exitCode());
+      assertEquals(0, f.inProcess(Map.of(), f.deploy()).exitCode());
+      // every answer comes 5 minutes late; an attempt may take 1 s, a call (with its retries) 4 s
+      Map<String, String> env = Map.of("BERTH_AWS_ATTEMPT_TIMEOUT", "1s", "BERTH_AWS_CALL_TIMEOUT", "4s");
+      List<Function<Flow, String[]>> steps = List.of(
+          x -> x.push("2.0", "v2"), x -> Flow.with(x.register(image), "--cpu", "2048"), x -> x.deploy(),
+          x -> x.scale(2), x -> x.redeploy());
+      try (FaultProxy aws = FaultProxy.to(f.moto.endpoint()).rate(1.0).faults(Fault.DELAY)
+          .delay(java.time.Duration.ofMinutes(5)).start()) {
+        f.awsEndpoint = aws.endpoint();
+        for (Function<Flow, String[]> step : steps) {
+          String[] args = step.apply(f);
+          long t0 = System.nanoTime();
+          Berth.Run run = f.inProcess(env, args);
+          long ms = (System.nanoTime() - t0) / 1_000_000;
+          String error = run.json().path("error").asText();
+          report.add(String.format("DELAY 5m   %-18s exit %d in %5d ms: %s", args[0], run.exitCode(), ms, error));
+          assertEquals(5, run.exitCode(), run.toString());
+          assertTrue(ms < 10_000, args[0] + " took " + ms + " ms");
+          assertTrue(error.contains("timed out"), error);
+          assertTrue(error.matches("(?s).*(ecs:|ecr:|logs:|elasticloadbalancing:|application-autoscaling:|ec2:).*"),
+              args[0] + " names no call: " + error);
+        }
+      }
+    }
+    System.out.println(String.join("\n", report));
+  }
 }
