@@ -188,7 +188,7 @@ class TransientFaultsIT {
           assertEquals(5, run.exitCode(), run.toString());
           assertTrue(ms < 10_000, args[0] + " took " + ms + " ms");
           assertTrue(error.contains("timed out"), error);
-          assertTrue(error.matches("(?s).*(ecs:|ecr:|logs:|elasticloadbalancing:|application-autoscaling:|ec2:).*"),
+          assertTrue(error.matches("(?s).*(ecs:|ecr:|ECR |logs:|elasticloadbalancing:|application-autoscaling:|ec2:).*"),
               args[0] + " names no call: " + error);
         }
       }
