@@ -70,7 +70,8 @@ public final class RolloutWatcher {
   private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
   private final EcsClient ecs;
-  private final ElasticLoadBalancingV2Client elb;
+  /** Built on first use: a service without a load balancer never pays for the ELB client (start-up time). */
+  private final java.util.function.Supplier<ElasticLoadBalancingV2Client> elb;
   private final Progress progress;
   private final Clock clock;
   private final Sleeper sleeper;
@@ -86,8 +87,14 @@ public final class RolloutWatcher {
    */
   public RolloutWatcher(EcsClient ecs, ElasticLoadBalancingV2Client elbOrNull, Progress progress, Clock clock,
       Sleeper sleeper, Duration pollInterval) {
+    this(() -> elbOrNull, ecs, progress, clock, sleeper, pollInterval);
+  }
+
+  /** As above, with the ELBv2 client asked for only when a failing rollout has target groups to explain. */
+  private RolloutWatcher(java.util.function.Supplier<ElasticLoadBalancingV2Client> elb, EcsClient ecs,
+      Progress progress, Clock clock, Sleeper sleeper, Duration pollInterval) {
     this.ecs = Objects.requireNonNull(ecs, "ecs");
-    this.elb = elbOrNull;
+    this.elb = Objects.requireNonNull(elb, "elb");
     this.progress = Objects.requireNonNull(progress, "progress");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
@@ -100,6 +107,12 @@ public final class RolloutWatcher {
   /** A watcher with the system clock, real sleeps and the default poll interval. */
   public static RolloutWatcher system(EcsClient ecs, ElasticLoadBalancingV2Client elbOrNull, Progress progress) {
     return new RolloutWatcher(ecs, elbOrNull, progress, Clock.systemUTC(), Sleeper.system(), DEFAULT_POLL_INTERVAL);
+  }
+
+  /** A watcher with the system clock, real sleeps, the default poll interval and an ELB client built on use. */
+  public static RolloutWatcher systemWithLazyElb(EcsClient ecs,
+      java.util.function.Supplier<ElasticLoadBalancingV2Client> elb, Progress progress) {
+    return new RolloutWatcher(elb, ecs, progress, Clock.systemUTC(), Sleeper.system(), DEFAULT_POLL_INTERVAL);
   }
 
   /**
@@ -384,14 +397,15 @@ public final class RolloutWatcher {
 
     /** Targets that are not healthy in the service's target groups, with reason codes. */
     private List<String> targetHealthReasons(Service svc) {
-      if (elb == null) {
-        return List.of();
-      }
       Set<String> groups = new LinkedHashSet<>();
       for (LoadBalancer lb : svc.loadBalancers()) {
         if (lb.targetGroupArn() != null) {
           groups.add(lb.targetGroupArn());
         }
+      }
+      ElasticLoadBalancingV2Client elb = groups.isEmpty() ? null : RolloutWatcher.this.elb.get();
+      if (elb == null) {
+        return List.of();
       }
       List<String> out = new ArrayList<>();
       for (String tg : groups) {

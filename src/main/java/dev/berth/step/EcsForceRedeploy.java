@@ -94,7 +94,7 @@ public final class EcsForceRedeploy {
           .run(EcsRegisterTask.Request.fromTaskDefinition(td, tags, images));
       return new Reimaged(r.taskDefinitionArn(), r.registered());
     };
-    return new EcsForceRedeploy(aws.ecs(), viaRegisterTask, RolloutWatcher.system(aws.ecs(), aws.elb(), progress),
+    return new EcsForceRedeploy(aws.ecs(), viaRegisterTask, RolloutWatcher.systemWithLazyElb(aws.ecs(), aws::elb, progress),
         progress);
   }
 
