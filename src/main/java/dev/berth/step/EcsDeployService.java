@@ -363,7 +363,13 @@ public final class EcsDeployService {
       v.add(Violation.error("--subnets", "required when the service is created (service '" + r.service()
           + "' does not exist in cluster '" + r.cluster() + "')"));
     }
-    if (!subnetIds.isEmpty() && (!r.subnets().isEmpty() || r.createLoadBalancer())) {
+    // A rerun that names the subnets and groups the service already runs in (and no load balancer, which needs
+    // the VPC) has nothing to check that ECS did not check when it accepted them: no EC2 client, no EC2 calls.
+    boolean networkUnchanged = p.service != null && !r.wantsLoadBalancer() && !r.createLoadBalancer()
+        && !r.subnets().isEmpty() && !r.securityGroups().isEmpty()
+        && new HashSet<>(r.subnets()).equals(new HashSet<>(currentSubnets(p.service)))
+        && new HashSet<>(r.securityGroups()).equals(new HashSet<>(currentGroups(p.service)));
+    if (!networkUnchanged && !subnetIds.isEmpty() && (!r.subnets().isEmpty() || r.createLoadBalancer())) {
       p.subnets = DeployNetwork.describeSubnets(aws.ec2(), subnetIds, v);
       Set<String> vpcs = new LinkedHashSet<>();
       p.subnets.forEach(s -> vpcs.add(s.vpcId()));
@@ -379,7 +385,7 @@ public final class EcsDeployService {
     if (p.vpcId == null) {
       p.vpcId = r.vpcId();
     }
-    if (!r.securityGroups().isEmpty()) {
+    if (!networkUnchanged && !r.securityGroups().isEmpty()) {
       p.securityGroups = DeployNetwork.describeSecurityGroups(aws.ec2(), r.securityGroups(), v);
       for (SecurityGroup g : p.securityGroups) {
         if (p.vpcId != null && !p.vpcId.equals(g.vpcId())) {

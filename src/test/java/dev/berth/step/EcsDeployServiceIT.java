@@ -399,6 +399,34 @@ class EcsDeployServiceIT {
   }
 
   @Test
+  void rerun_withTheServicesOwnSubnetsAndGroups_makesNoEc2Call_whileAnotherGroupIsChecked() throws IOException {
+    String group = aws.ec2().createSecurityGroup(b -> b.groupName("tasks").description("tasks").vpcId(vpc)).groupId();
+    String other = aws.ec2().createSecurityGroup(b -> b.groupName("other").description("other").vpcId(vpc))
+        .groupId();
+    List<String> args = new ArrayList<>(List.of("ecs-deploy-service", "--cluster", "net", "--service", "exporter",
+        "--task-definition", FAMILY, "--subnets", subnetA + "," + subnetB, "--security-groups", group,
+        "--desired-count", "2", "--timeout", "60s"));
+    assertEquals(0, berth(args).exitCode());
+    assertTrue(calls().contains("ec2:DescribeSubnets"), calls().toString());
+
+    // the same network in another order: ECS already accepted these ids, nothing to look up (start-up: no EC2
+    // client either)
+    args.set(args.indexOf(subnetA + "," + subnetB), subnetB + "," + subnetA);
+    Berth.Run again = berth(args);
+    assertEquals(0, again.exitCode(), again.toString());
+    assertEquals("[]", again.json().path("changed").toString(), again.toString());
+    assertEquals(List.of(), calls().stream().filter(c -> c.startsWith("ec2:")).toList());
+
+    // a different group is checked before it is used
+    args.set(args.indexOf(group), other);
+    Berth.Run changed = berth(args);
+    assertEquals(0, changed.exitCode(), changed.toString());
+    assertTrue(calls().contains("ec2:DescribeSecurityGroups"), calls().toString());
+    assertEquals(List.of(other), aws.ecs().describeServices(b -> b.cluster("net").services("exporter")).services()
+        .get(0).networkConfiguration().awsvpcConfiguration().securityGroups());
+  }
+
+  @Test
   void rollout_thatNeverCompletes_timesOutWithExit5AndThePartialResult() throws IOException {
     // moto reports MOTO_ECS_SERVICE_RUNNING=2 tasks: a desired count of 3 never completes
     Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "slow",
