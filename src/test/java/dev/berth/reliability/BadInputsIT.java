@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BadInputsIT {
   static final Path TABLE = Path.of("docs", "bad-inputs.md");
   static final Pattern ROW = Pattern.compile(
-      "^\\|\\s*(\\d+)\\s*\\|([^|]*)\\|([^|]*)\\|\\s*`([^`]*)`\\s*\\|([^|]*)\\|([^|]*)\\|([^|]*)\\|\\s*$");
+      "^\\|\\s*(\\d+)\\s*\\|([^|]*)\\|([^|]*)\\|\\s*`([^`]*)`\\s*\\|([^|]*)\\|([^|]*)\\|([^|]*)\\|.*$");
 
   record Row(int number, String step, String what, String command, String env, String exit, String message) {
     @Override
@@ -54,6 +54,7 @@ class BadInputsIT {
 
   /** Files the rows name as {file:NAME}. */
   static final Map<String, String> FILES = Map.of(
+      "dockerfile-run", "FROM scratch\nCOPY app /app\nRUN chmod +x /app\n",
       "malformed", "{\"family\": \"x\", \"containerDefinitions\": [",
       "typo", "{\"family\": \"x\", \"requiresCompatibilities\": [\"FARGATE\"], \"networkMode\": \"awsvpc\","
           + " \"cpu\": \"256\", \"memory\": \"512\", \"containerDefinitions\": [{\"name\": \"app\","
@@ -134,6 +135,7 @@ class BadInputsIT {
             } catch (RuntimeException | AssertionError e) {
               outcome = "error";
               text = String.valueOf(e.getMessage());
+              System.out.println("MESSAGE " + row.number() + " " + text.replace('\n', ' '));
             }
             if (shCount[0] > 0) {
               problems.add(row + ": the var ran sh " + shCount[0] + " time(s) before failing");
@@ -170,6 +172,12 @@ class BadInputsIT {
             }
             outcome = String.valueOf(run.exitCode());
             text = run.stdout() + "\n" + run.stderr();
+            try {
+              System.out.println("MESSAGE " + row.number() + " " + run.json().path("error").asText()
+                  .replace('\n', ' '));
+            } catch (AssertionError notJson) {
+              System.out.println("MESSAGE " + row.number() + " " + run.stderr().strip().split("\n")[0]);
+            }
           }
           List<String> after = flow.snapshot();
           boolean unchanged = after.equals(before);
@@ -251,7 +259,7 @@ class BadInputsIT {
   }
 
   static String substitute(String command, Map<String, String> values) {
-    Matcher m = Pattern.compile("\\{([a-zA-Z0-9:]+)\\}").matcher(command);
+    Matcher m = Pattern.compile("\\{([a-zA-Z0-9:-]+)\\}").matcher(command);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {
       String v = values.get(m.group(1));
