@@ -76,7 +76,12 @@ class RacesIT {
       Flow flow = new Flow(target);
       Map<String, String> firstDigest = new ConcurrentHashMap<>();
       java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
-      try (FaultProxy ecr = FaultProxy.to(target.url()).rate(0).respondWithBody((ex, body) -> {
+      // the manifest PUT of the tag is held 3 s before it reaches the registry, so that both runs find the tag
+      // absent in their pre-check and race to put it: the stand-in refuses the second
+      try (FaultProxy ecr = FaultProxy.to(target.url()).rate(1.0).faults(FaultProxy.Fault.DELAY)
+          .delay(java.time.Duration.ofSeconds(3))
+          .only(ex -> ex.method().equals("PUT") && ex.path().endsWith("/manifests/release"))
+          .respondWithBody((ex, body) -> {
         if (!ex.method().equals("PUT") || !ex.path().matches("/v2/.+/manifests/[^/]+")
             || ex.path().contains("sha256:")) {
           return null;
@@ -104,6 +109,7 @@ class RacesIT {
         System.out.println("push 1.0 as release:\n" + ra + "\npush 2.0 as release:\n" + rb
             + "\nmanifest PUTs refused by the immutability stand-in: " + refused.get()
             + " (0: the loser saw the winner's tag before its own PUT)");
+        assertEquals(1, refused.get(), "both runs reached the PUT of the tag: the registry refused one");
         List<Berth.Run> runs = List.of(ra, rb);
         long won = runs.stream().filter(r -> r.exitCode() == 0).count();
         long lost = runs.stream().filter(r -> r.exitCode() == 1).count();
