@@ -3,7 +3,8 @@
 # run on this machine (absolute times on a shared machine are noise); each time is the median of BENCH_RUNS runs.
 # Prints one Markdown table (docs/performance.md and README show the latest one).
 #
-#   scripts/bench.sh            start-up, the flow against moto vs the AWS CLI, API economy, image copy, build
+#   scripts/bench.sh            everything: start-up, the flow against moto vs the AWS CLI, JVM levers, API economy,
+#                               image copy, build
 #   scripts/bench.sh quick      start-up, flow and API economy only (no image copy, no build)
 #   scripts/bench.sh levers     quick, plus the flow once per JVM lever (plain, SerialGC, C1 only, CDS, all)
 #   BENCH_RUNS=7 scripts/bench.sh quick       runs per median (default 5; the copy and build scripts get it too)
@@ -171,7 +172,7 @@ for how in jar launcher; do
 done
 
 # ---- JVM levers, each alone (through the launcher, which takes BERTH_JAVA_OPTS and BERTH_CDS) ------------------
-if [ "$MODE" = levers ]; then
+if [ "$MODE" = levers ] || [ "$MODE" = all ]; then
   BERTH_CMD=(sh "$LAUNCHER")
   lever() { # LABEL OPTS CDS
     export BERTH_JAVA_OPTS=$2 BERTH_CDS=$3
@@ -222,12 +223,13 @@ if [ "$MODE" = all ]; then
   if [ -x scripts/bench-copy.sh ]; then
     log "image copy (scripts/bench-copy.sh)..."
     env -u BERTH_CACHE_DIR RUNS=$RUNS BERTH_JAR=$JAR scripts/bench-copy.sh >"$WORK/copy.txt" || { log "bench-copy.sh failed"; cat "$WORK/copy.txt" >&2; }
-    # "3 layers, 150 MB   cold   SKOPEO_MS   BERTH_MS   RATIO" and "Peak RSS copying a N MB image (cold): berth X MB, skopeo Y MB"
-    while IFS='|' read -r what b s r; do
-      row "image copy, $what: \`berth ecr-push --image\` vs \`skopeo copy\`" "$b ms" "$s ms" "$r" "<= 1.00" "$(met "$r" 1.00)"
-    done < <(awk '$(NF-3) ~ /^(cold|warm|incremental)$/ && $NF ~ /^[0-9.]+$/ {
-      label = $1; for (i = 2; i <= NF - 4; i++) label = label " " $i
-      print label " " $(NF-3) "|" $(NF-1) "|" $(NF-2) "|" $NF }' "$WORK/copy.txt")
+    # rows "LABEL CASE SKOPEO_MS BERTH_MS RATIO [BERTH_CDS_MS RATIO]", CASE one of cold, warm, incremental
+    while IFS='|' read -r what s b r d dr; do
+      row "image copy, $what: \`berth ecr-push --image\` (java -jar) vs \`skopeo copy\`" "$b ms" "$s ms" "$r" "<= 1.00" "$(met "$r" 1.00)"
+      [ -z "$d" ] || row "image copy, $what: the same with a class-data archive" "$d ms" "$s ms" "$dr" "<= 1.00" "$(met "$dr" 1.00)"
+    done < <(awk '{ for (i = 2; i <= NF - 3; i++) if ($i ~ /^(cold|warm|incremental)$/ && $(i+1) ~ /^[0-9]+$/) {
+        label = $1; for (j = 2; j < i; j++) label = label " " $j
+        print label " " $i "|" $(i+1) "|" $(i+2) "|" $(i+3) "|" (NF >= i+5 ? $(i+4) "|" $(i+5) : "|"); break } }' "$WORK/copy.txt")
     rss=$(sed -n 's/^Peak RSS copying a \([0-9]*\) MB image (cold): berth \([0-9]*\) MB, skopeo \([0-9]*\) MB.*/\1 \2 \3/p' "$WORK/copy.txt")
     if [ -n "$rss" ]; then
       set -- $rss
@@ -238,16 +240,16 @@ if [ "$MODE" = all ]; then
   if [ -x scripts/bench-build.sh ]; then
     log "daemonless build (scripts/bench-build.sh)..."
     env -u BERTH_CACHE_DIR RUNS=$RUNS BERTH_JAR=$JAR scripts/bench-build.sh >"$WORK/build.txt" || { log "bench-build.sh failed"; cat "$WORK/build.txt" >&2; }
-    # "cold build + push   MS   BLOBS   MB   100%" / "rebuild + push (app.js changed)   MS   BLOBS   MB   PCT%"
-    cold=$(awk '/^cold build/ {print $(NF-3)}' "$WORK/build.txt")
-    while IFS='|' read -r what ms blobs mb; do
+    # rows "CASE MS BLOBS SIZE UNIT PCT%", CASE "cold build + push", "rebuild + push (...)", "rerun, same inputs (...)"
+    cold=$(awk '/^cold build/ && $NF ~ /%$/ {print $(NF-4)}' "$WORK/build.txt")
+    while IFS='|' read -r what ms blobs size; do
       r=$(ratio "$ms" "$cold")
       goal=$([ "${what%% *}" = rebuild ] && echo 0.25 || echo "")
-      row "build, $what ($blobs blobs, $mb MB uploaded)" "$ms ms" "$cold ms (cold build)" "$r" \
+      row "build, $what ($blobs blobs, $size uploaded)" "$ms ms" "$cold ms (cold build)" "$r" \
         "${goal:+<= $goal}" "$([ -n "$goal" ] && met "$r" "$goal" || echo "")"
-    done < <(awk '/^(rebuild|rerun)/ && $NF ~ /%$/ {
-      label = $1; for (i = 2; i <= NF - 4; i++) label = label " " $i
-      print label "|" $(NF-3) "|" $(NF-2) "|" $(NF-1) }' "$WORK/build.txt")
+    done < <(awk '/^(rebuild|rerun)/ && $NF ~ /%$/ && NF >= 6 {
+      label = $1; for (i = 2; i <= NF - 5; i++) label = label " " $i
+      print label "|" $(NF-4) "|" $(NF-3) "|" $(NF-2) " " $(NF-1) }' "$WORK/build.txt")
     [ -n "$cold" ] || log "no build rows found in bench-build.sh's output"
   fi
 fi
