@@ -298,4 +298,55 @@ class LauncherScriptTest {
     assertTrue(script.contains("\nBERTH_PINNED_VERSION=" + version + "\n"),
         "berth.sh must pin the version in pom.xml (" + version + ")");
   }
+
+  @Test
+  void classDataArchive_recordedOnAStepsFirstSuccessfulRun_thenUsed_andOffWithJavaOpts() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("berth.jar"), "x");
+    // a java that writes the archive -XX:ArchiveClassesAtExit names, prints its argv, exits with $FAKE_EXIT
+    Path java = tmp.resolve("archiving-java");
+    Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do case $a in -XX:ArchiveClassesAtExit=*) "
+        + "echo archive > \"${a#*=}\";; esac; printf '<%s>\\n' \"$a\"; done\nexit ${FAKE_EXIT:-0}\n");
+    java.toFile().setExecutable(true);
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_JAR", jar.toString(), "BERTH_JAVA", java.toString(),
+        "BERTH_CACHE_DIR", tmp.resolve("cache").toString()));
+    Path cds = tmp.resolve("cache").resolve("cds");
+
+    env.put("FAKE_EXIT", "1");
+    Run failed = run(env, "ecs-scale", "--cluster", "c");
+    assertEquals(1, failed.code(), failed.toString());
+    assertTrue(failed.out().contains("<-XX:ArchiveClassesAtExit="), failed.out());
+    assertTrue(failed.out().startsWith("<-XX:+UseSerialGC>\n<-XX:TieredStopAtLevel=1>\n"), failed.out());
+    try (Stream<Path> s = Files.list(cds)) {
+      assertEquals(List.of(), s.toList(), "a failed run keeps no archive");
+    }
+
+    env.remove("FAKE_EXIT");
+    Run first = run(env, "ecs-scale", "--cluster", "c");
+    assertEquals(0, first.code(), first.toString());
+    assertTrue(first.out().contains("<-XX:ArchiveClassesAtExit="), first.out());
+    List<String> archives;
+    try (Stream<Path> s = Files.list(cds)) {
+      archives = s.map(p -> p.getFileName().toString()).toList();
+    }
+    assertEquals(1, archives.size(), archives.toString());
+    assertTrue(archives.get(0).matches("ecs-scale-[0-9]+\\.jsa"), archives.toString());
+
+    Run second = run(env, "ecs-scale", "--cluster", "c");
+    assertEquals(0, second.code(), second.toString());
+    assertTrue(second.out().contains("<-XX:SharedArchiveFile=" + cds.resolve(archives.get(0)) + ">"), second.out());
+    assertFalse(second.out().contains("ArchiveClassesAtExit"), second.out());
+
+    Run push = run(env, "ecr-push", "--repository", "r");
+    assertTrue(push.out().startsWith("<-XX:+UseSerialGC>\n<-XX:ArchiveClassesAtExit="), "no C1 for ecr-push: "
+        + push.out());
+
+    env.put("BERTH_JAVA_OPTS", "-Xmx64m");
+    Run own = run(env, "ecs-scale", "--cluster", "c");
+    assertTrue(own.out().startsWith("<-Xmx64m>\n<-jar>"), "BERTH_JAVA_OPTS replaces the defaults: " + own.out());
+    env.put("BERTH_CDS", "on");
+    Run on = run(env, "ecs-scale", "--cluster", "c");
+    assertTrue(on.out().startsWith("<-Xmx64m>\n<-XX:SharedArchiveFile="), on.out());
+    env.put("BERTH_CDS", "maybe");
+    assertEquals(2, run(env, "ecs-scale").code());
+  }
 }
