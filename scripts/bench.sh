@@ -124,37 +124,48 @@ berth_step() {
   esac
 }
 STEPS=(register deploy redeploy)
-declare -A MED
+declare -A MED TIMES BERTH_HOW
 RUN_ID=0
-# flow KIND LABEL: RUNS flows, each step timed; MED[LABEL,step] and MED[LABEL,total] are the medians
-flow() {
-  local kind=$1 label=$2 i st s n total
-  declare -A t=()
+# one flow of LABEL (KIND cli or berth; a berth label runs the way BERTH_HOW[LABEL] says), each step timed
+flow_once() {
+  local label=$1 kind=$2 st s n=run$((RUN_ID += 1)) total=0
+  if [ "$kind" = berth ]; then read -r -a BERTH_CMD <<<"${BERTH_HOW[$label]}"; fi
+  for st in "${STEPS[@]}"; do
+    s=$(now_ms)
+    "${kind}_step" "$st" "$n" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/out" "$WORK/err" >&2; log "$label $st failed"; exit 1; }
+    s=$(($(now_ms) - s)); TIMES[$label,$st]+="$s "; total=$((total + s))
+  done
+  TIMES[$label,total]+="$total "
+}
+# flows LABEL:KIND...: RUNS rounds, each round one flow of every label in turn (so that a change of load on the
+# shared machine hits every label alike); MED[LABEL,step] and MED[LABEL,total] are the medians
+flows() {
+  local i spec label st
   for ((i = 0; i < RUNS; i++)); do
-    RUN_ID=$((RUN_ID + 1)); n=run$RUN_ID; total=0
-    for st in "${STEPS[@]}"; do
-      s=$(now_ms)
-      "${kind}_step" "$st" "$n" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/out" "$WORK/err" >&2; log "$label $st failed"; exit 1; }
-      s=$(($(now_ms) - s)); t[$st]+="$s "; total=$((total + s))
+    for spec in "$@"; do flow_once "${spec%%:*}" "${spec##*:}"; done
+  done
+  for spec in "$@"; do
+    label=${spec%%:*}
+    for st in "${STEPS[@]}" total; do
+      # shellcheck disable=SC2086
+      MED[$label,$st]=$(median ${TIMES[$label,$st]})
     done
-    t[total]+="$total "
+    log "$label: register ${TIMES[$label,register]}| deploy ${TIMES[$label,deploy]}| redeploy ${TIMES[$label,redeploy]}| total ${TIMES[$label,total]}"
   done
-  for st in "${STEPS[@]}" total; do
-    # shellcheck disable=SC2086
-    MED[$label,$st]=$(median ${t[$st]})
-  done
-  log "$label: register ${t[register]}| deploy ${t[deploy]}| redeploy ${t[redeploy]}| total ${t[total]}"
+}
+# records the launcher's class-data archives (one untimed flow), with the environment in force
+warm_launcher() {
+  local st
+  BERTH_CMD=(sh "$LAUNCHER")
+  RUN_ID=$((RUN_ID + 1)); for st in "${STEPS[@]}"; do berth_step "$st" "warm$RUN_ID" >/dev/null 2>&1; done
 }
 
-log "flow: AWS CLI..."
-flow cli cli
-log "flow: java -jar..."
-BERTH_CMD=(java -jar "$JAR")
-flow berth jar
-log "flow: launcher (recording the class-data archives in one untimed flow first)..."
-BERTH_CMD=(sh "$LAUNCHER")
-RUN_ID=$((RUN_ID + 1)); for st in "${STEPS[@]}"; do berth_step "$st" "warm$RUN_ID" >/dev/null 2>&1; done
-flow berth launcher
+BERTH_HOW[jar]="java -jar $JAR"
+BERTH_HOW[launcher]="sh $LAUNCHER"
+log "flow: recording the launcher's class-data archives in one untimed flow..."
+warm_launcher
+log "flow: AWS CLI, java -jar and the launcher, in turn..."
+flows cli:cli jar:berth launcher:berth
 declare -A WHAT=([register]="ecs-register-task vs register-task-definition"
   [deploy]="ecs-deploy-service (create, autoscaling 1-4 on CPU 60%, rollout watched) vs create-cluster + create-service + register-scalable-target + put-scaling-policy"
   [redeploy]="ecs-force-redeploy (rollout watched) vs update-service --force-new-deployment"
@@ -173,22 +184,27 @@ done
 
 # ---- JVM levers, each alone (through the launcher, which takes BERTH_JAVA_OPTS and BERTH_CDS) ------------------
 if [ "$MODE" = levers ] || [ "$MODE" = all ]; then
-  BERTH_CMD=(sh "$LAUNCHER")
-  lever() { # LABEL OPTS CDS
-    export BERTH_JAVA_OPTS=$2 BERTH_CDS=$3
-    [ "$3" = on ] && { RUN_ID=$((RUN_ID + 1)); for st in "${STEPS[@]}"; do berth_step "$st" "warm$RUN_ID" >/dev/null 2>&1; done; }
-    log "lever: $1..."
-    flow berth "$1"
-    row "lever: $1, whole flow" "${MED[$1,total]} ms" "${MED[cli,total]} ms" "$(ratio "${MED[$1,total]}" "${MED[cli,total]}")" "" ""
-  }
-  export BERTH_CACHE_DIR=$WORK/cache-levers
-  lever "no JVM option" "" off
-  lever "-XX:+UseSerialGC" "-XX:+UseSerialGC" off
-  lever "-XX:TieredStopAtLevel=1" "-XX:TieredStopAtLevel=1" off
-  lever "class-data archive per step" "" on
-  lever "all three (the launcher's default)" "-XX:+UseSerialGC -XX:TieredStopAtLevel=1" on
-  unset BERTH_JAVA_OPTS BERTH_CDS
-  export BERTH_CACHE_DIR=$WORK/cache
+  # each lever is a label whose launcher environment sets BERTH_JAVA_OPTS and BERTH_CDS; archives in their own cache
+  # KEY|BERTH_JAVA_OPTS (one word; "-": unset, i.e. the launcher's default -XX:+UseSerialGC -XX:TieredStopAtLevel=1)|BERTH_CDS|label
+  LEVERS=("none||off|no JVM option" "serial|-XX:+UseSerialGC|off|-XX:+UseSerialGC" \
+    "c1|-XX:TieredStopAtLevel=1|off|-XX:TieredStopAtLevel=1" "cds||on|class-data archive per step" \
+    "all|-|on|all three (the launcher's default)")
+  specs=()
+  for lv in "${LEVERS[@]}"; do
+    IFS='|' read -r key opts cds _ <<<"$lv"
+    if [ "$opts" = - ]; then opts="-u BERTH_JAVA_OPTS"; else opts="BERTH_JAVA_OPTS=$opts"; fi
+    BERTH_HOW[$key]="env $opts BERTH_CDS=$cds BERTH_CACHE_DIR=$WORK/cache-levers sh $LAUNCHER"
+    specs+=("$key:berth")
+  done
+  log "levers: recording archives..."
+  (export BERTH_JAVA_OPTS= BERTH_CDS=on BERTH_CACHE_DIR=$WORK/cache-levers; warm_launcher)
+  log "levers: the CLI and each lever, in turn..."
+  flows cli2:cli "${specs[@]}"
+  for lv in "${LEVERS[@]}"; do
+    IFS='|' read -r key _ _ what <<<"$lv"
+    row "lever: $what, whole flow" "${MED[$key,total]} ms" "${MED[cli2,total]} ms" \
+      "$(ratio "${MED[$key,total]}" "${MED[cli2,total]}")" "" ""
+  done
 fi
 
 # ---- API economy: calls per step on a first run and on a rerun that changes nothing ---------------------------
@@ -247,7 +263,7 @@ if [ "$MODE" = all ]; then
       goal=$([ "${what%% *}" = rebuild ] && echo 0.25 || echo "")
       row "build, $what ($blobs blobs, $size uploaded)" "$ms ms" "$cold ms (cold build)" "$r" \
         "${goal:+<= $goal}" "$([ -n "$goal" ] && met "$r" "$goal" || echo "")"
-    done < <(awk '/^(rebuild|rerun)/ && $NF ~ /%$/ && NF >= 6 {
+    done < <(awk '/^(rebuild|rerun)/ && $NF ~ /%$/ && NF >= 6 && $(NF-4) ~ /^[0-9]+$/ {
       label = $1; for (i = 2; i <= NF - 5; i++) label = label " " $i
       print label "|" $(NF-4) "|" $(NF-3) "|" $(NF-2) " " $(NF-1) }' "$WORK/build.txt")
     [ -n "$cold" ] || log "no build rows found in bench-build.sh's output"
