@@ -8,8 +8,13 @@ public class InvalidInputException extends BerthException {
   private final List<Violation> violations;
 
   public InvalidInputException(List<Violation> violations) {
-    super(Outcome.INVALID_INPUT, render(violations));
-    this.violations = List.copyOf(violations);
+    this(violations.stream().distinct().toList(), true);
+  }
+
+  /** Violations found by two checks (a static one and one that read AWS) are reported once. */
+  private InvalidInputException(List<Violation> distinct, boolean deduplicated) {
+    super(Outcome.INVALID_INPUT, render(distinct));
+    this.violations = List.copyOf(distinct);
   }
 
   public InvalidInputException(String where, String message) {

@@ -275,6 +275,14 @@ public final class EcsScale {
     if (s.pendingCount() != null && s.pendingCount() > 0) {
       b.append(", pending ").append(s.pendingCount());
     }
+    for (Deployment d : s.deployments()) {
+      // the service's counts can agree while its PRIMARY deployment's do not; say which one is waited for
+      if ("PRIMARY".equals(d.status()) && d.runningCount() != null && !d.runningCount().equals(d.desiredCount())
+          && !(d.runningCount().equals(s.runningCount()) && java.util.Objects.equals(d.desiredCount(), s.desiredCount()))) {
+        b.append(", PRIMARY deployment ").append(d.id()).append(" running ").append(d.runningCount())
+            .append(" of ").append(d.desiredCount());
+      }
+    }
     long others = s.deployments().stream().filter(d -> !"PRIMARY".equals(d.status())).count();
     if (others > 0) {
       b.append(", ").append(others).append(others == 1 ? " older deployment" : " older deployments")

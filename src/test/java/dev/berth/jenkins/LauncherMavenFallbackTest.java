@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * under a version no release uses, so Maven resolves it without the network; BERTH_SHA256 still pins it.
  */
 class LauncherMavenFallbackTest {
-  private static final String VERSION = "0.0.0-launchertest";
+  // unique per run: parallel builds on one machine share ~/.m2 and must not remove each other's artifact
+  private static final String VERSION = "0.0.0-launchertest-" + ProcessHandle.current().pid() + "-"
+      + Long.toHexString(System.nanoTime());
   private static final Path LAUNCHER = Path.of("resources/dev/berth/berth.sh");
   @TempDir Path tmp;
   private Path artifactDir;

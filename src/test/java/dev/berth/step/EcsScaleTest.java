@@ -155,6 +155,16 @@ class EcsScaleTest {
   }
 
   @Test
+  void progress_whenServiceCountsAgreeButPrimaryDeploymentLags_namesTheDeploymentWaitedFor() throws Exception {
+    FakeEcs ecs = new FakeEcs(service(1, 1, primary(1, 1)),
+        service(2, 2, primary(2, 1)), service(2, 2, primary(2, 2)));
+    FakeAutoscaling aas = new FakeAutoscaling(1, 4);
+    step(ecs, aas).run(request(2, null, null));
+    assertTrue(progress.infos.stream().anyMatch(l -> l.equals("running 2 of 2, PRIMARY deployment ecs-svc/1 running 1 of 2")),
+        progress.infos.toString());
+  }
+
+  @Test
   void run_whileAnOlderDeploymentStillRunsTasks_keepsWaiting() throws Exception {
     FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)),
         service(3, 3, primary(3, 1), active(0, 2)), service(3, 3, primary(3, 3), active(0, 0)),
