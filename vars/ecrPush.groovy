@@ -29,6 +29,7 @@ Map keys() {
     'registryEndpoint': [option: '--registry-endpoint', kind: 'STRING'],
     'sourceUsername': [option: '--source-username', kind: 'STRING'],
     'parallel': [option: '--parallel', kind: 'INT'],
+    'timeout': [option: '--timeout', kind: 'STRING'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

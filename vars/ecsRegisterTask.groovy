@@ -37,6 +37,7 @@ Map keys() {
     'healthCheckRetries': [option: '--health-check-retries', kind: 'INT'],
     'healthCheckStartPeriod': [option: '--health-check-start-period', kind: 'STRING'],
     'keepRevisions': [option: '--keep-revisions', kind: 'INT'],
+    'timeout': [option: '--timeout', kind: 'STRING'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

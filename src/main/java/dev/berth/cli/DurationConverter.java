@@ -48,4 +48,25 @@ public class DurationConverter implements ITypeConverter<Duration> {
     }
     return total;
   }
+
+  /** A duration as people write it: 90s, 15m, 1h30m, 500ms. */
+  public static String format(Duration d) {
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.getSeconds();
+    StringBuilder b = new StringBuilder();
+    if (s >= 3600) {
+      b.append(s / 3600).append('h');
+      s %= 3600;
+    }
+    if (s >= 60) {
+      b.append(s / 60).append('m');
+      s %= 60;
+    }
+    if (s > 0 || b.length() == 0) {
+      b.append(s).append('s');
+    }
+    return b.toString();
+  }
 }

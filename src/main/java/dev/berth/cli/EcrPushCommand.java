@@ -107,6 +107,15 @@ public class EcrPushCommand extends StepCommand {
       description = "How many blobs are copied at once (default: " + EcrPush.DEFAULT_PARALLELISM + ").")
   int parallel = EcrPush.DEFAULT_PARALLELISM;
 
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
+      description = "Deadline for the whole push (repository, build or copy, upload), e.g. 90s, 10m, 1h; exit 5 after it. Default: ${DEFAULT-VALUE}.")
+  java.time.Duration timeout;
+
+  @Override
+  protected java.time.Duration deadline() {
+    return timeout;
+  }
+
   @Override
   protected Object execute(Context context) {
     warmUpResultRendering();

@@ -134,6 +134,15 @@ public class EcsRegisterTaskCommand extends StepCommand {
           + " still uses). Default: keep all.")
   Integer keepRevisions;
 
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+      description = "Deadline for the whole step (validation, comparison, registration, pruning), e.g. 90s, 10m, 1h; exit 5 after it. Default: ${DEFAULT-VALUE}.")
+  java.time.Duration timeout;
+
+  @Override
+  protected java.time.Duration deadline() {
+    return timeout;
+  }
+
   @Override
   protected Object execute(Context context) {
     Overrides overrides = Overrides.builder()

@@ -58,7 +58,7 @@ public abstract class StepCommand implements Callable<Integer> {
     int code;
     Object result;
     try (AwsClients aws = AwsClients.create(common.awsSettings(rt.env()), rt.env())) {
-      result = execute(new Context(aws, progress, rt.env()));
+      result = withDeadline(step, new Context(aws, progress, rt.env()));
       code = ExitCodes.OK;
     } catch (BerthException e) {
       code = ExitCodes.of(e.outcome());
@@ -77,6 +77,41 @@ public abstract class StepCommand implements Callable<Integer> {
     }
     emit(rt, step, result, code, masker, progress);
     return code;
+  }
+
+  /**
+   * The step's overall deadline, for steps whose own loop has none (a deploy's or a scale's watcher has its
+   * own --timeout); null when the step bounds itself.
+   */
+  protected java.time.Duration deadline() {
+    return null;
+  }
+
+  /** Runs the step; with a {@link #deadline()}, gives up when it passes (exit 5) and interrupts the step. */
+  private Object withDeadline(String step, Context context) throws Exception {
+    java.time.Duration deadline = deadline();
+    if (deadline == null) {
+      return execute(context);
+    }
+    java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "berth-" + step);
+      t.setDaemon(true);
+      return t;
+    });
+    java.util.concurrent.Future<Object> future = worker.submit(() -> execute(context));
+    worker.shutdown();
+    try {
+      return future.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      future.cancel(true);
+      throw BerthException.timedOut(step + " did not finish within " + DurationConverter.format(deadline)
+          + " (--timeout); nothing after that point was done");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   private Object failure(String step, Throwable e, Outcome outcome, Object partial, Progress progress) {
