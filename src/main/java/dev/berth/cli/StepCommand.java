@@ -105,7 +105,7 @@ public abstract class StepCommand implements Callable<Integer> {
     } catch (java.util.concurrent.TimeoutException e) {
       future.cancel(true);
       throw BerthException.timedOut(step + " did not finish within " + DurationConverter.format(deadline)
-          + " (--timeout); nothing after that point was done");
+          + " (--timeout); the step was stopped there");
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Exception cause) {
         throw cause;
