@@ -664,7 +664,12 @@ public final class EcsDeployService {
     DeployLoadBalancer.Outcome lb = null;
     String tasksGroup = null;
     if (r.wantsLoadBalancer()) {
-      lb = DeployLoadBalancer.apply(aws.elb(), aws.ec2(), r, p, progress, changed);
+      progress.beginPhase("load balancer");
+      try {
+        lb = DeployLoadBalancer.apply(aws.elb(), aws.ec2(), r, p, progress, changed);
+      } finally {
+        progress.endPhase();
+      }
       partial.loadBalancerDnsName = lb.dnsName();
       partial.targetGroupArn = lb.targetGroupArn();
       tasksGroup = lb.tasksSecurityGroup();
@@ -716,8 +721,13 @@ public final class EcsDeployService {
     }
     Autoscaling autoscaling = null;
     if (r.managesAutoscaling()) {
-      autoscaling = DeployAutoscaling.apply(aws.autoscaling(), r, p, targetGroupArn,
-          DeployLoadBalancer.loadBalancerArnOf(aws.elb(), targetGroupArn, lb), progress, changed);
+      progress.beginPhase("autoscaling");
+      try {
+        autoscaling = DeployAutoscaling.apply(aws.autoscaling(), r, p, targetGroupArn,
+            DeployLoadBalancer.loadBalancerArnOf(aws.elb(), targetGroupArn, lb), progress, changed);
+      } finally {
+        progress.endPhase();
+      }
     } else if (p.autoscaling != null && p.autoscaling.target() != null) {
       autoscaling = new Autoscaling(p.autoscaling.target().minCapacity(), p.autoscaling.target().maxCapacity(),
           p.autoscaling.policies().stream().map(x -> x.policyName()).toList());
@@ -732,7 +742,13 @@ public final class EcsDeployService {
     }
     RolloutWatcher watcher = new RolloutWatcher(ecs, targetGroupArn == null ? null : aws.elb(), progress, clock,
         sleeper, pollInterval);
-    Rollout rollout = watcher.watch(cluster.clusterArn(), r.service(), deploymentId, r.timeout());
+    Rollout rollout;
+    progress.beginPhase("rollout of " + (deploymentId == null ? "the PRIMARY deployment" : deploymentId));
+    try {
+      rollout = watcher.watch(cluster.clusterArn(), r.service(), deploymentId, r.timeout());
+    } finally {
+      progress.endPhase();
+    }
     Result result = new Result(cluster.clusterArn(), after.serviceArn(), tdArn, rollout.deploymentId(),
         rollout.rolloutState(), rollout.verdict(), rollout.desiredCount(), rollout.runningCount(), before == null,
         List.copyOf(changed), dnsName, targetGroupArn, autoscaling, rollout.supersededBy(),
