@@ -29,7 +29,8 @@
 #                      kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.jsa (30-70 MB); later runs
 #                      of that step start from the archive (-XX:SharedArchiveFile): parsed and verified classes,
 #                      about half the start-up. auto: on unless BERTH_JAVA_OPTS is set; on: with BERTH_JAVA_OPTS too.
-#                      Archives unused for a new jar or java are left alone; those older than 7 days are pruned.
+#                      Recording a step's archive for a new jar or java at the same paths removes the older one;
+#                      archives older than 7 days are pruned.
 #   BERTH_ARGC, BERTH_ARG_1 .. BERTH_ARG_<BERTH_ARGC>
 #                      arguments appended after the command line's, one per variable, taken verbatim (no
 #                      quoting, no word splitting). Callers that must not build shell text (the Jenkins vars)
@@ -222,8 +223,8 @@ case $cds_mode in
   *) die 2 "BERTH_CDS must be auto, on or off, got '$cds_mode'" ;;
 esac
 case ${1:-} in
-  ecr-push|ecs-*) ;;
-  *) cds_mode=off ;; # --help, --version, --print-jar: nothing worth archiving
+  ecr-push|ecs-register-task|ecs-deploy-service|ecs-scale|ecs-force-redeploy) ;;
+  *) cds_mode=off ;; # --help, --version, an unknown step: nothing worth archiving
 esac
 cds_opts= cds_dump= cds_file=
 file_id() { # PATH: size and modification time, following links
@@ -231,9 +232,13 @@ file_id() { # PATH: size and modification time, following links
 }
 if [ "$cds_mode" != off ]; then
   java_path=$(command -v "$java_bin")
-  # an archive fits one jar and one java exactly; a new jar or JDK gets a new archive (the JVM checks it too)
-  cds_key=$(printf '%s\n' "$jar" "$(file_id "$jar")" "$java_path" "$(file_id "$java_path")" | cksum | cut -d' ' -f1)
+  # an archive fits one jar and one java exactly; a new jar or JDK gets a new archive (the JVM checks it too).
+  # STEP-WHERE-WHAT.jsa: WHERE hashes the jar's and java's paths, WHAT their sizes and times; recording a new
+  # archive removes the older ones of the same WHERE (a rebuilt or upgraded jar at the same path)
+  cds_where=$(printf '%s\n' "$jar" "$java_path" | cksum | cut -d' ' -f1)
+  cds_what=$(printf '%s\n' "$(file_id "$jar")" "$(file_id "$java_path")" | cksum | cut -d' ' -f1)
   cds_dir=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}/cds
+  cds_key=$cds_where-$cds_what
   cds_file=$cds_dir/$1-$cds_key.jsa
   if [ -s "$cds_file" ]; then
     cds_opts="-XX:SharedArchiveFile=$cds_file -Xlog:cds=off,cds+dynamic=off"
@@ -257,10 +262,14 @@ if [ -n "$cds_dump" ]; then
   if [ "$code" -eq 0 ]; then
     if [ -s "$cds_dump" ]; then
       mv -f "$cds_dump" "$cds_file" 2>/dev/null || true
-      find "$cds_dir" -name "$1-*.jsa" ! -name "$1-$cds_key.jsa" -mtime +7 -exec rm -f {} + 2>/dev/null || true
     else
       : >"$cds_file.none" 2>/dev/null || true # this java does not write archives: do not try again
     fi
+    # older archives of this step: those for an earlier jar or java at the same paths, and any unused for a week
+    # (and recordings a killed run left behind)
+    find "$cds_dir" \( \( \( -name "$1-$cds_where-*.jsa*" -o -name "$1-*.jsa*" -mtime +7 \) \
+      ! -name "$1-$cds_key.jsa" ! -name "$1-$cds_key.jsa.none" \) -o \( -name ".$1-*" -mmin +120 \) \) \
+      -exec rm -f {} + 2>/dev/null || true
   fi
   exit "$code"
 fi

@@ -329,12 +329,22 @@ class LauncherScriptTest {
       archives = s.map(p -> p.getFileName().toString()).toList();
     }
     assertEquals(1, archives.size(), archives.toString());
-    assertTrue(archives.get(0).matches("ecs-scale-[0-9]+\\.jsa"), archives.toString());
+    assertTrue(archives.get(0).matches("ecs-scale-[0-9]+-[0-9]+\\.jsa"), archives.toString());
 
     Run second = run(env, "ecs-scale", "--cluster", "c");
     assertEquals(0, second.code(), second.toString());
     assertTrue(second.out().contains("<-XX:SharedArchiveFile=" + cds.resolve(archives.get(0)) + ">"), second.out());
     assertFalse(second.out().contains("ArchiveClassesAtExit"), second.out());
+
+    // a rebuilt jar at the same path: a new archive replaces the old one
+    Files.writeString(jar, "a longer jar");
+    Run rebuilt = run(env, "ecs-scale", "--cluster", "c");
+    assertTrue(rebuilt.out().contains("<-XX:ArchiveClassesAtExit="), rebuilt.out());
+    try (Stream<Path> s = Files.list(cds)) {
+      List<String> now = s.map(p -> p.getFileName().toString()).toList();
+      assertEquals(1, now.size(), now.toString());
+      assertFalse(now.contains(archives.get(0)), now.toString());
+    }
 
     Run push = run(env, "ecr-push", "--repository", "r");
     assertTrue(push.out().startsWith("<-XX:+UseSerialGC>\n<-XX:ArchiveClassesAtExit="), "no C1 for ecr-push: "
