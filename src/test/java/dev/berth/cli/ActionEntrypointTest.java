@@ -78,6 +78,20 @@ class ActionEntrypointTest {
   }
 
   @Test
+  void classDataArchive_isOffOnGithubHostedRunners_andRecordedOnSelfHosted() throws Exception {
+    String cache = tmp.resolve("cds-cache").toString();
+    Result hosted = entry("INPUT_STEP", "ecs-scale", "INPUT_CLUSTER", "c", "INPUT_SERVICE", "s",
+        "INPUT_DESIRED_COUNT", "2", "RUNNER_ENVIRONMENT", "github-hosted", "BERTH_CACHE_DIR", cache);
+    assertEquals(0, hosted.code(), hosted.toString());
+    assertFalse(hosted.stdout().contains("ArchiveClassesAtExit"), hosted.stdout());
+    assertFalse(hosted.stdout().contains("SharedArchiveFile"), hosted.stdout());
+    Result selfHosted = entry("INPUT_STEP", "ecs-scale", "INPUT_CLUSTER", "c", "INPUT_SERVICE", "s",
+        "INPUT_DESIRED_COUNT", "2", "RUNNER_ENVIRONMENT", "self-hosted", "BERTH_CACHE_DIR", cache);
+    assertEquals(0, selfHosted.code(), selfHosted.toString());
+    assertTrue(selfHosted.stdout().contains("ArchiveClassesAtExit"), selfHosted.stdout());
+  }
+
+  @Test
   void inputs_becomeOneArgumentEach_withoutShellInterpretation() throws Exception {
     Result r = entry("INPUT_STEP", "ecs-force-redeploy",
         "INPUT_CLUSTER", "  gantt  \n",
