@@ -257,7 +257,8 @@ public final class EcsDeployService {
       String targetGroupArn,
       Autoscaling autoscaling,
       String supersededBy,
-      List<String> reasons) {}
+      List<String> reasons,
+      Map<String, String> containers) {}
 
   private final AwsClients aws;
   private final Progress progress;
@@ -319,10 +320,11 @@ public final class EcsDeployService {
     boolean created;
     String loadBalancerDnsName;
     String targetGroupArn;
+    Map<String, String> containers;
 
     Result toResult(List<String> changed) {
       return new Result(clusterArn, serviceArn, taskDefinitionArn, deploymentId, null, null, null, null, created,
-          List.copyOf(changed), loadBalancerDnsName, targetGroupArn, null, null, null);
+          List.copyOf(changed), loadBalancerDnsName, targetGroupArn, null, null, null, containers);
     }
   }
 
@@ -658,6 +660,10 @@ public final class EcsDeployService {
 
   private Result apply(Request r, Plan p, List<String> changed, Partial partial) {
     EcsClient ecs = aws.ecs();
+    // container name -> image of the task definition being deployed (the digest the push step returned)
+    Map<String, String> containers = new java.util.LinkedHashMap<>();
+    p.taskDefinition.containerDefinitions().forEach(c -> containers.put(c.name(), c.image()));
+    partial.containers = containers;
     Cluster cluster = ensureCluster(ecs, r, p, changed);
     partial.clusterArn = cluster.clusterArn();
 
@@ -738,7 +744,7 @@ public final class EcsDeployService {
       Deployment d = find(after, deploymentId);
       return new Result(cluster.clusterArn(), after.serviceArn(), tdArn, deploymentId,
           d == null ? null : d.rolloutStateAsString(), null, after.desiredCount(), after.runningCount(),
-          before == null, List.copyOf(changed), dnsName, targetGroupArn, autoscaling, null, null);
+          before == null, List.copyOf(changed), dnsName, targetGroupArn, autoscaling, null, null, containers);
     }
     RolloutWatcher watcher = new RolloutWatcher(ecs, targetGroupArn == null ? null : aws.elb(), progress, clock,
         sleeper, pollInterval);
@@ -752,7 +758,7 @@ public final class EcsDeployService {
     Result result = new Result(cluster.clusterArn(), after.serviceArn(), tdArn, rollout.deploymentId(),
         rollout.rolloutState(), rollout.verdict(), rollout.desiredCount(), rollout.runningCount(), before == null,
         List.copyOf(changed), dnsName, targetGroupArn, autoscaling, rollout.supersededBy(),
-        rollout.succeeded() ? null : rollout.reasons());
+        rollout.succeeded() ? null : rollout.reasons(), containers);
     if (!rollout.succeeded()) {
       throw rollout.failure(r.service()).withResult(result);
     }

@@ -130,6 +130,8 @@ class EcsDeployServiceIT {
     assertEquals(2, r1.path("desiredCount").asInt());
     assertEquals(2, r1.path("runningCount").asInt());
     assertTrue(r1.path("taskDefinitionArn").asText().endsWith(FAMILY + ":1"), r1.toString());
+    assertEquals("123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo:node:20",
+        r1.path("containers").path(CONTAINER).asText(), r1.toString());
     String deploymentId = r1.path("deploymentId").asText();
     assertTrue(deploymentId.startsWith("ecs-svc/"), r1.toString());
     String dns = r1.path("loadBalancerDnsName").asText();
