@@ -13,6 +13,7 @@
 #   rerun     v2 again, the same inputs: the same digest, nothing pushed ("pushed": false)
 # Goal: rebuild <= 25% of cold, and only the changed layer uploaded.
 set -euo pipefail
+source "$(dirname "$0")/lib/bench-common.sh"
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 DEPS_MB=${DEPS_MB:-100}
@@ -30,20 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
-wait_http() {
-  for _ in $(seq 1 200); do
-    python3 - "$1" <<'PY' 2>/dev/null && return 0
-import sys, urllib.request, urllib.error
-try:
-    urllib.request.urlopen(sys.argv[1], timeout=1)
-except urllib.error.HTTPError:
-    pass
-PY
-    sleep 0.1
-  done
-  echo "no answer from $1" >&2; exit 1
-}
 REG_PORT=$(free_port)
 REG_PID=
 start_registry() { # empty storage, same port
@@ -90,7 +77,6 @@ CMD ["node", "app.js"]
 DF
 printf 'node_modules/.cache\n*.log\n' >"$APP/.dockerignore"
 
-now_ms() { date +%s%3N; }
 push() { # TAG -> prints "ms blobsUploaded bytesUploaded pushed digest"
   local t0 t1
   t0=$(now_ms)
@@ -104,7 +90,6 @@ r = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
 print(sys.argv[1], r.get("blobsUploaded", 0), r.get("bytesUploaded", 0), str(r["pushed"]).lower(), r["digest"])
 PY
 }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 cold=() rebuild=() rerun=()
 for i in $(seq 1 "$RUNS"); do

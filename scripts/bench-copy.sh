@@ -19,6 +19,7 @@
 #   incremental  destination wiped, v1 copied (untimed), then v2, whose last layer differs, is timed (new tag)
 # Peak RSS: /usr/bin/time -v of a cold copy of a BIG_MB image (default 1024 MB in 4 layers).
 set -euo pipefail
+source "$(dirname "$0")/lib/bench-common.sh"
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 BIG_MB=${BIG_MB:-1024}
@@ -37,20 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
-wait_http() {
-  for _ in $(seq 1 200); do
-    python3 - "$1" <<'PY' 2>/dev/null && return 0
-import sys, urllib.request, urllib.error
-try:
-    urllib.request.urlopen(sys.argv[1], timeout=1)
-except urllib.error.HTTPError:
-    pass
-PY
-    sleep 0.1
-  done
-  echo "no answer from $1" >&2; exit 1
-}
 
 declare -A REG_PORT REG_PID
 start_registry() { # NAME [PORT]
@@ -138,7 +125,6 @@ PY
 make_image three 3 48
 make_image twenty 20 2.5
 
-now_ms() { date +%s%3N; }
 run_skopeo() { # IMAGE TAG DEST_REPO
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
     "docker://$SRC/bench/$1:$2" "docker://127.0.0.1:${REG_PORT[skopeo]}/$3:$2" >/dev/null 2>"$WORK/err" \
@@ -153,7 +139,6 @@ berth_push() { # REGISTRY IMAGE TAG DEST_REPO JAVA_OPTIONS...
 run_berth() { berth_push berth "$1" "$2" "$3"; }
 run_berthcds() { berth_push berthcds "$1" "$2" "$3" "-XX:SharedArchiveFile=$WORK/berth.jsa"; }
 timed() { local t0; t0=$(now_ms); "$@"; echo $(( $(now_ms) - t0 )); }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 clear_skopeo_cache() { rm -f /var/lib/containers/cache/blob-info-cache-v1.* ~/.local/share/containers/cache/blob-info-cache-v1.* 2>/dev/null || true; }
 
 declare -A RESULT

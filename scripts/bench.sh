@@ -17,6 +17,7 @@
 # work), whose printed tables are parsed into this one.
 # Needs target/berth.jar (built when missing), moto_server, aws (CLI v1); for copy/build also docker-registry, skopeo.
 set -euo pipefail
+source "$(dirname "$0")/lib/bench-common.sh"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 JAR=$ROOT/target/berth.jar
@@ -30,9 +31,6 @@ cleanup() { [ -z "$MOTO_PID" ] || kill "$MOTO_PID" 2>/dev/null || true; rm -rf "
 trap cleanup EXIT
 log() { printf '%s\n' "$*" >&2; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now_ms() { date +%s%3N; }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # median wall time in ms of RUNS runs of a command (output discarded)
 median_ms() {
   local times=() i s
