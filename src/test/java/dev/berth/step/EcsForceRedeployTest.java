@@ -11,27 +11,19 @@ import dev.berth.report.InvalidInputException;
 import dev.berth.rollout.RolloutWatcher;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.ecs.model.Cluster;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.Deployment;
 import software.amazon.awssdk.services.ecs.model.DeploymentCircuitBreaker;
 import software.amazon.awssdk.services.ecs.model.DeploymentConfiguration;
-import software.amazon.awssdk.services.ecs.model.DescribeClustersRequest;
-import software.amazon.awssdk.services.ecs.model.DescribeClustersResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeServiceRevisionsRequest;
 import software.amazon.awssdk.services.ecs.model.DescribeServiceRevisionsResponse;
-import software.amazon.awssdk.services.ecs.model.DescribeServicesRequest;
-import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionResponse;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksRequest;
@@ -49,24 +41,19 @@ import software.amazon.awssdk.services.ecs.model.ServiceEvent;
 import software.amazon.awssdk.services.ecs.model.ServiceRevision;
 import software.amazon.awssdk.services.ecs.model.Task;
 import software.amazon.awssdk.services.ecs.model.TaskDefinition;
-import software.amazon.awssdk.services.ecs.model.UpdateServiceRequest;
-import software.amazon.awssdk.services.ecs.model.UpdateServiceResponse;
 
 /**
  * The force-redeploy step on recorded ECS response sequences: the verdicts moto cannot give (a circuit-breaker
  * rollback, a timeout), and the rollback target found in ECS's service-deployment history.
  */
 class EcsForceRedeployTest {
-  static final String CLUSTER_ARN = "arn:aws:ecs:us-east-2:123456789012:cluster/gantt";
+  static final String CLUSTER_ARN = SequencedEcs.CLUSTER_ARN;
   static final String SERVICE_ARN = "arn:aws:ecs:us-east-2:123456789012:service/gantt/web";
   static final String TD = "arn:aws:ecs:us-east-2:123456789012:task-definition/web:";
 
   /** Answers as ECS does: DescribeServices from a queue (the last snapshot repeats), everything else recorded. */
-  static final class FakeEcs implements EcsClient {
-    final Deque<Service> polls = new ArrayDeque<>();
-    Service initial;
+  static final class FakeEcs extends SequencedEcs {
     Service afterUpdate;
-    final List<UpdateServiceRequest> updates = new ArrayList<>();
     final List<String> calls = new ArrayList<>();
     RuntimeException listServiceDeploymentsError;
     List<ServiceDeploymentBrief> history = List.of();
@@ -75,27 +62,8 @@ class EcsForceRedeployTest {
     List<Task> stoppedTasks = List.of();
 
     @Override
-    public DescribeClustersResponse describeClusters(DescribeClustersRequest r) {
-      return DescribeClustersResponse.builder().clusters(Cluster.builder().clusterArn(CLUSTER_ARN)
-          .clusterName("gantt").status("ACTIVE").build()).build();
-    }
-
-    @Override
-    public DescribeServicesResponse describeServices(DescribeServicesRequest r) {
-      Service s;
-      if (initial != null) {
-        s = initial;
-        initial = null;
-      } else {
-        s = polls.size() > 1 ? polls.poll() : polls.peek();
-      }
-      return DescribeServicesResponse.builder().services(s).build();
-    }
-
-    @Override
-    public UpdateServiceResponse updateService(UpdateServiceRequest r) {
-      updates.add(r);
-      return UpdateServiceResponse.builder().service(afterUpdate).build();
+    Service afterUpdate() {
+      return afterUpdate;
     }
 
     @Override
@@ -142,13 +110,6 @@ class EcsForceRedeployTest {
       return DescribeTasksResponse.builder().tasks(stoppedTasks).build();
     }
 
-    @Override
-    public String serviceName() {
-      return "ecs";
-    }
-
-    @Override
-    public void close() {}
   }
 
   static Deployment deployment(String id, String status, int rev, int desired, int running, String rollout) {

@@ -10,9 +10,7 @@ import dev.berth.report.InvalidInputException;
 import dev.berth.report.Outcome;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient;
@@ -21,65 +19,26 @@ import software.amazon.awssdk.services.applicationautoscaling.model.DescribeScal
 import software.amazon.awssdk.services.applicationautoscaling.model.RegisterScalableTargetRequest;
 import software.amazon.awssdk.services.applicationautoscaling.model.RegisterScalableTargetResponse;
 import software.amazon.awssdk.services.applicationautoscaling.model.ScalableTarget;
-import software.amazon.awssdk.services.ecs.EcsClient;
-import software.amazon.awssdk.services.ecs.model.Cluster;
 import software.amazon.awssdk.services.ecs.model.Deployment;
-import software.amazon.awssdk.services.ecs.model.DescribeClustersRequest;
-import software.amazon.awssdk.services.ecs.model.DescribeClustersResponse;
-import software.amazon.awssdk.services.ecs.model.DescribeServicesRequest;
-import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
 import software.amazon.awssdk.services.ecs.model.Service;
 import software.amazon.awssdk.services.ecs.model.ServiceEvent;
-import software.amazon.awssdk.services.ecs.model.UpdateServiceRequest;
-import software.amazon.awssdk.services.ecs.model.UpdateServiceResponse;
 
 /** The scale step's rules and its wait loop, driven by recorded DescribeServices sequences (what ECS answers). */
 class EcsScaleTest {
-  static final String CLUSTER_ARN = "arn:aws:ecs:us-east-2:123456789012:cluster/gantt";
+  static final String CLUSTER_ARN = SequencedEcs.CLUSTER_ARN;
   static final String SERVICE_ARN = "arn:aws:ecs:us-east-2:123456789012:service/gantt/web";
 
-  /** A stand-in answering as ECS does: the service snapshots in order (the last one repeats). */
-  static final class FakeEcs implements EcsClient {
-    final Deque<Service> snapshots = new ArrayDeque<>();
-    final List<UpdateServiceRequest> updates = new ArrayList<>();
-    Service initial;
-
+  /** The service snapshots in order (the last one repeats); UpdateService answers with the next one. */
+  static final class FakeEcs extends SequencedEcs {
     FakeEcs(Service initial, Service... polls) {
       this.initial = initial;
-      snapshots.addAll(List.of(polls));
+      this.polls.addAll(List.of(polls));
     }
 
     @Override
-    public DescribeClustersResponse describeClusters(DescribeClustersRequest r) {
-      return DescribeClustersResponse.builder().clusters(Cluster.builder().clusterArn(CLUSTER_ARN)
-          .clusterName("gantt").status("ACTIVE").build()).build();
+    Service afterUpdate() {
+      return polls.peek();
     }
-
-    @Override
-    public DescribeServicesResponse describeServices(DescribeServicesRequest r) {
-      Service s;
-      if (initial != null) {
-        s = initial;
-        initial = null;
-      } else {
-        s = snapshots.size() > 1 ? snapshots.poll() : snapshots.peek();
-      }
-      return DescribeServicesResponse.builder().services(s).build();
-    }
-
-    @Override
-    public UpdateServiceResponse updateService(UpdateServiceRequest r) {
-      updates.add(r);
-      return UpdateServiceResponse.builder().service(snapshots.peek()).build();
-    }
-
-    @Override
-    public String serviceName() {
-      return "ecs";
-    }
-
-    @Override
-    public void close() {}
   }
 
   static final class FakeAutoscaling implements ApplicationAutoScalingClient {
