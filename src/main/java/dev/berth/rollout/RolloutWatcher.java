@@ -413,7 +413,7 @@ public final class RolloutWatcher {
         try {
           targets = elb.describeTargetHealth(b -> b.targetGroupArn(tg)).targetHealthDescriptions();
         } catch (SdkException e) {
-          out.add("could not read the health of target group " + shortTg(tg) + ": "
+          out.add("could not read the health of target group " + targetGroupName(tg) + ": "
               + AwsErrors.translate("ELB DescribeTargetHealth", e).getMessage());
           continue;
         }
@@ -425,7 +425,7 @@ public final class RolloutWatcher {
           String state = t.targetHealth().stateAsString();
           String reason = t.targetHealth().reasonAsString();
           String desc = t.targetHealth().description();
-          out.add("target group " + shortTg(tg) + ": target " + where + " " + state
+          out.add("target group " + targetGroupName(tg) + ": target " + where + " " + state
               + (reason == null ? "" : " (" + reason + (desc == null ? "" : ": " + desc) + ")"));
         }
       }
@@ -454,8 +454,8 @@ public final class RolloutWatcher {
     return slash < 0 ? arn : arn.substring(slash + 1);
   }
 
-  /** {@code name} of a target group ARN ({@code ...:targetgroup/name/id}). */
-  static String shortTg(String arn) {
+  /** {@code name} of a target group ARN ({@code ...:targetgroup/name/id}); other text as it is. */
+  public static String targetGroupName(String arn) {
     int i = arn.indexOf(":targetgroup/");
     if (i < 0) {
       return arn;

@@ -356,15 +356,6 @@ final class DeployLoadBalancer {
 
   /** {@code name} of a target group ARN. */
   static String shortName(String arn) {
-    if (arn == null) {
-      return "?";
-    }
-    int i = arn.indexOf(":targetgroup/");
-    if (i < 0) {
-      return arn;
-    }
-    String rest = arn.substring(i + ":targetgroup/".length());
-    int slash = rest.indexOf('/');
-    return slash < 0 ? rest : rest.substring(0, slash);
+    return arn == null ? "?" : dev.berth.rollout.RolloutWatcher.targetGroupName(arn);
   }
 }
