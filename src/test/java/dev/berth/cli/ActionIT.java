@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.aws.AwsClients;
-import dev.berth.aws.AwsSettings;
 import dev.berth.image.TestImages;
 import dev.berth.report.Json;
 import dev.berth.testbed.Berth;
@@ -67,8 +66,7 @@ class ActionIT {
     moto = MotoServer.shared();
     moto.reset();
     registry = Registry.shared();
-    aws = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
-        Map.of());
+    aws = moto.clients();
   }
 
   @AfterEach

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.aws.AwsClients;
-import dev.berth.aws.AwsSettings;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
@@ -79,8 +78,7 @@ class EcrPushIT {
   }
 
   static AwsClients awsClients() {
-    return AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
-        Map.of());
+    return moto.clients();
   }
 
   @Test

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.aws.AwsClients;
-import dev.berth.aws.AwsSettings;
 import dev.berth.image.RegistryClient;
 import dev.berth.image.Sleeper;
 import dev.berth.image.TestImages;
@@ -51,8 +50,7 @@ class JenkinsfileIT {
     TestImages.Image node = TestImages.image(new Random(20), 2, 4096, false, "amd64");
     TestImages.push(client, "library/node", node, "20");
 
-    try (AwsClients aws = AwsClients.create(
-        AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()), Map.of())) {
+    try (AwsClients aws = moto.clients()) {
       String vpc = aws.ec2().createVpc(b -> b.cidrBlock("10.0.0.0/16")).vpc().vpcId();
       String subnetA = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.1.0/24").availabilityZone("us-east-2a"))
           .subnet().subnetId();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.aws.AwsClients;
-import dev.berth.aws.AwsSettings;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import java.io.IOException;
@@ -55,8 +54,7 @@ class EcsDeployServiceIT {
   void setUp() throws IOException {
     moto = MotoServer.shared();
     moto.reset();
-    aws = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
-        Map.of());
+    aws = moto.clients();
     vpc = aws.ec2().createVpc(b -> b.cidrBlock("10.0.0.0/16")).vpc().vpcId();
     subnetA = subnet("10.0.1.0/24", "us-east-2a");
     subnetB = subnet("10.0.2.0/24", "us-east-2b");

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.aws.AwsClients;
-import dev.berth.aws.AwsSettings;
 import dev.berth.cli.ExitCodes;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +40,7 @@ class EcsForceRedeployIT {
   void setUp() {
     moto = MotoServer.shared();
     moto.reset();
-    aws = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
-        Map.of());
+    aws = moto.clients();
     aws.ecs().createCluster(b -> b.clusterName(CLUSTER));
     rev1 = register("node:20");
     aws.ecs().createService(b -> b.cluster(CLUSTER).serviceName(SERVICE).taskDefinition(rev1).desiredCount(2)

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.aws.AwsClients;
-import dev.berth.aws.AwsSettings;
 import dev.berth.cli.ExitCodes;
 import dev.berth.report.Json;
 import dev.berth.report.Progress;
@@ -46,8 +45,7 @@ class EcsRegisterTaskIT {
   @BeforeEach
   void reset() {
     moto.reset();
-    aws = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
-        Map.of());
+    aws = moto.clients();
   }
 
   @AfterEach

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.aws.AwsClients;
-import dev.berth.aws.AwsSettings;
 import dev.berth.cli.ExitCodes;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,8 +31,7 @@ class EcsScaleIT {
   void setUp() {
     moto = MotoServer.shared();
     moto.reset();
-    aws = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint()),
-        Map.of());
+    aws = moto.clients();
     aws.ecs().createCluster(b -> b.clusterName(CLUSTER));
     aws.ecs().registerTaskDefinition(b -> b.family("gantt-exporter-ecs-task").requiresCompatibilities(
             software.amazon.awssdk.services.ecs.model.Compatibility.FARGATE)

@@ -88,6 +88,12 @@ public final class MotoServer implements AutoCloseable {
     return env;
   }
 
+  /** berth's own client factory pointed at this server (region us-east-2); the caller closes it. */
+  public dev.berth.aws.AwsClients clients() {
+    return dev.berth.aws.AwsClients.create(
+        dev.berth.aws.AwsSettings.defaults().withRegion(REGION).withEndpointUrl(endpoint), Map.of());
+  }
+
   public Path log() {
     return log;
   }

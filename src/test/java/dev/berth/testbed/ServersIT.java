@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The test bed itself: moto answers AWS calls made by berth's own client factory; registries answer /v2/. */
@@ -28,8 +27,7 @@ class ServersIT {
   void moto_callsThroughBerthClientFactory_reachTheServer() {
     MotoServer moto = MotoServer.shared();
     moto.reset();
-    var settings = dev.berth.aws.AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(moto.endpoint());
-    try (var aws = dev.berth.aws.AwsClients.create(settings, Map.of())) {
+    try (var aws = moto.clients()) {
       aws.ecs().createCluster(b -> b.clusterName("bed"));
       assertEquals(1, aws.ecs().listClusters().clusterArns().size());
       assertTrue(aws.calls().contains("ecs:CreateCluster"), aws.calls().toString());
