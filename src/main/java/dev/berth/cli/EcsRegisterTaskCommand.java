@@ -140,7 +140,7 @@ public class EcsRegisterTaskCommand extends StepCommand {
   java.time.Duration timeout;
 
   @Option(names = "--dry-run",
-      description = "Make only read calls and print the plan: what would be registered (a task-definition diff by field against the latest revision), created (log group) or deregistered (default: off). The result has \"dryRun\": true and \"changes\", the list a real run applies.")
+      description = "Make only read calls and print the plan: what would be registered (a task-definition diff by field against the latest revision), created (log group) or deregistered. The result has \"dryRun\": true and \"changes\", the list a real run applies. Default: off.")
   boolean dryRun;
 
   @Override
