@@ -40,6 +40,32 @@ class MainTest {
   }
 
   @Test
+  void atFileArgument_whenGiven_isTakenAsTheValueAndTheFileIsNeverRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    // picocli's @FILE expansion would read this file as more arguments: the family and an injected option
+    java.nio.file.Path file = tmp.resolve("VERSION");
+    java.nio.file.Files.writeString(file, "leaked-family-value --endpoint-url http://injected.example\n");
+    Berth.Run run = Berth.inProcess(java.util.Map.of(), "ecs-register-task", "--family", "@" + file,
+        "--container-name", "app", "--image", "nginx:1.27", "--cpu", "256", "--memory", "512",
+        "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1");
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertTrue(run.stdout().contains("'@" + file + "' is not a family name"), run.stdout());
+    for (String leak : new String[] {"leaked-family-value", "injected.example"}) {
+      assertTrue(!run.stdout().contains(leak) && !run.stderr().contains(leak), leak + " leaked:\n" + run);
+    }
+  }
+
+  @Test
+  void atFileArgument_whenItIsTheWholeCommandLine_isNotExpanded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    java.nio.file.Path file = tmp.resolve("args");
+    java.nio.file.Files.writeString(file, "--version\n");
+    Berth.Run run = Berth.inProcess(java.util.Map.of(), "@" + file);
+    assertEquals(ExitCodes.USAGE, run.exitCode(), run.toString());
+    assertTrue(!run.stdout().contains("berth ") || run.stdout().contains("@" + file), run.toString());
+  }
+
+  @Test
   void durations_parseHumanAndIsoForms() {
     assertEquals(Duration.ofMinutes(15), DurationConverter.parse("15m"));
     assertEquals(Duration.ofSeconds(90), DurationConverter.parse("90"));
