@@ -66,11 +66,21 @@ class MainTest {
   }
 
   @Test
-  void durations_parseHumanAndIsoForms() {
-    assertEquals(Duration.ofMinutes(15), DurationConverter.parse("15m"));
-    assertEquals(Duration.ofSeconds(90), DurationConverter.parse("90"));
-    assertEquals(Duration.ofMinutes(90), DurationConverter.parse("1h30m"));
-    assertEquals(Duration.ofMillis(500), DurationConverter.parse("500ms"));
-    assertEquals(Duration.ofSeconds(30), DurationConverter.parse("PT30S"));
+  void durationOption_whenGoStyleWithFraction_isAccepted() {
+    picocli.CommandLine cl = Main.commandLine(picocli.CommandLine.defaultFactory(), "ecs-deploy-service");
+    cl.registerConverter(Duration.class, new DurationConverter());
+    picocli.CommandLine.ParseResult r = cl.parseArgs("ecs-deploy-service", "--cluster", "c", "--service", "s",
+        "--task-definition", "t:1", "--timeout", "2m30s", "--health-check-interval", "1.5s");
+    assertEquals(Duration.ofSeconds(150), r.subcommand().matchedOptionValue("--timeout", null));
+    assertEquals(Duration.ofMillis(1500), r.subcommand().matchedOptionValue("--health-check-interval", null));
+  }
+
+  @Test
+  void fractionalSecondsForASecondsField_isInvalidInputNamingTheFlag() {
+    Berth.Run run = Berth.inProcess(java.util.Map.of(), "ecs-register-task", "--family", "f", "--container-name",
+        "app", "--image", "nginx:1.27", "--cpu", "256", "--memory", "512", "--health-check", "true",
+        "--health-check-interval", "1.5s", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1");
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertTrue(run.stdout().contains("--health-check-interval: whole seconds only, got 1.5s"), run.toString());
   }
 }
