@@ -254,7 +254,10 @@ Map plan(String step, String command, Map keys, Map args, Object jobName, Object
   return [problems: problems, argv: argv, env: extraEnv, credentials: credentials]
 }
 
-/** Appends the arguments of one key; returns a problem or null. */
+/**
+ * Appends the arguments of one key; returns a problem or null. An option with a value is one word,
+ * --name=value (as the GitHub Action passes it), so a value that starts with '-' or '@' stays a value.
+ */
 @NonCPS
 String addArguments(List argv, String key, Map spec, Object value) {
   String option = spec.option
@@ -301,13 +304,11 @@ String addArguments(List argv, String key, Map spec, Object value) {
     }
     if (kind == 'CSV') {
       if (!items.isEmpty()) {
-        argv.add(option)
-        argv.add(items.join(spec.split ?: ','))
+        argv.add(option + '=' + items.join(spec.split ?: ','))
       }
     } else {
       for (Object item : items) {
-        argv.add(option)
-        argv.add(item)
+        argv.add(option + '=' + item)
       }
     }
     return null
@@ -332,8 +333,7 @@ String addArguments(List argv, String key, Map spec, Object value) {
       return "key '" + key + "' takes a map (" + spec.option + ' K=V), got ' + describe(value)
     }
     for (Object pair : pairs) {
-      argv.add(option)
-      argv.add(pair)
+      argv.add(option + '=' + pair)
     }
     return null
   }
@@ -353,8 +353,7 @@ String addArguments(List argv, String key, Map spec, Object value) {
       return "key '" + key + "' takes one of " + spec.choices.join(', ') + ', got ' + describe(value)
     }
   }
-  argv.add(option)
-  argv.add(text)
+  argv.add(option + '=' + text)
   return null
 }
 
@@ -362,8 +361,7 @@ String addArguments(List argv, String key, Map spec, Object value) {
 @NonCPS
 List launchEnvironment(String launcher, List argv, String resultFile, List extraEnv) {
   List all = new ArrayList(argv)
-  all.add('--result-file')
-  all.add(resultFile)
+  all.add('--result-file=' + resultFile)
   List environment = ['BERTH_LAUNCHER=' + launcher, 'BERTH_ARGC=' + all.size()]
   for (int i = 0; i < all.size(); i++) {
     environment.add('BERTH_ARG_' + (i + 1) + '=' + all.get(i))

@@ -135,11 +135,16 @@ public final class Main implements Runnable {
    * others' option models are not built).
    */
   public static CommandLine commandLine(CommandLine.IFactory factory, String only) {
+    CommandLine cl;
     if (only == null || !STEPS.containsKey(only)) {
-      return new CommandLine(new Main(), factory);
+      cl = new CommandLine(new Main(), factory);
+    } else {
+      cl = new CommandLine(new Lean(), factory);
+      cl.addSubcommand(only, new CommandLine(STEPS.get(only), factory));
     }
-    CommandLine cl = new CommandLine(new Lean(), factory);
-    cl.addSubcommand(only, new CommandLine(STEPS.get(only), factory));
+    // An argument is a value, never a file of more arguments: picocli's @FILE expansion would read any file
+    // a build parameter names (tag: readFile('VERSION')) into the command line and echo it in the log.
+    cl.setExpandAtFiles(false);
     return cl;
   }
 

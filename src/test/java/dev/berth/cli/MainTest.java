@@ -47,6 +47,51 @@ class MainTest {
   }
 
   @Test
+  void atFileArgument_whenGiven_isTakenAsTheValueAndTheFileIsNeverRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    // picocli's @FILE expansion would read this file as more arguments: the family and an injected option
+    java.nio.file.Path file = tmp.resolve("VERSION");
+    java.nio.file.Files.writeString(file, "leaked-family-value --endpoint-url http://injected.example\n");
+    Berth.Run run = Berth.inProcess(java.util.Map.of(), "ecs-register-task", "--family", "@" + file,
+        "--container-name", "app", "--image", "nginx:1.27", "--cpu", "256", "--memory", "512",
+        "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1");
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertTrue(run.stdout().contains("'@" + file + "' is not a family name"), run.stdout());
+    for (String leak : new String[] {"leaked-family-value", "injected.example"}) {
+      assertTrue(!run.stdout().contains(leak) && !run.stderr().contains(leak), leak + " leaked:\n" + run);
+    }
+  }
+
+  @Test
+  void atFileArgument_whenItIsTheWholeCommandLine_isNotExpanded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    java.nio.file.Path file = tmp.resolve("args");
+    java.nio.file.Files.writeString(file, "--version\n");
+    Berth.Run run = Berth.inProcess(java.util.Map.of(), "@" + file);
+    assertEquals(ExitCodes.USAGE, run.exitCode(), run.toString());
+    assertTrue(!run.stdout().contains("berth ") || run.stdout().contains("@" + file), run.toString());
+  }
+
+  @Test
+  void durationOption_whenGoStyleWithFraction_isAccepted() {
+    picocli.CommandLine cl = Main.commandLine(picocli.CommandLine.defaultFactory(), "ecs-deploy-service");
+    cl.registerConverter(Duration.class, new DurationConverter());
+    picocli.CommandLine.ParseResult r = cl.parseArgs("ecs-deploy-service", "--cluster", "c", "--service", "s",
+        "--task-definition", "t:1", "--timeout", "2m30s", "--health-check-interval", "1.5s");
+    assertEquals(Duration.ofSeconds(150), r.subcommand().matchedOptionValue("--timeout", null));
+    assertEquals(Duration.ofMillis(1500), r.subcommand().matchedOptionValue("--health-check-interval", null));
+  }
+
+  @Test
+  void fractionalSecondsForASecondsField_isInvalidInputNamingTheFlag() {
+    Berth.Run run = Berth.inProcess(java.util.Map.of(), "ecs-register-task", "--family", "f", "--container-name",
+        "app", "--image", "nginx:1.27", "--cpu", "256", "--memory", "512", "--health-check", "true",
+        "--health-check-interval", "1.5s", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:1");
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertTrue(run.stdout().contains("--health-check-interval: whole seconds only, got 1.5s"), run.toString());
+  }
+
+  @Test
   void main_whenARequiredOptionIsMisspelt_namesTheClosestOption_notTheWholeHelp() {
     Berth.Run run = Berth.inProcess(java.util.Map.of(), "ecr-push", "--repositroy", "opensourceapirepo", "--tag", "1");
     assertEquals(ExitCodes.USAGE, run.exitCode(), run.toString());
@@ -132,14 +177,5 @@ class MainTest {
     String outputs = Files.readString(output);
     assertTrue(outputs.contains("exit-code=2\n"), outputs);
     assertTrue(outputs.contains("ok=false\n"), outputs);
-  }
-
-  @Test
-  void durations_parseHumanAndIsoForms() {
-    assertEquals(Duration.ofMinutes(15), DurationConverter.parse("15m"));
-    assertEquals(Duration.ofSeconds(90), DurationConverter.parse("90"));
-    assertEquals(Duration.ofMinutes(90), DurationConverter.parse("1h30m"));
-    assertEquals(Duration.ofMillis(500), DurationConverter.parse("500ms"));
-    assertEquals(Duration.ofSeconds(30), DurationConverter.parse("PT30S"));
   }
 }

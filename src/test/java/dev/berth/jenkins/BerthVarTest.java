@@ -92,12 +92,11 @@ class BerthVarTest {
 
   List<String> argv() {
     assertEquals(1, shCalls.size(), "one sh call");
-    List<String> a = new ArrayList<>(shCalls.get(0).berthArgs());
-    int i = a.indexOf("--result-file");
-    assertEquals(a.size() - 2, i, "--result-file comes last");
-    assertTrue(a.get(i + 1).startsWith(h.workspace + "@tmp/berth/ecsDeployService-") && a.get(i + 1).endsWith(".json"),
-        a.get(i + 1));
-    return a.subList(0, i);
+    Sh sh = shCalls.get(0);
+    assertTrue(sh.resultFile() != null, "--result-file=PATH comes last: " + sh.berthArgs());
+    String file = sh.resultFile().toString();
+    assertTrue(file.startsWith(h.workspace + "@tmp/berth/ecsDeployService-") && file.endsWith(".json"), file);
+    return sh.command();
   }
 
   Map<String, String> shEnv() {
@@ -244,10 +243,9 @@ class BerthVarTest {
         [tag: [team: 'gantt', env: 'prod'], port: ['80/tcp', 8080], subnets: ['subnet-a', 'subnet-b'],
          wait: false, createLoadBalancer: true, platformVersion: 'latest', desiredCount: 2, cluster: 'gantt',
          verbose: 2, region: 'us-east-2']""");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--desired-count", "2", "--platform-version",
-        "latest", "--create-load-balancer", "--no-wait", "--subnets", "subnet-a,subnet-b", "--port", "80/tcp",
-        "--port", "8080", "--tag", "team=gantt", "--tag", "env=prod", "--region", "us-east-2", "--verbose",
-        "--verbose"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--desired-count=2", "--platform-version=latest",
+        "--create-load-balancer", "--no-wait", "--subnets=subnet-a,subnet-b", "--port=80/tcp", "--port=8080",
+        "--tag=team=gantt", "--tag=env=prod", "--region=us-east-2", "--verbose", "--verbose"), argv());
     assertEquals(Map.of("ok", true, "serviceArn", "arn:aws:ecs:us-east-2:123456789012:service/gantt/gantt-exporter",
         "desiredCount", 2, "autoscaling", Map.of("min", 1, "max", 4)), result, "the result file as a Map");
     Call sh = h.calls("sh").get(0);
@@ -264,13 +262,20 @@ class BerthVarTest {
   @Test
   void booleansAndEmptyValues_trueFlagsFalseNegatedAndNullOrEmptyOmitted() {
     runStep("[cluster: 'gantt', wait: true, createLoadBalancer: false, region: '', profile: null, desiredCount: '3']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--desired-count", "3", "--wait"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--desired-count=3", "--wait"), argv());
+  }
+
+  @Test
+  void valuesStartingWithAtOrDash_areOneWordEach_soTheyStayValues() {
+    runStep("[cluster: '@VERSION', region: '--endpoint-url=http://evil.example', port: ['@ports'], tag: [v: '@x']]");
+    assertEquals(List.of("ecs-deploy-service", "--cluster=@VERSION", "--port=@ports", "--tag=v=@x",
+        "--region=--endpoint-url=http://evil.example"), argv());
   }
 
   @Test
   void credentialsId_bindsAwsKeysAsEnvironmentOnly() {
     runStep("[cluster: 'gantt', credentialsId: 'aws-prod', region: 'us-east-2']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "us-east-2"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--region=us-east-2"), argv());
     Call wc = h.calls("withCredentials").get(0);
     assertEquals(List.of(Map.of("$symbol", "aws", "credentialsId", "aws-prod", "accessKeyVariable", "AWS_ACCESS_KEY_ID",
         "secretKeyVariable", "AWS_SECRET_ACCESS_KEY")), wc.args().get(0));
@@ -286,7 +291,7 @@ class BerthVarTest {
   @Test
   void secretFile_withProfile_bindsTheFilesAndPassesTheProfile() {
     runStep("[cluster: 'gantt', credentialsFileId: 'aws-file', configFileId: 'aws-config', profile: 'opensourceapi']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--profile", "opensourceapi"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--profile=opensourceapi"), argv());
     Call wc = h.calls("withCredentials").get(0);
     assertEquals(List.of(
         Map.of("$symbol", "file", "credentialsId", "aws-file", "variable", "AWS_SHARED_CREDENTIALS_FILE"),
@@ -302,8 +307,8 @@ class BerthVarTest {
   void roleArn_passesTheRoleAndASessionNameFromJobAndBuild() {
     h.baseEnv.put("JOB_NAME", "gantt/deploy pipeline");
     runStep("[cluster: 'gantt', credentialsId: 'aws-prod', roleArn: 'arn:aws:iam::123456789012:role/deployer']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--role-arn",
-        "arn:aws:iam::123456789012:role/deployer"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--role-arn=arn:aws:iam::123456789012:role/deployer"),
+        argv());
     assertEquals("gantt-deploy-pipeline-42", shEnv().get("BERTH_ROLE_SESSION_NAME"));
     assertEquals(ACCESS, shEnv().get("AWS_ACCESS_KEY_ID"), "base credentials for the assume-role call");
     assertNoSecretInScripts();
@@ -322,7 +327,7 @@ class BerthVarTest {
   void berthJar_isPassedAsBerthJar() {
     runStep("[cluster: 'gantt', berthJar: '/opt/berth/berth.jar']");
     assertEquals("/opt/berth/berth.jar", shEnv().get("BERTH_JAR"));
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt"), argv());
   }
 
   @Test
@@ -417,8 +422,8 @@ class BerthVarTest {
     Files.writeString(fakeJava, "#!/bin/sh\n"
         + ": > '" + argsOut + "'\n"
         + "for a in \"$@\"; do printf '<%s>\\n' \"$a\" >> '" + argsOut + "'; done\n"
-        + "while [ $# -gt 0 ]; do if [ \"$1\" = --result-file ]; then printf '{\"ok\":true,\"key\":\"%s\"}' "
-        + "\"$AWS_ACCESS_KEY_ID\" > \"$2\"; fi; shift; done\n");
+        + "for a in \"$@\"; do case \"$a\" in --result-file=*) printf '{\"ok\":true,\"key\":\"%s\"}' "
+        + "\"$AWS_ACCESS_KEY_ID\" > \"${a#--result-file=}\";; esac; done\n");
     fakeJava.toFile().setExecutable(true);
     Files.writeString(tmp.resolve("berth.jar"), "stand-in");
     h.realShell = true;
@@ -434,8 +439,9 @@ class BerthVarTest {
     List<String> lines = Files.readAllLines(argsOut);
     assertEquals("<-jar>", lines.get(0));
     assertEquals("<" + tmp.resolve("berth.jar") + ">", lines.get(1));
-    assertEquals(List.of("<ecs-deploy-service>", "<--cluster>", "<" + hostile + ">", "<--tag>", "<note=" + hostile + ">",
-        "<--result-file>"), lines.subList(2, 8));
+    assertEquals(List.of("<ecs-deploy-service>", "<--cluster=" + hostile + ">", "<--tag=note=" + hostile + ">"),
+        lines.subList(2, 5));
+    assertTrue(lines.get(5).startsWith("<--result-file=") && lines.size() == 6, lines.toString());
     assertFalse(Files.exists(tmp.resolve("pwned")), "a value was evaluated by a shell");
     String log = String.join("\n", h.log);
     assertFalse(log.contains(SECRET) || log.contains(ACCESS), "no secret in the sh trace: " + log);

@@ -65,12 +65,21 @@ public final class PipelineHarness {
       return a;
     }
 
+    /** The --result-file=PATH the vars add last, or null. */
     public Path resultFile() {
       List<String> a = berthArgs();
-      int i = a.indexOf("--result-file");
-      return i < 0 ? null : Path.of(a.get(i + 1));
+      String last = a.isEmpty() ? "" : a.get(a.size() - 1);
+      return last.startsWith(RESULT_FILE) ? Path.of(last.substring(RESULT_FILE.length())) : null;
+    }
+
+    /** The launcher arguments without the trailing --result-file=PATH. */
+    public List<String> command() {
+      List<String> a = berthArgs();
+      return resultFile() == null ? a : a.subList(0, a.size() - 1);
     }
   }
+
+  static final String RESULT_FILE = "--result-file=";
 
   /** A stand-in result of sh: exit status and stdout. */
   public record ShResult(int status, String stdout) {}
