@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.report.Durations;
 import dev.berth.report.InvalidInputException;
 import dev.berth.step.EcsRegisterTask;
 import dev.berth.taskdef.Overrides;
@@ -156,8 +157,10 @@ public class EcsRegisterTaskCommand extends StepCommand {
         .ports(ports).env(env).secrets(secrets).volumes(volumes).efsVolumes(efsVolumes).mounts(mounts)
         .executionRoleArn(executionRoleArn).taskRoleArn(taskRoleArn).logGroup(logGroup)
         .cpuArchitecture(cpuArchitecture).healthCheck(healthCheck)
-        .healthCheckInterval(seconds(healthCheckInterval)).healthCheckTimeout(seconds(healthCheckTimeout))
-        .healthCheckRetries(healthCheckRetries).healthCheckStartPeriod(seconds(healthCheckStartPeriod))
+        .healthCheckInterval(Durations.wholeSeconds(healthCheckInterval, "--health-check-interval"))
+        .healthCheckTimeout(Durations.wholeSeconds(healthCheckTimeout, "--health-check-timeout"))
+        .healthCheckRetries(healthCheckRetries)
+        .healthCheckStartPeriod(Durations.wholeSeconds(healthCheckStartPeriod, "--health-check-start-period"))
         .build();
     EcsRegisterTask.Request request;
     if (file != null) {
@@ -169,9 +172,7 @@ public class EcsRegisterTaskCommand extends StepCommand {
         .withDryRun(dryRun));
   }
 
-  private static Integer seconds(Duration d) {
-    return d == null ? null : (int) d.toSeconds();
-  }
+
 
   private static String read(Path file) {
     try {

@@ -106,7 +106,7 @@ public abstract class StepCommand implements Callable<Integer> {
       return future.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       future.cancel(true);
-      throw BerthException.timedOut(step + " did not finish within " + DurationConverter.format(deadline)
+      throw BerthException.timedOut(step + " did not finish within " + dev.berth.report.Durations.format(deadline)
           + " (--timeout); the step was stopped there");
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Exception cause) {

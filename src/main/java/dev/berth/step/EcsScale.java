@@ -276,7 +276,7 @@ public final class EcsScale {
       Instant now = clock.instant();
       if (!now.isBefore(deadline)) {
         throw BerthException.timedOut("service '" + found.serviceName() + "' did not reach " + s.desiredCount()
-                + " running tasks within " + human(timeout) + " (" + state + ")")
+                + " running tasks within " + dev.berth.report.Durations.format(timeout) + " (" + state + ")")
             .withResult(result(s, previousDesired, range, previousRange, plan, true));
       }
       Duration left = Duration.between(now, deadline);
@@ -328,9 +328,6 @@ public final class EcsScale {
     return r;
   }
 
-  private static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-  }
 
   private static Result result(Service s, int previousDesired, Autoscaling range, Autoscaling previousRange,
       Plan plan, boolean waited) {
