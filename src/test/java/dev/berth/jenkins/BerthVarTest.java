@@ -112,6 +112,131 @@ class BerthVarTest {
     }
   }
 
+  /**
+   * The I-th sh call's arguments without --result-file, each --name=value word split in two, so the
+   * assertions below hold whichever of the two forms the vars pass.
+   */
+  List<String> words(int i) {
+    List<String> w = new ArrayList<>();
+    List<String> a = shCalls.get(i).berthArgs();
+    for (int j = 0; j < a.size(); j++) {
+      String s = a.get(j);
+      if (s.equals("--result-file")) {
+        j++;
+        continue;
+      }
+      if (s.startsWith("--result-file=")) {
+        continue;
+      }
+      int eq = s.indexOf('=');
+      if (s.startsWith("--") && eq > 0) {
+        w.add(s.substring(0, eq));
+        w.add(s.substring(eq + 1));
+      } else {
+        w.add(s);
+      }
+    }
+    return w;
+  }
+
+  @Test
+  void withBerth_givesCredentialsAndRegionToEveryStepInItsBlock() {
+    h.run("withBerth(credentialsId: 'aws-prod', region: 'eu-west-1') {\n"
+        + "  berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'gantt'])\n"
+        + "  berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'other'])\n"
+        + "}\n"
+        + "berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'after'])");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "eu-west-1"), words(0));
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "other", "--region", "eu-west-1"), words(1));
+    assertEquals(SECRET, shCalls.get(0).env().get("AWS_SECRET_ACCESS_KEY"));
+    assertEquals(SECRET, shCalls.get(1).env().get("AWS_SECRET_ACCESS_KEY"));
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "after"), words(2), "outside the block: no defaults");
+    assertNull(shCalls.get(2).env().get("AWS_SECRET_ACCESS_KEY"));
+    assertEquals(2, h.calls("withCredentials").size());
+    assertNoSecretInScripts();
+  }
+
+  @Test
+  void withBerth_aCallsOwnKeysWin_andOwnCredentialsTakeNoDefaultCredentials() {
+    h.run("withBerth(credentialsId: 'aws-prod', region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/d') {\n"
+        + "  berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'gantt', region: "
+        + "'us-east-2', credentialsFileId: 'aws-file', profile: 'opensourceapi'])\n"
+        + "}");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "us-east-2", "--profile",
+        "opensourceapi", "--role-arn", "arn:aws:iam::123456789012:role/d"), words(0));
+    assertNull(shEnv().get("AWS_SECRET_ACCESS_KEY"), "the call's secret file, not the default's AWS keys");
+    assertTrue(shEnv().get("AWS_SHARED_CREDENTIALS_FILE").endsWith("/credentials"));
+  }
+
+  @Test
+  void withBerth_nested_innerKeysOverride_andAnEmptyValueClearsADefault() {
+    h.run("withBerth(credentialsId: 'aws-prod', region: 'eu-west-1') {\n"
+        + "  withBerth(region: 'us-east-2', credentialsId: '') {\n"
+        + "    berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'gantt'])\n"
+        + "  }\n"
+        + "}");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "us-east-2"), words(0));
+    assertEquals(List.of(), h.calls("withCredentials"), "cleared: the agent's own credentials");
+  }
+
+  @Test
+  void withBerth_unknownKeyOrWrongType_failsBeforeTheBlockRuns() {
+    PipelineError e = assertThrows(PipelineError.class, () -> h.run(
+        "withBerth(credentialId: 'aws-prod', region: 2, cluster: 'gantt') { echo 'ran' }"));
+    assertEquals("withBerth: unknown key 'credentialId' (did you mean 'credentialsId'?); key 'region' takes a "
+        + "String, got Integer 2; unknown key 'cluster'", e.getMessage());
+    assertFalse(h.log.contains("ran"));
+  }
+
+  @Test
+  void environmentDefaults_BERTH_variables_actLikeWithBerth() {
+    h.baseEnv.put("BERTH_CREDENTIALS_ID", "aws-prod");
+    h.baseEnv.put("BERTH_REGION", "eu-west-1");
+    h.baseEnv.put("BERTH_ROLE_ARN", "arn:aws:iam::123456789012:role/deployer");
+    runStep("[cluster: 'gantt']");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "eu-west-1", "--role-arn",
+        "arn:aws:iam::123456789012:role/deployer"), words(0));
+    assertEquals(ACCESS, shEnv().get("AWS_ACCESS_KEY_ID"));
+    assertEquals("gantt-deploy-42", shEnv().get("BERTH_ROLE_SESSION_NAME"));
+  }
+
+  static final String ECR_KEYS = """
+      [
+        repository: [option: '--repository', kind: 'STRING', required: true],
+        image: [option: '--image', kind: 'STRING'],
+        sourceUsername: [option: '--source-username', kind: 'STRING'],
+        region: [option: '--region', kind: 'STRING', common: true],
+      ]""";
+
+  @Test
+  void ecrPush_sourceCredentialsId_bindsTheRegistryLoginAsEnvironmentOnly() {
+    h.credentials.put("registry-reader", new PipelineHarness.UsernamePassword("puller", "s3cret-registry-password"));
+    h.run("berth.runStep('ecrPush', 'ecr-push', " + ECR_KEYS + ", [repository: 'opensourceapirepo', "
+        + "image: 'registry.example.com/team/app:1', sourceCredentialsId: 'registry-reader'])");
+    assertEquals(List.of("ecr-push", "--repository", "opensourceapirepo", "--image", "registry.example.com/team/app:1"),
+        words(0));
+    assertEquals(List.of(Map.of("$symbol", "usernamePassword", "credentialsId", "registry-reader", "usernameVariable",
+        "BERTH_SOURCE_USERNAME", "passwordVariable", "BERTH_SOURCE_PASSWORD")),
+        h.calls("withCredentials").get(0).args().get(0));
+    assertEquals("puller", shEnv().get("BERTH_SOURCE_USERNAME"));
+    assertEquals("s3cret-registry-password", shEnv().get("BERTH_SOURCE_PASSWORD"));
+    for (String arg : shCalls.get(0).berthArgs()) {
+      assertFalse(arg.contains("s3cret-registry-password"), arg);
+    }
+    assertNoSecretInScripts();
+  }
+
+  @Test
+  void sourceCredentialsId_onlyOnEcrPush_andNotWithSourceUsername() {
+    PipelineError other = assertThrows(PipelineError.class, () -> runStep("[cluster: 'gantt', sourceCredentialsId: 'r']"));
+    assertTrue(other.getMessage().startsWith("ecsDeployService: unknown key 'sourceCredentialsId'"), other.getMessage());
+    PipelineError both = assertThrows(PipelineError.class, () -> h.run("berth.runStep('ecrPush', 'ecr-push', "
+        + ECR_KEYS + ", [repository: 'r', sourceUsername: 'u', sourceCredentialsId: 'r'])"));
+    assertEquals("ecrPush: sourceCredentialsId (user name and password) cannot be combined with sourceUsername: the "
+        + "credential gives the user name", both.getMessage());
+    assertEquals(List.of(), h.calls("sh"));
+  }
+
   @Test
   void everyKind_becomesTheExactCommandLine_inKeyOrder() {
     Object result = runStep("""
