@@ -1,13 +1,9 @@
 package dev.berth.cli;
 
 import dev.berth.report.Durations;
-import dev.berth.report.InvalidInputException;
 import dev.berth.step.EcsRegisterTask;
 import dev.berth.taskdef.Overrides;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.berth.taskdef.TaskDefinitions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,23 +160,12 @@ public class EcsRegisterTaskCommand extends StepCommand {
         .build();
     EcsRegisterTask.Request request;
     if (file != null) {
-      request = EcsRegisterTask.Request.fromFile(read(file), file.getFileName().toString(), overrides);
+      request = EcsRegisterTask.Request.fromFile(TaskDefinitions.readFile(file, "--file"),
+          file.getFileName().toString(), overrides);
     } else {
       request = EcsRegisterTask.Request.fromParameters(overrides);
     }
     return new EcsRegisterTask(context.aws(), context.progress()).run(request.withKeepRevisions(keepRevisions)
         .withDryRun(dryRun));
-  }
-
-
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new InvalidInputException("--file", "no such file: " + file);
-    } catch (IOException e) {
-      throw new InvalidInputException("--file", "cannot read " + file + ": " + e.getMessage());
-    }
   }
 }
