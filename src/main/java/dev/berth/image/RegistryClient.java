@@ -470,7 +470,12 @@ public final class RegistryClient {
       q.append("scope=").append(enc(one)).append('&');
     }
     URI tokenUri = URI.create(q.substring(0, q.length() - 1));
-    if ("http".equals(tokenUri.getScheme()) && !ImageReference.isLoopback(tokenUri.getAuthority())) {
+    if (tokenUri.getHost() == null || tokenUri.getRawUserInfo() != null
+        || !("https".equals(tokenUri.getScheme()) || "http".equals(tokenUri.getScheme()))) {
+      throw BerthException.access("registry " + base + " named a token realm that is not a plain https URL: "
+          + tokenUri.getScheme() + "://" + tokenUri.getHost(), null);
+    }
+    if ("http".equals(tokenUri.getScheme()) && !ImageReference.isLoopback(tokenUri.getHost())) {
       throw BerthException.access("registry " + base + " sends credentials to a plain-http token realm "
           + tokenUri.getAuthority() + "; only loopback hosts may use http", null);
     }
