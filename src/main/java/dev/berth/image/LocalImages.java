@@ -115,6 +115,7 @@ public final class LocalImages {
     /** Deletes the layout folder (blobs linked from the layer cache stay in the cache). */
     public void delete() {
       deleteTree(dir);
+      PENDING.remove(dir);
     }
   }
 
@@ -145,6 +146,7 @@ public final class LocalImages {
       Path tmp = options.cache().resolve("tmp");
       Files.createDirectories(tmp);
       Path dir = Files.createTempDirectory(tmp, "layout-");
+      pending(dir);
       boolean ok = false;
       try {
         Layout l = build(dir, progress);
@@ -153,8 +155,27 @@ public final class LocalImages {
       } finally {
         if (!ok) {
           deleteTree(dir);
+          PENDING.remove(dir);
         }
       }
+    }
+  }
+
+  /**
+   * Layouts being built or pushed: deleted when the JVM exits before their owner deletes them (a step stopped by
+   * --timeout exits while its worker thread is still writing), so no layout stays in the cache.
+   */
+  private static final Set<Path> PENDING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final java.util.concurrent.atomic.AtomicBoolean HOOK = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private static void pending(Path dir) {
+    PENDING.add(dir);
+    if (HOOK.compareAndSet(false, true)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        for (Path p : List.copyOf(PENDING)) {
+          deleteTree(p);
+        }
+      }, "berth-layout-cleanup"));
     }
   }
 
