@@ -105,7 +105,7 @@ final class ImageArchive {
     String config = null;
     List<String> layers = new ArrayList<>();
     try {
-      JsonNode manifest = Json.parseUntrusted(metadata.get("manifest.json"));
+      JsonNode manifest = parse(metadata.get("manifest.json"));
       JsonNode first = manifest.path(0);
       if (!manifest.isArray() || !first.isObject()) {
         throw new IOException("expected an array of images");
@@ -167,7 +167,7 @@ final class ImageArchive {
     byte[] config = readBounded(staging.resolve(scan.config()), "the config " + scan.config());
     JsonNode configJson;
     try {
-      configJson = Json.parseUntrusted(config);
+      configJson = parse(config);
     } catch (IOException e) {
       throw new InvalidInputException("--tar", "the config " + scan.config() + " is not valid JSON: "
           + e.getMessage());
@@ -308,11 +308,20 @@ final class ImageArchive {
     if (!Files.isRegularFile(index, LinkOption.NOFOLLOW_LINKS)) {
       throw new InvalidInputException("--tar", "the OCI layout has no index.json file");
     }
-    JsonNode manifests = Json.parseUntrusted(readBounded(index, "index.json")).path("manifests");
+    JsonNode manifests = parse(readBounded(index, "index.json")).path("manifests");
     if (!manifests.isArray() || manifests.isEmpty() || !Digests.isValid(manifests.get(0).path("digest").asText())) {
       throw new InvalidInputException("--tar", "the OCI layout's index.json lists no manifest");
     }
     return manifests.get(0).path("digest").asText();
+  }
+
+  /** A document from the archive, read strictly (duplicate keys, trailing content, limits): berth's one reader. */
+  static JsonNode parse(byte[] bytes) throws IOException {
+    try {
+      return Json.readDocument(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    } catch (Json.InvalidJson e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /** An entry's name, cleaned (no leading ./); null for the archive's root. */
