@@ -3,6 +3,7 @@
 #
 #   sh berth.sh ecr-push --repository NAME --tag TAG ...     runs `java -jar berth.jar ARGS...`
 #   sh berth.sh --print-jar                                  resolves the jar and prints its path only
+#   sh berth.sh --print-java                                 prints the java it would run and its major version
 #
 # Used by the Jenkins shared library (vars/berth.groovy) and by the GitHub Action. Stable environment contract:
 #
@@ -110,6 +111,11 @@ else
   if [ -n "$java_version" ] && [ "$java_version" -lt 17 ]; then
     die 2 "the newest java found ($java_bin) is Java $java_version: berth needs Java 17+ (set JAVA_HOME or BERTH_JAVA)"
   fi
+fi
+if [ "${1:-}" = --print-java ]; then
+  [ -n "$java_version" ] || java_version=$(java_major "$java_bin")
+  printf '%s %s\n' "$(command -v "$java_bin")" "${java_version:-unknown}"
+  exit 0
 fi
 
 # --- helpers: download and hash with what the agent has (curl, wget, or Java itself) --------------------------
