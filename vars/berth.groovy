@@ -9,7 +9,7 @@
 // credentials are bound with withCredentials for the duration of the step only.
 
 import com.cloudbees.groovy.cps.NonCPS
-import groovy.json.JsonSlurperClassic
+import groovy.json.JsonSlurper
 
 /** berth() alone is not a step: it names the five. */
 def call(Map args = [:]) {
@@ -123,7 +123,8 @@ Map defaultsFrom(Object environment) {
  */
 @NonCPS
 Map withDefaults(String step, Map keys, Map args, Map defaults) {
-  Map merged = new LinkedHashMap(args)
+  Map merged = [:]
+  merged.putAll(args)
   boolean ownCredentials = false
   for (Object k : credentialKeys()) {
     ownCredentials = ownCredentials || !absent(args.get(k))
@@ -445,11 +446,35 @@ int distance(String a, String b) {
   return previous[b.length()]
 }
 
-/** The result file's JSON object as plain, serializable HashMaps and ArrayLists. */
+/**
+ * The result file's JSON object as plain, serializable LinkedHashMaps and ArrayLists. JsonSlurper, because a
+ * sandboxed (folder-level) library may call it (script-security's generic whitelist) and not JsonSlurperClassic;
+ * its lazy maps are not serializable, so the tree is copied before CPS code sees it.
+ */
 @NonCPS
 Map parseResult(String text) {
-  Object parsed = new JsonSlurperClassic().parseText(text)
+  Object parsed = plain(new JsonSlurper().parseText(text))
   return parsed instanceof Map ? (Map) parsed : [value: parsed]
+}
+
+/** A parsed JSON value with every map and list copied into a LinkedHashMap or an ArrayList. */
+@NonCPS
+Object plain(Object value) {
+  if (value instanceof Map) {
+    Map copy = [:]
+    for (Object e : value.entrySet()) {
+      copy.put(e.key, plain(e.value))
+    }
+    return copy
+  }
+  if (value instanceof List) {
+    List copy = []
+    for (Object item : value) {
+      copy.add(plain(item))
+    }
+    return copy
+  }
+  return value
 }
 
 /** "<reason>" for error("<step> failed: <reason>"): the result's error, with the verdict when there is one. */

@@ -114,6 +114,11 @@ public final class AwsClients implements AutoCloseable {
     return callLog.calls();
   }
 
+  /** The first BERTH_API_LOG append that failed during the run, or null (the calls themselves went on). */
+  public String callLogFailure() {
+    return callLog.failure();
+  }
+
   /** Records a call made without the SDK (berth's own light clients) in the same call log. */
   public void recordCall(String action) {
     callLog.record(action);
