@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
         EcsDeployServiceCommand.class,
         EcsScaleCommand.class,
         EcsForceRedeployCommand.class,
+        EcsRunTaskCommand.class,
     })
 public final class Main implements Runnable {
   /**
@@ -39,6 +40,7 @@ public final class Main implements Runnable {
     m.put("ecs-deploy-service", EcsDeployServiceCommand.class);
     m.put("ecs-scale", EcsScaleCommand.class);
     m.put("ecs-force-redeploy", EcsForceRedeployCommand.class);
+    m.put("ecs-run-task", EcsRunTaskCommand.class);
     STEPS = java.util.Collections.unmodifiableMap(m);
   }
 

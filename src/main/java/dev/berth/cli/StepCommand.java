@@ -162,7 +162,10 @@ public abstract class StepCommand implements Callable<Integer> {
     node.put("ok", false);
     node.put("error", message);
     node.put("outcome", outcome.name());
-    node.put("exitCode", ExitCodes.of(outcome));
+    if (!node.has("exitCode")) {
+      // ecs-run-task's result names the task's exit code exitCode; the process exit status is berth's
+      node.put("exitCode", ExitCodes.of(outcome));
+    }
     if (e instanceof InvalidInputException iie) {
       var arr = node.putArray("violations");
       for (Violation v : iie.violations()) {

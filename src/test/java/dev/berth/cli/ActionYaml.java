@@ -41,6 +41,7 @@ final class ActionYaml {
     STEP_CLASSES.put("ecs-deploy-service", "EcsDeployService");
     STEP_CLASSES.put("ecs-scale", "EcsScale");
     STEP_CLASSES.put("ecs-force-redeploy", "EcsForceRedeploy");
+    STEP_CLASSES.put("ecs-run-task", "EcsRunTask");
   }
 
   /**
@@ -108,6 +109,18 @@ final class ActionYaml {
         + "action (create, update, delete), fields: [{field, before, after}]}.");
     d.put("plan", "The changes as a person reads them (one line each: + create, ~ update old -> new, - delete), "
         + "for a step summary or a Jenkins input.");
+    d.put("taskArn", "ARN of the task ecs-run-task started.");
+    d.put("exitCode", "berth's exit code (0 ok, 1 failed, 2 usage, 3 invalid input, 4 access, 5 timed out); for "
+        + "ecs-run-task, the exit code of the task's container.");
+    d.put("stoppedReason", "Why ECS stopped the task (ecs-run-task).");
+    d.put("logStream", "CloudWatch Logs stream of the container whose exit code is the verdict (ecs-run-task).");
+    d.put("logs", "The last lines of that container's log stream, as a JSON array (ecs-run-task).");
+    d.put("container", "The container whose exit code is the verdict (ecs-run-task).");
+    d.put("lastStatus", "The task's last status: STOPPED once it stopped (ecs-run-task).");
+    d.put("stopCode", "ECS's stop code of the task, such as EssentialContainerExited (ecs-run-task).");
+    d.put("subnets", "Subnets the task ran in, as a JSON array (ecs-run-task).");
+    d.put("securityGroups", "Security groups of the task, as a JSON array (ecs-run-task).");
+    d.put("command", "The command override, as a JSON array (ecs-run-task; absent: the image's command).");
     d.put("supersededBy", "Id of the deployment that replaced ours before it finished, if one did.");
     d.put("waited", "true when the step waited for the service to settle.");
     d.put("verdict", "Verdict of the watched deployment: COMPLETED, FAILED, ROLLED_BACK, SUPERSEDED or TIMED_OUT.");

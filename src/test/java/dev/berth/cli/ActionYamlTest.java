@@ -75,8 +75,9 @@ class ActionYamlTest {
   }
 
   @Test
-  void stepInput_namesTheFiveSteps() {
-    assertEquals(List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-scale", "ecs-force-redeploy"),
+  void stepInput_namesTheSixSteps() {
+    assertEquals(List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-scale", "ecs-force-redeploy",
+        "ecs-run-task"),
         List.copyOf(ActionYaml.STEP_CLASSES.keySet()));
     assertEquals(Set.copyOf(ActionYaml.STEP_CLASSES.keySet()), Main.STEPS.keySet());
   }

@@ -94,7 +94,7 @@ public final class PipelineHarness {
 
   private static final Map<String, Class<?>> COMPILED = new ConcurrentHashMap<>();
   private static final List<String> KNOWN_VARS = List.of("berth", "withBerth", "ecrPush", "ecsRegisterTask",
-      "ecsDeployService", "ecsScale", "ecsForceRedeploy");
+      "ecsDeployService", "ecsScale", "ecsForceRedeploy", "ecsRunTask");
 
   public final List<Call> calls = new ArrayList<>();
   public final List<String> log = new ArrayList<>();

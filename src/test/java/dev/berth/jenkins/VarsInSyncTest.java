@@ -66,7 +66,7 @@ class VarsInSyncTest {
       files.forEach(p -> actual.add(p.getFileName().toString()));
     }
     assertEquals(expected, actual);
-    assertEquals(List.of("ecrPush", "ecsRegisterTask", "ecsDeployService", "ecsScale", "ecsForceRedeploy"),
+    assertEquals(List.of("ecrPush", "ecsRegisterTask", "ecsDeployService", "ecsScale", "ecsForceRedeploy", "ecsRunTask"),
         StepKeys.steps().stream().map(Step::var).toList(), "the steps berth documents");
   }
 
