@@ -55,6 +55,8 @@ class JenkinsfileTest {
             : "{\"ok\":true,\"deploymentId\":\"ecs-svc/2\",\"previousDeploymentId\":\"ecs-svc/1\","
                 + "\"rolloutState\":\"COMPLETED\"}";
         case "ecs-scale" -> "{\"ok\":true,\"previousDesiredCount\":2,\"desiredCount\":3}";
+        case "ecs-run-task" -> "{\"ok\":true,\"taskArn\":\"arn:aws:ecs:us-east-2:123456789012:task/gantt/5f0b\","
+            + "\"exitCode\":0}";
         default -> throw new AssertionError("unexpected command " + argv);
       };
       try {
@@ -103,7 +105,7 @@ class JenkinsfileTest {
   @Test
   void sampleJenkinsfile_withoutPromotion_skipsThePromoteStageAndItsInput() {
     h.runJenkinsfile();
-    assertEquals(List.of("Promote"), h.stagesSkipped);
+    assertEquals(List.of("Migrate", "Promote"), h.stagesSkipped);
     assertEquals(List.of(), h.calls("input"));
     assertEquals(List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-scale"),
         commands.stream().map(c -> c.get(0)).toList());
@@ -119,5 +121,41 @@ class JenkinsfileTest {
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(PipelineHarness.PipelineError.class, h::runJenkinsfile);
     assertEquals("ecrPush failed: no result (exit code 4); see the step log above", e.getMessage());
     assertEquals(List.of(), h.calls("withCredentials"));
+  }
+
+  @Test
+  void sampleJenkinsfile_withMigrateCommand_runsTheMigrationFromTheNewRevisionBeforeTheDeploy() {
+    h.params.put("MIGRATE_COMMAND", "npm run migrate");
+    h.runJenkinsfile();
+    assertEquals(List.of("Push image", "Register task definition", "Migrate", "Deploy service", "Scale", "Endpoint"),
+        h.stagesRun);
+    assertEquals(List.of("ecs-run-task", "--cluster=gantt",
+        "--task-definition=arn:aws:ecs:us-east-2:123456789012:task-definition/gantt-exporter-ecs-task:1",
+        "--subnets=subnet-a,subnet-b", "--command=npm run migrate", "--region=us-east-2"), commands.get(2));
+    assertEquals("ecs-deploy-service", commands.get(3).get(0));
+    assertTrue(h.log.contains("migration task arn:aws:ecs:us-east-2:123456789012:task/gantt/5f0b exited 0"),
+        h.log.toString());
+  }
+
+  @Test
+  void sampleJenkinsfile_whenTheMigrationFails_stopsBeforeTheDeploy() {
+    h.params.put("MIGRATE_COMMAND", "npm run migrate");
+    var usual = h.onSh;
+    h.onSh = sh -> {
+      if (sh.berthArgs().get(0).equals("ecs-run-task")) {
+        try {
+          Files.writeString(sh.resultFile(), "{\"ok\":false,\"exitCode\":3,\"error\":\"task 5f0b failed: container "
+              + "gantt-exporter-container exit code 3\"}");
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        return new ShResult(1, "");
+      }
+      return usual.apply(sh);
+    };
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(PipelineHarness.PipelineError.class, h::runJenkinsfile);
+    assertTrue(e.getMessage().contains("ecsRunTask failed: task 5f0b failed: container gantt-exporter-container exit "
+        + "code 3"), e.getMessage());
+    assertTrue(commands.stream().noneMatch(c -> c.get(0).equals("ecs-deploy-service")), commands.toString());
   }
 }

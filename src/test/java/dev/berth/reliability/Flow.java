@@ -50,6 +50,8 @@ final class Flow {
     this.registryEndpoint = target.url();
     try (AwsClients aws = TestBed.aws(moto.endpoint())) {
       vpc = aws.ec2().createVpc(b -> b.cidrBlock("10.0.0.0/16")).vpc().vpcId();
+      // as in a default VPC; moto's RunTask (awsvpc) needs it too: it names a task's ENI by its private DNS name
+      aws.ec2().modifyVpcAttribute(b -> b.vpcId(vpc).enableDnsHostnames(a -> a.value(true)));
       subnetA = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.1.0/24").availabilityZone("us-east-2a"))
           .subnet().subnetId();
       subnetB = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.2.0/24").availabilityZone("us-east-2b"))

@@ -66,6 +66,15 @@ final class State {
     for (String cluster : aws.ecs().listClustersPaginator().clusterArns()) {
       String cname = cluster.substring(cluster.lastIndexOf('/') + 1);
       lines.add("ecs cluster " + cname);
+      // tasks started outside a service (ecs-run-task): a refused run starts none
+      List<String> taskArns = new ArrayList<>();
+      aws.ecs().listTasksPaginator(b -> b.cluster(cluster)).taskArns().forEach(taskArns::add);
+      for (int i = 0; i < taskArns.size(); i += 100) {
+        List<String> batch = taskArns.subList(i, Math.min(taskArns.size(), i + 100));
+        aws.ecs().describeTasks(b -> b.cluster(cluster).tasks(batch)).tasks().forEach(t -> lines.add("ecs task "
+            + cname + " " + tail(t.taskDefinitionArn()) + " startedBy=" + t.startedBy() + " " + t.lastStatus()
+            + " id=" + t.taskArn().substring(t.taskArn().lastIndexOf('/') + 1)));
+      }
       List<String> arns = new ArrayList<>();
       aws.ecs().listServicesPaginator(b -> b.cluster(cluster)).serviceArns().forEach(arns::add);
       for (int i = 0; i < arns.size(); i += 10) {
