@@ -16,6 +16,7 @@ Map keys() {
     'cluster': [option: '--cluster', kind: 'STRING', required: true],
     'service': [option: '--service', kind: 'STRING', required: true],
     'image': [option: '--image', kind: 'MAP'],
+    'fromService': [option: '--from-service', kind: 'STRING'],
     'rollback': [option: '--rollback', kind: 'BOOLEAN'],
     'wait': [option: '--wait', kind: 'NEGATABLE', negated: '--no-wait'],
     'timeout': [option: '--timeout', kind: 'STRING'],

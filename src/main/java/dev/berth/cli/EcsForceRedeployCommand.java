@@ -33,6 +33,12 @@ public class EcsForceRedeployCommand extends StepCommand {
           + "(default: none, the current task definition is redeployed as it is).")
   String[] images = new String[0];
 
+  @Option(names = "--from-service", paramLabel = "CLUSTER/SERVICE",
+      description = "Promote from another service: deploy exactly the images (by digest) it runs now, for every "
+          + "container; a container missing in either service is exit 3 (default: none). Cannot be combined with "
+          + "--image or --rollback.")
+  String fromService;
+
   @Option(names = "--rollback",
       description = "Deploy the task definition of the last deployment that completed before the current one "
           + "(default: off). Cannot be combined with --image.")
@@ -59,7 +65,7 @@ public class EcsForceRedeployCommand extends StepCommand {
   protected Object execute(Context context) {
     EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress(), logLines(logLines));
     return step.run(new EcsForceRedeploy.Request(cluster, service, imageMap(images), rollback, waitForRollout,
-        timeout, dryRun));
+        timeout, dryRun, fromService));
   }
 
   /** {@code --log-lines}: 0 to 10,000 (GetLogEvents' limit), else exit 3. */

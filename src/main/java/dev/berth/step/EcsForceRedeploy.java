@@ -49,16 +49,22 @@ public final class EcsForceRedeploy {
    * {@code rollback} and images exclude each other.
    */
   public record Request(String cluster, String service, Map<String, String> images, boolean rollback,
-      boolean waitForRollout, Duration timeout, boolean dryRun) {
+      boolean waitForRollout, Duration timeout, boolean dryRun, String fromService) {
     public Request {
       images = images == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(images));
       timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+      fromService = fromService == null || fromService.isBlank() ? null : fromService.trim();
+    }
+
+    public Request(String cluster, String service, Map<String, String> images, boolean rollback,
+        boolean waitForRollout, Duration timeout, boolean dryRun) {
+      this(cluster, service, images, rollback, waitForRollout, timeout, dryRun, null);
     }
 
     /** A real run (not a dry run). */
     public Request(String cluster, String service, Map<String, String> images, boolean rollback,
         boolean waitForRollout, Duration timeout) {
-      this(cluster, service, images, rollback, waitForRollout, timeout, false);
+      this(cluster, service, images, rollback, waitForRollout, timeout, false, null);
     }
   }
 
@@ -161,12 +167,17 @@ public final class EcsForceRedeploy {
     Plan.Builder plan = Plan.builder();
     List<Change.Field> serviceFields = new ArrayList<>();
     String serviceId = found.clusterName() + "/" + serviceName;
-    if (!request.images().isEmpty()) {
-      Reimaged r = reimage(currentTd, request.images(), request.dryRun(), serviceFields);
+    Map<String, String> images = request.images();
+    if (request.fromService() != null) {
+      images = imagesOf(request.fromService(), found, currentTd);
+      progress.info("promoting the images " + request.fromService() + " runs: " + describe(images));
+    }
+    if (!images.isEmpty()) {
+      Reimaged r = reimage(currentTd, images, request.dryRun(), serviceFields);
       targetTd = r.taskDefinitionArn();
       registered = r.registered();
       plan.addAll(r.changes());
-      progress.info("promoting " + describe(request.images()) + ": " + (targetTd == null
+      progress.info("promoting " + describe(images) + ": " + (targetTd == null
           ? family(currentTd) + " (a new revision)" : shortTd(targetTd)
           + (r.registered() ? " (new revision)" : " (identical revision reused)")));
     } else if (request.rollback()) {
@@ -264,6 +275,14 @@ public final class EcsForceRedeploy {
         v.add(Violation.error("--image", "expected CONTAINER=IMAGE, got '" + e.getKey() + "=" + e.getValue() + "'"));
       }
     }
+    if (r.fromService() != null && (!r.images().isEmpty() || r.rollback())) {
+      v.add(Violation.error("--from-service", "cannot be combined with " + (r.rollback() ? "--rollback" : "--image")
+          + " (it deploys the images another service runs)"));
+    }
+    if (r.fromService() != null && !r.fromService().matches("[^/\\s]+(/[^/\\s]+)?")) {
+      v.add(Violation.error("--from-service", "expected CLUSTER/SERVICE (or SERVICE in the same cluster), got '"
+          + r.fromService() + "'"));
+    }
     if (r.rollback() && !r.images().isEmpty()) {
       v.add(Violation.error("--rollback", "cannot be combined with --image (a rollback deploys an earlier task "
           + "definition as it was)"));
@@ -303,6 +322,109 @@ public final class EcsForceRedeploy {
       }
     });
     return reimager.reimage(td, d.tags(), images, dryRun);
+  }
+
+  /**
+   * The images, by digest, that the other service runs now, for each container of this service's task definition:
+   * the other service's task definition's image when it is pinned by digest, else the digest its running tasks
+   * report for the container. A container that only one of the two task definitions has, or an image whose digest
+   * is not known, is invalid input (exit 3) naming it.
+   */
+  private Map<String, String> imagesOf(String from, EcsServiceLookup.Found target, String currentTd) {
+    int slash = from.indexOf('/');
+    String cluster = slash < 0 ? target.cluster().clusterArn() : from.substring(0, slash);
+    String name = slash < 0 ? from : from.substring(slash + 1);
+    EcsServiceLookup.Found source;
+    try {
+      source = EcsServiceLookup.find(ecs, cluster, name);
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(e.violations().stream().map(x -> Violation.error("--from-service",
+          x.message())).toList());
+    }
+    if (source.service().serviceArn().equals(target.service().serviceArn())) {
+      throw new InvalidInputException("--from-service", "names the service being redeployed");
+    }
+    String sourceTd = source.service().taskDefinition();
+    if (sourceTd == null) {
+      throw new InvalidInputException("--from-service", "service '" + from + "' names no task definition");
+    }
+    TaskDefinition theirs = describeTd(sourceTd);
+    TaskDefinition ours = describeTd(currentTd);
+    List<String> ourNames = ours.containerDefinitions().stream().map(c -> c.name()).toList();
+    List<String> theirNames = theirs.containerDefinitions().stream().map(c -> c.name()).toList();
+    List<Violation> v = new ArrayList<>();
+    for (String c : ourNames) {
+      if (!theirNames.contains(c)) {
+        v.add(Violation.error("--from-service", "container '" + c + "' of " + shortTd(currentTd) + " is not in "
+            + from + "'s " + shortTd(sourceTd) + " (its containers: " + String.join(", ", theirNames) + ")"));
+      }
+    }
+    for (String c : theirNames) {
+      if (!ourNames.contains(c)) {
+        v.add(Violation.error("--from-service", "container '" + c + "' of " + from + "'s " + shortTd(sourceTd)
+            + " is not in " + shortTd(currentTd) + " (its containers: " + String.join(", ", ourNames) + ")"));
+      }
+    }
+    InvalidInputException.throwIfAny(v);
+    Map<String, String> running = runningDigests(source);
+    Map<String, String> images = new LinkedHashMap<>();
+    for (var c : theirs.containerDefinitions()) {
+      String image = c.image();
+      if (image != null && image.contains("@sha256:")) {
+        images.put(c.name(), image);
+      } else if (running.containsKey(c.name()) && image != null) {
+        images.put(c.name(), repository(image) + "@" + running.get(c.name()));
+      } else {
+        v.add(Violation.error("--from-service", "container '" + c.name() + "' of " + from + " has image " + image
+            + ", not pinned by digest, and no running task reports its digest"));
+      }
+    }
+    InvalidInputException.throwIfAny(v);
+    return images;
+  }
+
+  private TaskDefinition describeTd(String arn) {
+    try {
+      return ecs.describeTaskDefinition(b -> b.taskDefinition(arn)).taskDefinition();
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS DescribeTaskDefinition for " + arn, e);
+    }
+  }
+
+  /** Container name -> image digest reported by one RUNNING task of the service (empty when none runs). */
+  private Map<String, String> runningDigests(EcsServiceLookup.Found s) {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      List<String> arns = ecs.listTasks(b -> b.cluster(s.cluster().clusterArn()).serviceName(s.serviceName())
+          .desiredStatus(software.amazon.awssdk.services.ecs.model.DesiredStatus.RUNNING).maxResults(10)).taskArns();
+      if (arns.isEmpty()) {
+        return out;
+      }
+      for (var t : ecs.describeTasks(b -> b.cluster(s.cluster().clusterArn()).tasks(arns)).tasks()) {
+        if (!"RUNNING".equals(t.lastStatus()) || !s.service().taskDefinition().equals(t.taskDefinitionArn())) {
+          continue;
+        }
+        t.containers().forEach(c -> {
+          if (c.imageDigest() != null) {
+            out.putIfAbsent(c.name(), c.imageDigest());
+          }
+        });
+      }
+    } catch (SdkException e) {
+      throw AwsErrors.translate("ECS ListTasks/DescribeTasks for " + s.serviceName(), e);
+    }
+    return out;
+  }
+
+  /** The repository of an image reference: without its tag and digest. */
+  static String repository(String image) {
+    String s = image;
+    int at = s.indexOf('@');
+    if (at >= 0) {
+      s = s.substring(0, at);
+    }
+    int colon = s.lastIndexOf(':');
+    return colon > s.lastIndexOf('/') ? s.substring(0, colon) : s;
   }
 
   /** Where a rollback goes, and how that was found. */
