@@ -1,5 +1,6 @@
 package dev.berth.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
 import dev.berth.report.Outcome;
 import java.io.IOException;
@@ -112,8 +113,8 @@ public final class EcrApi {
   }
 
   /** Calls an operation with a JSON body; returns the JSON answer or throws {@link ServiceError}. */
-  public Map<String, Object> call(String operation, Map<String, Object> body) {
-    byte[] payload = MiniJson.write(body).getBytes(StandardCharsets.UTF_8);
+  public JsonNode call(String operation, Map<String, Object> body) {
+    byte[] payload = dev.berth.report.Json.write(body).getBytes(StandardCharsets.UTF_8);
     callLog.accept("ecr:" + operation);
     long backoff = 200;
     long start = System.nanoTime();
@@ -147,7 +148,7 @@ public final class EcrApi {
     }
   }
 
-  private Map<String, Object> once(String operation, byte[] payload, int readTimeout) throws IOException {
+  private JsonNode once(String operation, byte[] payload, int readTimeout) throws IOException {
     Credentials creds = credentials.get();
     String amzDate = amzDate(clock.instant());
     String date = amzDate.substring(0, 8);
@@ -197,23 +198,28 @@ public final class EcrApi {
     int status = c.getResponseCode();
     InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
     byte[] answer = in == null ? new byte[0] : readAll(in);
-    Map<String, Object> json;
+    JsonNode json;
     try {
-      json = answer.length == 0 ? new LinkedHashMap<>() : MiniJson.object(MiniJson.parse(answer));
+      json = answer.length == 0 ? dev.berth.report.Json.mapper().createObjectNode() : JsonDocs.parse(answer);
     } catch (IllegalArgumentException e) {
-      json = new LinkedHashMap<>(Map.of("message", new String(answer, StandardCharsets.UTF_8)));
+      if (status < 300) {
+        throw new ServiceError(Outcome.FAILED, "ECR " + operation + " answered a document berth cannot read: "
+            + e.getMessage(), "", status);
+      }
+      json = dev.berth.report.Json.mapper().createObjectNode().put("message",
+          new String(answer, 0, Math.min(answer.length, 500), StandardCharsets.UTF_8));
     }
     if (status < 300) {
       return json;
     }
-    String type = MiniJson.string(json, "__type") != null ? MiniJson.string(json, "__type")
-        : MiniJson.string(json, "code") != null ? MiniJson.string(json, "code") : "";
+    String type = JsonDocs.text(json, "__type") != null ? JsonDocs.text(json, "__type")
+        : JsonDocs.text(json, "code") != null ? JsonDocs.text(json, "code") : "";
     String code = type.substring(type.lastIndexOf('#') + 1);
     if (code.contains(":")) {
       code = code.substring(0, code.indexOf(':'));
     }
-    String message = MiniJson.string(json, "message") != null ? MiniJson.string(json, "message")
-        : String.valueOf(json.getOrDefault("Message", ""));
+    String message = JsonDocs.text(json, "message") != null ? JsonDocs.text(json, "message")
+        : json.path("Message").asText("");
     Outcome outcome = ACCESS_CODES.contains(code) || status == 401 || status == 403 ? Outcome.ACCESS : Outcome.FAILED;
     throw new ServiceError(outcome, "ECR " + operation + " failed: " + (code.isEmpty() ? "" : code + ": ") + message
         + " (HTTP " + status + ")", code, status);
@@ -241,9 +247,14 @@ public final class EcrApi {
     b.append(v);
   }
 
+  /** ECR's answers are small (a token, a repository); 1 MiB is far more than any. */
   private static byte[] readAll(InputStream in) throws IOException {
     try (in) {
-      return in.readAllBytes();
+      byte[] b = in.readNBytes((1 << 20) + 1);
+      if (b.length > 1 << 20) {
+        throw new IOException("the answer is larger than 1 MiB");
+      }
+      return b;
     }
   }
 

@@ -2,7 +2,7 @@ package dev.berth.step;
 
 import dev.berth.aws.AwsClients;
 import dev.berth.image.ContentSource;
-import dev.berth.image.DockerConfig;
+import dev.berth.image.RegistryLogins;
 import dev.berth.image.EcrRepositories;
 import dev.berth.image.ImageCopier;
 import dev.berth.image.ImageReference;
@@ -544,7 +544,7 @@ public final class EcrPush {
       }
       String registry = jibRegistry.equals("registry-1.docker.io") || jibRegistry.equals("index.docker.io")
           ? ImageReference.DOCKER_HUB : jibRegistry;
-      return DockerConfig.find(request.dockerConfig(), registry);
+      return RegistryLogins.find(request.dockerConfig(), registry, l.env());
     });
   }
 
@@ -560,7 +560,7 @@ public final class EcrPush {
   private RegistryClient sourceClient(Request request, ImageReference ref) {
     RegistryCredentials creds = request.sourceCredentials();
     if (creds == null && request.dockerConfig() != null) {
-      creds = DockerConfig.find(request.dockerConfig(), ref.registry()).orElse(null);
+      creds = RegistryLogins.find(request.dockerConfig(), ref.registry(), System.getenv()).orElse(null);
     }
     if (creds != null) {
       SecretMasker.global().register(creds.password());
