@@ -69,6 +69,9 @@ public final class RegistryClient {
   private final Sleeper sleeper;
   private volatile String scheme; // "basic", "bearer", "none"; null until learned
   private volatile boolean hostBound; // the credentials belong to this host alone (ECR's token)
+  private ProxyConfig proxies = DEFAULT_PROXIES;
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY of berth's environment. */
+  private static final ProxyConfig DEFAULT_PROXIES = ProxyConfig.from(System.getenv());
   private volatile Map<String, String> bearerParams = Map.of();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
@@ -84,6 +87,12 @@ public final class RegistryClient {
   public static RegistryClient forHost(String host, RegistryCredentials.Source credentials) {
     String scheme = ImageReference.isLoopback(host) ? "http" : "https";
     return new RegistryClient(URI.create(scheme + "://" + host), credentials, Settings.defaults(), Sleeper.REAL);
+  }
+
+  /** Uses these proxies instead of the environment's HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  public RegistryClient withProxies(ProxyConfig proxies) {
+    this.proxies = proxies;
+    return this;
   }
 
   public URI base() {
@@ -408,7 +417,7 @@ public final class RegistryClient {
       throw BerthException.failed(method + " to plain http://" + uri.getHost() + " (named by registry " + base
           + ") refused: plain http only to loopback hosts");
     }
-    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(proxies.proxyFor(uri));
     c.setRequestMethod(method);
     c.setInstanceFollowRedirects(false);
     c.setUseCaches(false);
