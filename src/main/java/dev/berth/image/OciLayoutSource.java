@@ -109,12 +109,6 @@ final class OciLayoutSource implements ContentSource {
 
   /** A manifest or index file, read up to the registries' 4 MiB limit. */
   private static byte[] readBounded(Path file) throws IOException {
-    try (java.io.InputStream in = Files.newInputStream(file)) {
-      byte[] b = in.readNBytes(RegistryClient.MAX_MANIFEST + 1);
-      if (b.length > RegistryClient.MAX_MANIFEST) {
-        throw new IOException(file + " is larger than the 4 MiB a registry accepts for a manifest");
-      }
-      return b;
-    }
+    return JsonDocs.readBounded(file, RegistryClient.MAX_MANIFEST, file.toString());
   }
 }

@@ -395,15 +395,11 @@ public final class RegistryClient {
 
   /** Reads at most max bytes; more (announced or sent) is refused as the registries refuse it. */
   static byte[] readBounded(InputStream in, long announced, int max, String what) throws IOException {
-    if (announced > max) {
-      throw BerthException.failed(what + " answered " + announced + " bytes, more than the " + (max >> 20)
-          + " MiB berth reads");
+    try {
+      return JsonDocs.readBounded(in, announced, max, what);
+    } catch (JsonDocs.TooLarge e) {
+      throw BerthException.failed(e.getMessage());
     }
-    byte[] b = in.readNBytes(max + 1);
-    if (b.length > max) {
-      throw BerthException.failed(what + " answered more than the " + (max >> 20) + " MiB berth reads");
-    }
-    return b;
   }
 
   private HttpURLConnection connect(String method, URI uri, Map<String, String> headers, Body body)
