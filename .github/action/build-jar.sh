@@ -32,7 +32,7 @@ if ! mvn -B -ntp -q -f "$action_root/pom.xml" package -Dmaven.test.skip=true "-D
     cat "$work/mvn.log"
     echo "::endgroup::"
   fi >&2
-  echo "berth: $what, and the build failed (${reason:-see Maven's log}): $alternatives" >&2
+  echo "berth: $what, and the build failed (${reason:-see the log above}): $alternatives" >&2
   exit 4
 fi
 mv -f "$work/target/berth.jar" "$jar.$$" && mv -f "$jar.$$" "$jar"
