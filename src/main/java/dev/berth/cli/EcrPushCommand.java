@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
         + "nothing is overwritten."})
 public class EcrPushCommand extends StepCommand {
   static final String SOURCE_PASSWORD_ENV = "BERTH_SOURCE_PASSWORD";
+  static final String SOURCE_USERNAME_ENV = "BERTH_SOURCE_USERNAME";
   static final String REGISTRY_ENDPOINT_ENV = "BERTH_REGISTRY_ENDPOINT";
 
   @Option(names = "--repository", paramLabel = "NAME", required = true,
@@ -101,7 +102,8 @@ public class EcrPushCommand extends StepCommand {
 
   @Option(names = "--source-username", paramLabel = "USER",
       description = "User name for the --image registry; the password is read from the environment variable "
-          + SOURCE_PASSWORD_ENV + " (default: credentials from the Docker config file, else anonymous).")
+          + SOURCE_PASSWORD_ENV + " (default: " + SOURCE_USERNAME_ENV + "; without a user name, credentials from the "
+          + "Docker config file, else anonymous).")
   String sourceUsername;
 
   @Option(names = "--parallel", paramLabel = "N",
@@ -177,14 +179,15 @@ public class EcrPushCommand extends StepCommand {
       source = new Source.Local(new LocalImages.DockerDaemonSource(dockerDaemon), context.env());
     }
     RegistryCredentials sourceCredentials = null;
-    if (sourceUsername != null) {
+    String sourceUser = sourceUsername != null ? sourceUsername : context.env().get(SOURCE_USERNAME_ENV);
+    if (sourceUser != null && !sourceUser.isEmpty()) {
       String password = context.env().get(SOURCE_PASSWORD_ENV);
       if (password == null || password.isEmpty()) {
         violations.add(Violation.error("--source-username", "the password is read from " + SOURCE_PASSWORD_ENV
             + ", which is not set"));
       } else {
         SecretMasker.global().register(password);
-        sourceCredentials = new RegistryCredentials(sourceUsername, password);
+        sourceCredentials = new RegistryCredentials(sourceUser, password);
       }
     }
     String endpointText = registryEndpoint != null ? registryEndpoint : context.env().get(REGISTRY_ENDPOINT_ENV);

@@ -245,7 +245,7 @@ public final class EcsScale {
       Instant now = clock.instant();
       if (!now.isBefore(deadline)) {
         throw BerthException.timedOut("service '" + found.serviceName() + "' did not reach " + s.desiredCount()
-                + " running tasks within " + human(timeout) + " (" + state + ")")
+                + " running tasks within " + dev.berth.report.Durations.format(timeout) + " (" + state + ")")
             .withResult(result(s, previousDesired, range, previousRange, changed, true));
       }
       Duration left = Duration.between(now, deadline);
@@ -297,9 +297,6 @@ public final class EcsScale {
     return r;
   }
 
-  private static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-  }
 
   private static Result result(Service s, int previousDesired, Autoscaling range, Autoscaling previousRange,
       boolean changed, boolean waited) {
