@@ -401,6 +401,30 @@ class LauncherScriptTest {
     assertEquals("", r.out());
   }
 
+  @Test
+  void mavenFetchFails_oneLineWithMavensFirstError_notItsLog() throws Exception {
+    // a mvn that fails the way Maven does on an agent with no route to a repository: twenty lines of errors
+    Path bin = Files.createDirectories(tmp.resolve("mvn-bin"));
+    StringBuilder log = new StringBuilder("#!/bin/sh\n");
+    log.append("echo '[ERROR] Failed to execute goal dependency:copy: Could not resolve dev.berth:berth:jar:9.8.7'\n");
+    for (int i = 0; i < 20; i++) {
+      log.append("echo '[ERROR] noise line ").append(i).append("'\n");
+    }
+    log.append("exit 1\n");
+    Files.writeString(bin.resolve("mvn"), log.toString());
+    bin.resolve("mvn").toFile().setExecutable(true);
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_VERSION", VERSION,
+        "BERTH_CACHE_DIR", tmp.resolve("cache").toString(), "BERTH_JAVA", fakeJava.toString(),
+        "PATH", bin + ":" + System.getenv("PATH")));
+    Run r = run(env, "--print-jar");
+    assertEquals(4, r.code(), r.toString());
+    List<String> lines = r.err().lines().filter(l -> !l.contains("fetching dev.berth:berth")).toList();
+    assertEquals(1, lines.size(), "one line, not Maven's log: " + r.err());
+    assertTrue(lines.get(0).contains("Could not resolve dev.berth:berth:jar:9.8.7"), r.err());
+    assertTrue(lines.get(0).contains("BERTH_MAVEN_REPO") && lines.get(0).contains("BERTH_JAR"), r.err());
+    assertFalse(r.err().contains("noise line"), r.err());
+  }
+
   // --- URLs are parsed: https, plain http only to a loopback host, no userinfo ---
 
   @ParameterizedTest
