@@ -136,6 +136,10 @@ public class EcsRegisterTaskCommand extends StepCommand {
       description = "Deadline for the whole step (validation, comparison, registration, pruning), e.g. 90s, 10m, 1h; exit 5 after it. Default: ${DEFAULT-VALUE}.")
   java.time.Duration timeout;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: what would be registered (a task-definition diff by field against the latest revision), created (log group) or deregistered. The result has \"dryRun\": true and \"changes\", the list a real run applies. Default: off.")
+  boolean dryRun;
+
   @Override
   protected java.time.Duration deadline() {
     return timeout;
@@ -161,6 +165,7 @@ public class EcsRegisterTaskCommand extends StepCommand {
     } else {
       request = EcsRegisterTask.Request.fromParameters(overrides);
     }
-    return new EcsRegisterTask(context.aws(), context.progress()).run(request.withKeepRevisions(keepRevisions));
+    return new EcsRegisterTask(context.aws(), context.progress()).run(request.withKeepRevisions(keepRevisions)
+        .withDryRun(dryRun));
   }
 }

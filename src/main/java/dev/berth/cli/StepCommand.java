@@ -8,6 +8,7 @@ import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.Outcome;
+import dev.berth.report.Plan;
 import dev.berth.report.Progress;
 import dev.berth.report.SecretMasker;
 import dev.berth.report.Violation;
@@ -188,6 +189,16 @@ public abstract class StepCommand implements Callable<Integer> {
     ObjectNode node = result instanceof ObjectNode on ? on : Json.tree(result);
     if (!node.has("ok")) {
       node.put("ok", code == 0);
+    }
+    if (node.path("changes").isArray()) {
+      // the plan as a person reads it (the same list as "changes"): printed for a dry run, and kept as text for a
+      // Jenkins input or a step summary
+      boolean dry = node.path("dryRun").asBoolean(false);
+      List<String> lines = Plan.text(Plan.fromJson(node.get("changes")), dry);
+      if (dry) {
+        lines.forEach(progress::info);
+      }
+      node.put("plan", String.join("\n", lines));
     }
     String json = masker.mask(Json.write(node));
     if (common.resultFile != null) {

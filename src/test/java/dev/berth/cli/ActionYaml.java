@@ -103,6 +103,11 @@ final class ActionYaml {
     d.put("previousAutoscaling", "Autoscaling range before the change, as a JSON object.");
     d.put("changed", "What this run changed: true/false (ecs-scale), or a JSON array of changes, empty when nothing "
         + "changed (ecs-deploy-service).");
+    d.put("dryRun", "true when --dry-run made only read calls and changed nothing (absent otherwise).");
+    d.put("changes", "What the step changed or, with --dry-run, would change, as a JSON array of {resource, name, "
+        + "action (create, update, delete), fields: [{field, before, after}]}.");
+    d.put("plan", "The changes as a person reads them (one line each: + create, ~ update old -> new, - delete), "
+        + "for a step summary or a Jenkins input.");
     d.put("supersededBy", "Id of the deployment that replaced ours before it finished, if one did.");
     d.put("waited", "true when the step waited for the service to settle.");
     d.put("verdict", "Verdict of the watched deployment: COMPLETED, FAILED, ROLLED_BACK, SUPERSEDED or TIMED_OUT.");
@@ -236,7 +241,11 @@ final class ActionYaml {
     Map<String, List<String>> m = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : STEP_CLASSES.entrySet()) {
       List<String> fromRecord = recordKeys(e.getValue());
-      m.put(e.getKey(), fromRecord != null ? fromRecord : PLANNED_RESULT_KEYS.get(e.getKey()));
+      List<String> keys = new ArrayList<>(fromRecord != null ? fromRecord : PLANNED_RESULT_KEYS.get(e.getKey()));
+      if (keys.contains("changes")) {
+        keys.add(keys.indexOf("changes") + 1, "plan"); // StepCommand renders the changes as text beside them
+      }
+      m.put(e.getKey(), keys);
     }
     return m;
   }

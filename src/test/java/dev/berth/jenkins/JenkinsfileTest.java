@@ -49,8 +49,11 @@ class JenkinsfileTest {
             + "task-definition/gantt-exporter-ecs-task:1\",\"registered\":true}";
         case "ecs-deploy-service" -> "{\"ok\":true,\"serviceArn\":\"arn:svc\",\"rolloutState\":\"COMPLETED\","
             + "\"runningCount\":2,\"desiredCount\":2,\"loadBalancerDnsName\":\"gantt-alb-1.us-east-2.elb.amazonaws.com\"}";
-        case "ecs-force-redeploy" -> "{\"ok\":true,\"deploymentId\":\"ecs-svc/2\",\"previousDeploymentId\":\"ecs-svc/1\","
-            + "\"rolloutState\":\"COMPLETED\"}";
+        case "ecs-force-redeploy" -> argv.contains("--dry-run")
+            ? "{\"ok\":true,\"dryRun\":true,\"plan\":\"plan (dry run, nothing was changed): 1 change\\n"
+                + "  ~ update ecs:service gantt/gantt-exporter\"}"
+            : "{\"ok\":true,\"deploymentId\":\"ecs-svc/2\",\"previousDeploymentId\":\"ecs-svc/1\","
+                + "\"rolloutState\":\"COMPLETED\"}";
         case "ecs-scale" -> "{\"ok\":true,\"previousDesiredCount\":2,\"desiredCount\":3}";
         default -> throw new AssertionError("unexpected command " + argv);
       };
@@ -81,17 +84,20 @@ class JenkinsfileTest {
             "--subnets=subnet-a,subnet-b", "--desired-count=2", "--container-name=gantt-exporter-container",
             "--container-port=80", "--create-load-balancer", "--vpc-id=vpc-0123", "--health-check-grace-period=120",
             "--autoscaling-min=1", "--autoscaling-max=4", "--cpu-target=60", "--region=us-east-2"),
+        List.of("ecs-force-redeploy", "--cluster=gantt", "--service=gantt-exporter", "--dry-run", "--region=us-east-2"),
         List.of("ecs-force-redeploy", "--cluster=gantt", "--service=gantt-exporter", "--region=us-east-2"),
         List.of("ecs-scale", "--cluster=gantt", "--service=gantt-exporter", "--desired-count=3", "--region=us-east-2")),
         commands);
-    assertEquals("Force a new deployment of gantt-exporter?", h.calls("input").get(0).arg("message"));
+    // the approval shows the plan of the dry run, before the real run
+    assertEquals("Force a new deployment of gantt-exporter?\nplan (dry run, nothing was changed): 1 change\n"
+        + "  ~ update ecs:service gantt/gantt-exporter", String.valueOf(h.calls("input").get(0).arg("message")));
     assertTrue(h.log.contains("gantt-exporter is served at http://gantt-alb-1.us-east-2.elb.amazonaws.com/"), h.log.toString());
     assertEquals("http://gantt-alb-1.us-east-2.elb.amazonaws.com/", String.valueOf(h.currentBuild.get("description")));
     assertEquals("SUCCESS", h.currentBuild.get("result"));
     for (String script : h.shScripts()) {
       assertEquals("sh \"$BERTH_LAUNCHER\"", script);
     }
-    assertEquals(5, h.calls("withCredentials").size(), "credentials bound per step");
+    assertEquals(6, h.calls("withCredentials").size(), "credentials bound per step");
   }
 
   @Test

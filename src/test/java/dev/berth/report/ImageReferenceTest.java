@@ -45,7 +45,7 @@ class ImageReferenceTest {
       "node@md5:0c1e5fbd0e8b3c4b1d3fe4b1a0f2d6b5|unsupported digest algorithm",
       "node_|'node_' is not a repository name",
       "my node|it contains white space",
-      "reg.io/|it names no repository",
+      "reg.io/|'' is not a repository name",
       "nginx:::1|'nginx::' is not a repository name",
       "-bad.host/app|'-bad.host' is not a registry host",
       "0c1e5fbd0e8b3c4b1d3fe4b1a0f2d6b5c9e8a7d6c5b4a3928170f6e5d4c3b2a1|is an image id",
