@@ -234,10 +234,14 @@ public final class EcrPush {
     }
     URI e = r.registryEndpoint();
     if (e != null) {
+      // decided on the parsed URL: http://localhost:1@evil.example is evil.example, with user info
       if (e.getScheme() == null || e.getHost() == null
           || !(e.getScheme().equals("https") || e.getScheme().equals("http"))) {
         v.add(Violation.error("--registry-endpoint", "'" + e + "' is not an http(s) URL"));
-      } else if (e.getScheme().equals("http") && !ImageReference.isLoopback(e.getAuthority())) {
+      } else if (e.getRawUserInfo() != null) {
+        v.add(Violation.error("--registry-endpoint", "a registry URL with user information (user@ or user:password@)"
+            + " is refused: credentials come from ECR, and text before @ hides the real host " + e.getHost()));
+      } else if (e.getScheme().equals("http") && !ImageReference.isLoopback(e.getHost())) {
         v.add(Violation.error("--registry-endpoint", "plain http is accepted only for loopback hosts "
             + "(127.0.0.0/8, localhost, ::1); use https for " + e.getHost()));
       } else if (e.getRawPath() != null && !e.getRawPath().isEmpty() && !e.getRawPath().equals("/")) {

@@ -415,19 +415,28 @@ final class ActionYaml {
     y.append("    - id: setup-java\n");
     y.append("      if: steps.prepare.outputs.java == ''\n");
     y.append("      uses: actions/setup-java@v4\n");
-    y.append("      with:\n        distribution: temurin\n        java-version: '17'\n");
+    y.append("      with:\n        distribution: temurin\n        java-version: '25'\n");
     y.append("    - id: restore\n");
     y.append("      if: steps.prepare.outputs.cache-path != ''\n");
     y.append("      uses: actions/cache/restore@v4\n");
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.cache-key }}\n");
+    // the launcher's start-up caches (one per step, jar and java), on GitHub-hosted runners running a released jar
+    y.append("    - id: restore-startup\n");
+    y.append("      if: steps.prepare.outputs.startup-cache-key != ''\n");
+    y.append("      uses: actions/cache/restore@v4\n");
+    y.append("      with:\n");
+    y.append("        path: ${{ steps.prepare.outputs.startup-cache-path }}\n");
+    y.append("        key: ${{ steps.prepare.outputs.startup-cache-key }}\n");
+    y.append("        restore-keys: ${{ steps.prepare.outputs.startup-cache-key }}-\n");
     y.append("    - id: run\n");
     y.append("      shell: bash\n");
     y.append("      env:\n");
     y.append("        BERTH_ACTION_JAVA: ${{ steps.prepare.outputs.java || format('{0}/bin/java', "
         + "steps.setup-java.outputs.path) }}\n");
     y.append("        BERTH_ACTION_CACHE_DIR: ${{ steps.prepare.outputs.cache-dir }}\n");
+    y.append("        BERTH_ACTION_STARTUP_CACHE: ${{ steps.prepare.outputs.startup-cache-path }}\n");
     List<String> envLines = new ArrayList<>();
     for (String n : own.keySet()) {
       envLines.add("        " + envVarOf(n) + ": ${{ inputs." + n + " }}\n");
@@ -444,6 +453,22 @@ final class ActionYaml {
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.cache-key }}\n");
+    // a new entry only when this step recorded a start-up cache: the key ends with the folder's listing
+    y.append("    - id: startup-cache-id\n");
+    y.append("      if: ${{ !cancelled() && steps.prepare.outputs.startup-cache-key != '' }}\n");
+    y.append("      shell: bash\n");
+    y.append("      env:\n");
+    y.append("        STARTUP_CACHE: ${{ steps.prepare.outputs.startup-cache-path }}\n");
+    y.append("      run: if [ -d \"$STARTUP_CACHE\" ]; then echo \"id=$(ls -1 \"$STARTUP_CACHE\" | cksum | cut -d' ' -f1)\" "
+        + ">> \"$GITHUB_OUTPUT\"; fi\n");
+    y.append("    - id: save-startup\n");
+    y.append("      if: ${{ !cancelled() && steps.startup-cache-id.outputs.id != '' "
+        + "&& steps.restore-startup.outputs.cache-matched-key != format('{0}-{1}', "
+        + "steps.prepare.outputs.startup-cache-key, steps.startup-cache-id.outputs.id) }}\n");
+    y.append("      uses: actions/cache/save@v4\n");
+    y.append("      with:\n");
+    y.append("        path: ${{ steps.prepare.outputs.startup-cache-path }}\n");
+    y.append("        key: ${{ steps.prepare.outputs.startup-cache-key }}-${{ steps.startup-cache-id.outputs.id }}\n");
     return y.toString();
   }
 
