@@ -65,7 +65,15 @@ public final class AwsClients implements AutoCloseable {
     this.maxAttempts = attempts == null || attempts.isBlank() ? DEFAULT_MAX_ATTEMPTS : Integer.parseInt(attempts.trim());
     String log = env.get("BERTH_API_LOG");
     this.callLog = new ApiCallLog(log == null || log.isBlank() ? null : Path.of(log));
+    java.net.URI endpoint = settings.endpointUrl() != null ? settings.endpointUrl()
+        : env.get("AWS_ENDPOINT_URL") != null && !env.get("AWS_ENDPOINT_URL").isBlank()
+            ? java.net.URI.create(env.get("AWS_ENDPOINT_URL").trim()) : null;
+    this.proxy = Proxies.forScheme(env, endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme()) ? "http"
+        : "https");
   }
+
+  /** HTTPS_PROXY / HTTP_PROXY and NO_PROXY from the environment (see {@link Proxies}), or null. */
+  private final software.amazon.awssdk.http.urlconnection.ProxyConfiguration proxy;
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -201,11 +209,14 @@ public final class AwsClients implements AutoCloseable {
     if (http == null) {
       synchronized (this) {
         if (http == null) {
-          http = UrlConnectionHttpClient.builder()
+          UrlConnectionHttpClient.Builder builder = UrlConnectionHttpClient.builder()
               .connectionTimeout(connectTimeout)
               .socketTimeout(settings.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT
-                  : settings.attemptTimeout())
-              .build();
+                  : settings.attemptTimeout());
+          if (proxy != null) {
+            builder.proxyConfiguration(proxy);
+          }
+          http = builder.build();
           closeables.add(http);
         }
       }
