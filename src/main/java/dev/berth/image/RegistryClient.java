@@ -1,6 +1,7 @@
 package dev.berth.image;
 
 import dev.berth.report.BerthException;
+import dev.berth.report.ImageReference;
 import dev.berth.report.Outcome;
 import dev.berth.report.SecretMasker;
 import java.io.IOException;
