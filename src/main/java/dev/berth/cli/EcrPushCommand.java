@@ -1,10 +1,10 @@
 package dev.berth.cli;
 
 import dev.berth.image.RegistryLogins;
-import dev.berth.image.ImageReference;
 import dev.berth.image.LocalImages;
 import dev.berth.image.RegistryCredentials;
 import dev.berth.image.Source;
+import dev.berth.report.ImageReference;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.SecretMasker;

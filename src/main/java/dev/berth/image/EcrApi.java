@@ -12,6 +12,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -24,8 +25,9 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ecr.endpoints.EcrEndpointParams;
-import software.amazon.awssdk.services.ecr.endpoints.EcrEndpointProvider;
+import software.amazon.awssdk.regions.EndpointTag;
+import software.amazon.awssdk.regions.ServiceEndpointKey;
+import software.amazon.awssdk.regions.ServiceMetadata;
 
 /**
  * The few ECR API operations ecr-push needs (DescribeRepositories, CreateRepository, Get/PutLifecyclePolicy,
@@ -115,17 +117,26 @@ public final class EcrApi {
   }
 
   /**
-   * ECR's endpoint in a region, from the SDK's endpoint rules (partitions such as aws-cn, aws-us-gov, aws-iso and
-   * aws-eusc; FIPS and dual-stack when asked for), as every SDK client resolves it.
+   * ECR's endpoint in a region, from the SDK's endpoint metadata for ECR ({@code api.ecr}: every partition such as
+   * aws-cn, aws-us-gov, aws-iso and aws-eusc; FIPS and dual-stack variants when asked for). The metadata ships in
+   * the SDK's regions module, which berth loads anyway; the ECR client module with its rules engine is not on
+   * berth's runtime class path.
    */
   public static URI defaultEndpoint(String region, boolean fips, boolean dualStack) {
+    List<EndpointTag> tags = new java.util.ArrayList<>();
+    if (fips) {
+      tags.add(EndpointTag.FIPS);
+    }
+    if (dualStack) {
+      tags.add(EndpointTag.DUALSTACK);
+    }
     try {
-      return EcrEndpointProvider.defaultProvider().resolveEndpoint(EcrEndpointParams.builder()
-          .region(Region.of(region)).useFips(fips).useDualStack(dualStack).build()).join().url();
+      URI host = ServiceMetadata.of("api.ecr").endpointFor(ServiceEndpointKey.builder().region(Region.of(region))
+          .tags(tags).build());
+      return URI.create("https://" + host);
     } catch (RuntimeException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new dev.berth.report.InvalidInputException("--region", "no ECR endpoint for region " + region
-          + (fips ? " with FIPS" : "") + (dualStack ? " with dual-stack" : "") + ": " + cause.getMessage());
+          + (fips ? " with FIPS" : "") + (dualStack ? " with dual-stack" : "") + ": " + e.getMessage());
     }
   }
 

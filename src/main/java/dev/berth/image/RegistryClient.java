@@ -2,6 +2,7 @@ package dev.berth.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
+import dev.berth.report.ImageReference;
 import dev.berth.report.Outcome;
 import dev.berth.report.SecretMasker;
 import java.io.IOException;

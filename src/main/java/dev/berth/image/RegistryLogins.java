@@ -38,7 +38,7 @@ public final class RegistryLogins {
     if (configFile == null || !Files.isRegularFile(configFile)) {
       return Optional.empty();
     }
-    String jibRegistry = registry.equals(ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : registry;
+    String jibRegistry = registry.equals(dev.berth.report.ImageReference.DOCKER_HUB) ? "registry-1.docker.io" : registry;
     com.google.cloud.tools.jib.api.ImageReference ref =
         com.google.cloud.tools.jib.api.ImageReference.of(jibRegistry, "berth/login", null);
     CredentialRetriever retriever = CredentialRetrieverFactory.forImage(ref, (LogEvent e) -> { }, env)

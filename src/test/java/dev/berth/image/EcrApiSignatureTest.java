@@ -79,12 +79,13 @@ class EcrApiSignatureTest {
   }
 
   @Test
-  void defaultEndpoint_followsTheSdksRulesInEveryPartition() {
+  void defaultEndpoint_followsTheSdksEndpointMetadataInEveryPartition() {
     assertEquals("https://api.ecr.us-east-2.amazonaws.com", EcrApi.defaultEndpoint("us-east-2").toString());
     assertEquals("https://api.ecr.cn-north-1.amazonaws.com.cn", EcrApi.defaultEndpoint("cn-north-1").toString());
     assertEquals("https://api.ecr.us-iso-east-1.c2s.ic.gov", EcrApi.defaultEndpoint("us-iso-east-1").toString());
     assertEquals("https://api.ecr.eusc-de-east-1.amazonaws.eu", EcrApi.defaultEndpoint("eusc-de-east-1").toString());
-    assertEquals("https://api.ecr-fips.us-east-2.amazonaws.com",
+    // the FIPS endpoint the AWS General Reference lists for ECR (Amazon ECR endpoints and quotas)
+    assertEquals("https://ecr-fips.us-east-2.amazonaws.com",
         EcrApi.defaultEndpoint("us-east-2", true, false).toString());
   }
 
