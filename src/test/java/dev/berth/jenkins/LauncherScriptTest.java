@@ -567,6 +567,8 @@ class LauncherScriptTest {
     env.put("JAVA_HOME_99_X64", jdk99.toString()); // how GitHub-hosted runners name their JDKs
     Run runner = run(env, "--version");
     assertTrue(runner.out().startsWith("jdk99\n"), runner.out());
+    Run print = run(env, "--print-java");
+    assertEquals(jdk99.resolve("bin").resolve("java") + " 99\n", print.out(), print.toString());
 
     env.put("BERTH_JAVA", jdk17.resolve("bin").resolve("java").toString());
     Run pinned = run(env, "--version");
