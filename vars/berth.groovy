@@ -34,6 +34,9 @@ Map runStep(String step, String command, Map keys, Map args) {
   String dir = pwd(tmp: true) + '/berth'
   String launcher = dir + '/berth.sh'
   String resultFile = dir + '/' + step + '-' + UUID.randomUUID().toString() + '.json'
+  if (env.BERTH_RESULT_DIR) {
+    resultFile = keptResultFile(String.valueOf(env.BERTH_RESULT_DIR), command)
+  }
   writeFile(file: launcher, text: libraryResource('dev/berth/berth.sh'), encoding: 'UTF-8')
   List environment = launchEnvironment(launcher, plan.argv, resultFile, plan.env)
   int status = withEnv(environment) {
@@ -47,7 +50,8 @@ Map runStep(String step, String command, Map keys, Map args) {
   }
   Map result = null
   if (fileExists(resultFile)) {
-    result = parseResult(readFile(file: resultFile, encoding: 'UTF-8'))
+    String text = readFile(file: resultFile, encoding: 'UTF-8')
+    result = text.trim().isEmpty() ? null : parseResult(text)
   }
   if (status != 0) {
     error(step + ' failed: ' + failureReason(status, result))
@@ -56,6 +60,32 @@ Map runStep(String step, String command, Map keys, Map args) {
     error(step + ' failed: berth exited 0 but wrote no result to ' + resultFile)
   }
   return result
+}
+
+/**
+ * With BERTH_RESULT_DIR set (a folder, relative to the workspace), the step's result file is kept there for
+ * archiveArtifacts: COMMAND.json, or COMMAND-2.json, -3, ... when the step already ran in this workspace. The
+ * file is reserved (empty) before the step runs; the runner fills it, failures included.
+ */
+String keptResultFile(String folder, String command) {
+  String base = (folder.startsWith('/') ? folder : pwd() + '/' + folder) + '/' + command
+  String candidate = base + '.json'
+  int n = 1
+  while (fileExists(candidate)) {
+    n++
+    candidate = base + '-' + n + '.json'
+  }
+  writeFile(file: candidate, text: '', encoding: 'UTF-8')
+  return candidate
+}
+
+/** A result file a step wrote (kept with BERTH_RESULT_DIR, or copied from another build) as a Map. */
+Map readResult(String file) {
+  String text = readFile(file: file, encoding: 'UTF-8')
+  if (text.trim().isEmpty()) {
+    error('berth.readResult: ' + file + ' is empty (the step that should have written it did not run to the end)')
+  }
+  return parseResult(text)
 }
 
 /** The one sh call: constant text, so nothing a user passes (or a secret) can end up in it. */

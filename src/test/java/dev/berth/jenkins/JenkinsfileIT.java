@@ -80,8 +80,9 @@ class JenkinsfileIT {
         throw new AssertionError("the pipeline failed: " + e.getMessage() + "\n--- log\n" + String.join("\n", h.log), e);
       }
       String log = String.join("\n", h.log);
-      assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promote", "Scale", "Endpoint"),
-          h.stagesRun, log);
+      assertEquals(List.of("Parameters", "Push image", "Register task definition", "Deploy service", "Promote", "Scale",
+          "Endpoint"), h.stagesRun, log);
+      assertEquals(List.of(), h.inputsHoldingAnExecutor);
       assertEquals("SUCCESS", h.currentBuild.get("result"));
       assertFalse(log.contains(SECRET_KEY) || log.contains(ACCESS_KEY), "no secret in the build log");
       for (String script : h.shScripts()) {
@@ -113,7 +114,7 @@ class JenkinsfileIT {
       assertEquals(80, svc.loadBalancers().get(0).containerPort());
       assertEquals(120, svc.healthCheckGracePeriodSeconds());
       assertEquals(3, svc.desiredCount());
-      Map<String, Object> promoted = callResult(h, "ecsForceRedeploy");
+      Map<String, Object> promoted = callResult(h, "ecs-force-redeploy");
       assertNotNull(promoted, "results: " + h.results + "\n" + log);
       assertNotNull(promoted.get("deploymentId"));
       assertNotEquals(promoted.get("previousDeploymentId"), promoted.get("deploymentId"), "a new deployment");
@@ -132,12 +133,10 @@ class JenkinsfileIT {
     }
   }
 
-  /** The result a var returned: its --result-file, left in the workspace's @tmp folder. */
+  /** The result a step wrote, as the build archived it (BERTH_RESULT_DIR, archiveArtifacts). */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> callResult(PipelineHarness h, String var) throws java.io.IOException {
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of(h.workspace + "@tmp", "berth"))) {
-      Path file = files.filter(p -> p.getFileName().toString().startsWith(var + "-")).findFirst().orElseThrow();
-      return dev.berth.report.Json.mapper().readValue(file.toFile(), Map.class);
-    }
+  static Map<String, Object> callResult(PipelineHarness h, String command) throws java.io.IOException {
+    Path file = h.artifacts.resolve("berth-results/" + h.baseEnv.get("BUILD_NUMBER") + "/" + command + ".json");
+    return dev.berth.report.Json.mapper().readValue(file.toFile(), Map.class);
   }
 }
