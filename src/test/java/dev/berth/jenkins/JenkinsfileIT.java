@@ -57,17 +57,7 @@ class JenkinsfileIT {
       String subnetB = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.2.0/24").availabilityZone("us-east-2b"))
           .subnet().subnetId();
 
-      PipelineHarness h = new PipelineHarness(tmp.resolve("workspace"), true); // as Jenkins runs it: groovy-cps
-      h.realShell = true;
-      h.credentials.put("aws-opensourceapi", new AwsKeys(ACCESS_KEY, SECRET_KEY));
-      h.baseEnv.put("PATH", System.getenv("PATH"));
-      h.baseEnv.put("HOME", tmp.resolve("home").toString());
-      h.baseEnv.put("BERTH_JAR", Berth.jar().toString());
-      h.baseEnv.put("BERTH_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      h.baseEnv.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
-      h.baseEnv.put("AWS_EC2_METADATA_DISABLED", "true");
-      h.baseEnv.put("BERTH_REGISTRY_ENDPOINT", registry.url().toString());
-      h.baseEnv.put("DOCKER_CONFIG", tmp.resolve("no-docker-config").toString());
+      PipelineHarness h = realHarness(tmp, "workspace", moto, registry);
       h.params.put("SOURCE_IMAGE", registry.host() + "/library/node:20");
       h.params.put("VPC_ID", vpc);
       h.params.put("SUBNETS", subnetA + "," + subnetB);
@@ -131,6 +121,25 @@ class JenkinsfileIT {
       String dns = aws.elb().describeLoadBalancers().loadBalancers().get(0).dnsName();
       assertTrue(h.log.contains("gantt-exporter is served at http://" + dns + "/"), log);
     }
+  }
+
+  /**
+   * A harness as Jenkins runs a pipeline (groovy-cps) with a real sh: the launcher and the real runner
+   * (target/berth.jar) against moto and the local registry, the story's AWS Credentials entry bound.
+   */
+  static PipelineHarness realHarness(Path tmp, String workspace, MotoServer moto, Registry registry) {
+    PipelineHarness h = new PipelineHarness(tmp.resolve(workspace), true);
+    h.realShell = true;
+    h.credentials.put("aws-opensourceapi", new AwsKeys(ACCESS_KEY, SECRET_KEY));
+    h.baseEnv.put("PATH", System.getenv("PATH"));
+    h.baseEnv.put("HOME", tmp.resolve("home").toString());
+    h.baseEnv.put("BERTH_JAR", Berth.jar().toString());
+    h.baseEnv.put("BERTH_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    h.baseEnv.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+    h.baseEnv.put("AWS_EC2_METADATA_DISABLED", "true");
+    h.baseEnv.put("BERTH_REGISTRY_ENDPOINT", registry.url().toString());
+    h.baseEnv.put("DOCKER_CONFIG", tmp.resolve("no-docker-config").toString());
+    return h;
   }
 
   /** The result a step wrote, as the build archived it (BERTH_RESULT_DIR, archiveArtifacts). */
