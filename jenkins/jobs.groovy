@@ -1,6 +1,6 @@
 // Job DSL (job-dsl plugin) for a seed job: the folder 'gantt' with the berth library and the three sample jobs
-// of this repository (docs/jenkins.md). Replace OWNER and the version; a folder library runs in the script
-// sandbox, so prefer the global trusted library and drop folderLibraries here.
+// of this repository (docs/jenkins.md). Replace OWNER and the version. With the library registered globally
+// instead, drop folderLibraries here.
 String repo = 'https://github.com/OWNER/berth.git'
 String version = 'v0.1.0'
 

@@ -9,7 +9,7 @@
 // credentials are bound with withCredentials for the duration of the step only.
 
 import com.cloudbees.groovy.cps.NonCPS
-import groovy.json.JsonSlurperClassic
+import groovy.json.JsonSlurper
 
 /** berth() alone is not a step: it names the five. */
 def call(Map args = [:]) {
@@ -35,9 +35,12 @@ Map runStep(String step, String command, Map keys, Map args) {
   String launcher = dir + '/berth.sh'
   String resultFile = dir + '/' + step + '-' + UUID.randomUUID().toString() + '.json'
   if (env.BERTH_RESULT_DIR) {
-    resultFile = keptResultFile(String.valueOf(env.BERTH_RESULT_DIR), command)
+    resultFile = keptResultFile(String.valueOf(env.BERTH_RESULT_DIR),
+        plan.argv.contains('--dry-run') ? command + '-dry-run' : command)
   }
   writeFile(file: launcher, text: libraryResource('dev/berth/berth.sh'), encoding: 'UTF-8')
+  // the release this library version names (version, asset URL, SHA-256), read by the launcher beside it
+  writeFile(file: dir + '/release.properties', text: libraryResource('dev/berth/release.properties'), encoding: 'UTF-8')
   List environment = launchEnvironment(launcher, plan.argv, resultFile, plan.env)
   int status = withEnv(environment) {
     List bindings = credentialBindings(plan.credentials)
@@ -64,8 +67,9 @@ Map runStep(String step, String command, Map keys, Map args) {
 
 /**
  * With BERTH_RESULT_DIR set (a folder, relative to the workspace), the step's result file is kept there for
- * archiveArtifacts: COMMAND.json, or COMMAND-2.json, -3, ... when the step already ran in this workspace. The
- * file is reserved (empty) before the step runs; the runner fills it, failures included.
+ * archiveArtifacts: COMMAND.json (COMMAND-dry-run.json for a dry run), or COMMAND-2.json, -3, ... when the step
+ * already ran in this workspace. The file is reserved (empty) before the step runs; the runner fills it,
+ * failures included.
  */
 String keptResultFile(String folder, String command) {
   String base = (folder.startsWith('/') ? folder : pwd() + '/' + folder) + '/' + command
@@ -153,7 +157,8 @@ Map defaultsFrom(Object environment) {
  */
 @NonCPS
 Map withDefaults(String step, Map keys, Map args, Map defaults) {
-  Map merged = new LinkedHashMap(args)
+  Map merged = [:]
+  merged.putAll(args)
   boolean ownCredentials = false
   for (Object k : credentialKeys()) {
     ownCredentials = ownCredentials || !absent(args.get(k))
@@ -204,7 +209,7 @@ Map libraryKeys(String step = null) {
     credentialsId    : 'id of an AWS Credentials entry (bound as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
     credentialsFileId: 'id of a Secret file credential: an AWS shared credentials file (AWS_SHARED_CREDENTIALS_FILE)',
     configFileId     : 'id of a Secret file credential: an AWS config file (AWS_CONFIG_FILE)',
-    berthJar         : 'path of the berth jar on the agent (default: BERTH_JAR, else the pinned version, downloaded)',
+    berthJar         : 'path of the berth jar on the agent (default: BERTH_JAR, else the release this library version names, downloaded, verified and cached)',
   ]
   if (step == 'ecrPush') {
     keys.put('sourceCredentialsId', 'id of a Username with password credential for the --image registry '
@@ -475,11 +480,35 @@ int distance(String a, String b) {
   return previous[b.length()]
 }
 
-/** The result file's JSON object as plain, serializable HashMaps and ArrayLists. */
+/**
+ * The result file's JSON object as plain, serializable LinkedHashMaps and ArrayLists. JsonSlurper, because a
+ * sandboxed (folder-level) library may call it (script-security's generic whitelist) and not JsonSlurperClassic;
+ * its lazy maps are not serializable, so the tree is copied before CPS code sees it.
+ */
 @NonCPS
 Map parseResult(String text) {
-  Object parsed = new JsonSlurperClassic().parseText(text)
+  Object parsed = plain(new JsonSlurper().parseText(text))
   return parsed instanceof Map ? (Map) parsed : [value: parsed]
+}
+
+/** A parsed JSON value with every map and list copied into a LinkedHashMap or an ArrayList. */
+@NonCPS
+Object plain(Object value) {
+  if (value instanceof Map) {
+    Map copy = [:]
+    for (Object e : value.entrySet()) {
+      copy.put(e.key, plain(e.value))
+    }
+    return copy
+  }
+  if (value instanceof List) {
+    List copy = []
+    for (Object item : value) {
+      copy.add(plain(item))
+    }
+    return copy
+  }
+  return value
 }
 
 /** "<reason>" for error("<step> failed: <reason>"): the result's error, with the verdict when there is one. */

@@ -1,46 +1,60 @@
 #!/bin/sh
-# berth.sh — runs the berth step runner (a Java 17 jar) on a CI agent; needs Java 17+ and a POSIX shell.
+# berth.sh — runs the berth step runner (a Java 17 jar) on a CI agent; needs Java 17+ (25+ is faster) and a POSIX shell.
 #
 #   sh berth.sh ecr-push --repository NAME --tag TAG ...     runs `java -jar berth.jar ARGS...`
 #   sh berth.sh --print-jar                                  resolves the jar and prints its path only
+#   sh berth.sh --print-java                                 prints the java it would run and its major version
 #
 # Used by the Jenkins shared library (vars/berth.groovy) and by the GitHub Action. Stable environment contract:
 #
 #   BERTH_JAR          path of a berth jar to run as is; when set, nothing is downloaded.
-#   BERTH_VERSION      version to download when BERTH_JAR is not set (default: the pinned version below).
+#   (default)          the release this copy of the launcher belongs to: release.properties beside this script
+#                      (filled in by the release commit: version, asset URL, SHA-256) names the jar; it is
+#                      downloaded once, verified against that SHA-256 and cached. Between releases the file is
+#                      empty and one of the variables here must say where the jar comes from.
+#   BERTH_RELEASE_URL  where to download the release's jar instead of the URL release.properties names (a mirror
+#                      or an in-house copy of the release asset); the release's SHA-256 is still verified.
+#   BERTH_VERSION      download this version from a Maven repository instead of the release (see BERTH_MAVEN_REPO).
 #   BERTH_MAVEN_REPO   base URL of the Maven repository to download from; an in-house mirror works. The file is
-#                      MAVEN_REPO/dev/berth/berth/VERSION/berth-VERSION.jar. When unset, Maven itself (mvn on
-#                      PATH) fetches dev.berth:berth:VERSION with strict checksums from the repositories its
-#                      settings name: Maven Central unless ~/.m2/settings.xml names a mirror.
-#                      curl reads ~/.netrc for a mirror that needs a login; plain http is allowed only for
-#                      loopback hosts.
+#                      MAVEN_REPO/dev/berth/berth/VERSION/berth-VERSION.jar. When only BERTH_VERSION is set,
+#                      Maven itself (mvn on PATH) fetches dev.berth:berth:VERSION with strict checksums from the
+#                      repositories its settings name: Maven Central unless ~/.m2/settings.xml names a mirror.
+#                      URLs (here and in BERTH_RELEASE_URL) are parsed: https only, plain http only to a loopback
+#                      host (localhost, 127.x.x.x, [::1]); a user name or password in the URL is refused: curl
+#                      reads ~/.netrc for a mirror that needs a login.
 #   BERTH_CACHE_DIR    where downloaded jars are kept (default: ${XDG_CACHE_HOME:-$HOME/.cache}/berth); a jar is
 #                      downloaded once per version, verified, then moved into place atomically.
-#   BERTH_SHA256       optional: the expected SHA-256 of the jar (pins it; the repository's checksum is not used).
+#   BERTH_SHA256       optional, with BERTH_VERSION: the expected SHA-256 of the jar (pins it; the repository's
+#                      checksum is not used).
 #                      It is checked when the jar is downloaded; a jar already in the cache is used as is.
 #                      Without it the repository's published .sha256 is used, else its .sha1 (with a warning).
 #                      A mismatch is refused: nothing is cached and nothing runs (exit 4).
-#   BERTH_JAVA         java executable (default: $JAVA_HOME/bin/java when JAVA_HOME is set, else java on PATH).
+#   BERTH_JAVA         java executable, used as it is (default: the newest Java 17+ among $JAVA_HOME/bin/java, java
+#                      on PATH, GitHub runners' JAVA_HOME_<N>_X64/ARM64, and the JDKs in /usr/lib/jvm, /usr/java,
+#                      /opt/java, /opt/hostedtoolcache and /Library/Java/JavaVirtualMachines, read from their
+#                      release files; Java 25+ starts faster, see BERTH_CDS).
 #   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC, plus -XX:TieredStopAtLevel=1
-#                      for the ecs-* steps, which are short and wait on AWS; ecr-push keeps the full JIT for digests
-#                      and compression). Setting it replaces the default, and turns BERTH_CDS=auto off.
-#   BERTH_CDS          auto (default), on or off: class-data sharing for the steps. The first run of a step with a
-#                      given jar and java records the classes it loaded (-XX:ArchiveClassesAtExit, a few seconds more,
-#                      kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.jsa (30-70 MB); later runs
-#                      of that step start from the archive (-XX:SharedArchiveFile): parsed and verified classes,
-#                      about half the start-up. auto: on unless BERTH_JAVA_OPTS is set; on: with BERTH_JAVA_OPTS too.
-#                      Recording a step's archive for a new jar or java at the same paths removes the older one;
-#                      archives older than 7 days are pruned.
+#                      -Xms16m -Xmx256m for the ecs-* steps, which are short, small and wait on AWS; ecr-push keeps
+#                      the full JIT for digests and compression, and the default heap). Setting it replaces the
+#                      default, and turns BERTH_CDS=auto off.
+#   BERTH_CDS          auto (default), on or off: a start-up cache per step. The first run of a step with a given
+#                      jar and java records it (kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.*;
+#                      later runs of that step start from it. On Java 25+ it is an ahead-of-time cache (.aot, JEP 483/
+#                      514/515: classes loaded and linked, method profiles; the first run trains, then the cache is
+#                      assembled, 5-20 s once); on 17-24 a class-data archive (.jsa, -XX:ArchiveClassesAtExit, a few
+#                      seconds once: parsed and verified classes). 30-70 MB per step; about half the start-up.
+#                      auto: on unless BERTH_JAVA_OPTS is set; on: with BERTH_JAVA_OPTS too.
+#                      Recording a step's cache for a new jar or java at the same paths removes the older one;
+#                      caches unused for 7 days are pruned.
 #   BERTH_ARGC, BERTH_ARG_1 .. BERTH_ARG_<BERTH_ARGC>
 #                      arguments appended after the command line's, one per variable, taken verbatim (no
 #                      quoting, no word splitting). Callers that must not build shell text (the Jenkins vars)
 #                      pass every argument this way; the variables are unset before java starts.
 #
 # Exit codes: berth's own (0 ok, 1 failed, 2 usage, 3 invalid input, 4 access, 5 timed out); the launcher itself
-# exits 4 when it cannot get a verified jar (download failed, checksum mismatch) and 2 on a bad environment.
+# exits 4 when it cannot get a verified jar (download failed, checksum mismatch) and 2 on a bad environment (no
+# release and nothing set, a refused URL), with one line that says what to set.
 set -eu
-
-BERTH_PINNED_VERSION=0.1.0
 
 say() { printf 'berth.sh: %s\n' "$*" >&2; }
 die() { code=$1; shift; say "$*"; exit "$code"; }
@@ -58,15 +72,59 @@ if [ -n "${BERTH_ARGC:-}" ]; then
   unset BERTH_ARGC berth_i
 fi
 
-# --- java --------------------------------------------------------------------------------------------------------
+# --- java: BERTH_JAVA, else the newest one found ------------------------------------------------------------------
+java_major() { # JAVA: its major version (17, 25), from the JDK's release file (no JVM started), else from -version;
+  # nothing when neither says
+  jm_path=$(command -v "$1" 2>/dev/null) || return 0
+  jm_real=$(readlink -f "$jm_path" 2>/dev/null) || jm_real=$jm_path
+  jm_home=${jm_real%/bin/java}
+  if [ "$jm_home" != "$jm_real" ] && [ -f "$jm_home/release" ]; then
+    jm_v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$jm_home/release" | head -n 1)
+  else
+    jm_v=$("$jm_path" -version 2>&1 | awk -F'"' '/version "/ { print $2; exit }') || jm_v=
+  fi
+  case $jm_v in 1.*) jm_v=${jm_v#1.} ;; esac
+  jm_v=${jm_v%%[!0-9]*}
+  printf '%s' "$jm_v"
+}
+
+find_java() { # sets java_bin and java_version: the newest java among JAVA_HOME, PATH and the usual JDK folders
+  java_bin= java_version=
+  fj_seen=' '
+  for fj in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} java \
+        $(env | awk -F= '/^JAVA_HOME_[0-9]+_[A-Z0-9]+=/ { print substr($0, index($0, "=") + 1) "/bin/java" }') \
+      /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /opt/java/*/bin/java /opt/hostedtoolcache/Java_*/*/*/bin/java \
+      /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
+    fj_path=$(command -v "$fj" 2>/dev/null) || continue
+    [ -x "$fj_path" ] || continue
+    fj_real=$(readlink -f "$fj_path" 2>/dev/null) || fj_real=$fj_path
+    case $fj_seen in *" $fj_real "*) continue ;; esac
+    fj_seen="$fj_seen$fj_real "
+    fj_v=$(java_major "$fj_path")
+    [ -n "$fj_v" ] || fj_v=0
+    if [ -z "$java_bin" ] || [ "$fj_v" -gt "$java_version" ]; then
+      java_bin=$fj_path java_version=$fj_v
+    fi
+  done
+}
+
 if [ -n "${BERTH_JAVA:-}" ]; then
   java_bin=$BERTH_JAVA
-elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
-  java_bin=$JAVA_HOME/bin/java
+  command -v "$java_bin" >/dev/null 2>&1 || die 2 "BERTH_JAVA=$java_bin is not an executable java"
+  java_version=
 else
-  java_bin=java
+  find_java
+  [ -n "$java_bin" ] || die 2 "no java found: berth needs Java 17+ on the agent (Java 25+ starts faster; set JAVA_HOME or BERTH_JAVA)"
+  [ "$java_version" = 0 ] && java_version=
+  if [ -n "$java_version" ] && [ "$java_version" -lt 17 ]; then
+    die 2 "the newest java found ($java_bin) is Java $java_version: berth needs Java 17+ (set JAVA_HOME or BERTH_JAVA)"
+  fi
 fi
-command -v "$java_bin" >/dev/null 2>&1 || die 2 "no java found ($java_bin): berth needs Java 17+ on the agent (set JAVA_HOME or BERTH_JAVA)"
+if [ "${1:-}" = --print-java ]; then
+  [ -n "$java_version" ] || java_version=$(java_major "$java_bin")
+  printf '%s %s\n' "$(command -v "$java_bin")" "${java_version:-unknown}"
+  exit 0
+fi
 
 # --- helpers: download and hash with what the agent has (curl, wget, or Java itself) --------------------------
 helper_dir=
@@ -106,14 +164,20 @@ JAVA
   "$java_bin" "$helper_dir/BerthFetch.java" "$@"
 }
 
-fetch() { # URL DEST: 0 on success
+fetch() { # URL DEST: 0 on success. Bounded (a jar is well under 200 MB); redirects stay on https, except
+  # between loopback addresses when the URL itself is plain http to loopback (check_url decided that).
   if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --netrc-optional --retry 3 --connect-timeout 20 -o "$2" "$1"
+    curl -fsSL --netrc-optional --retry 3 --connect-timeout 20 --max-filesize 209715200 \
+      --proto '=https,http' --proto-redir "$(redirect_protocols "$1")" -o "$2" "$1"
   elif command -v wget >/dev/null 2>&1; then
-    wget -q -T 60 -t 3 -O "$2" "$1"
+    wget -q -T 60 -t 3 --max-redirect=5 -O "$2" "$1"
   else
     java_helper get "$1" "$2"
   fi
+}
+
+redirect_protocols() { # URL: =https, or =https,http for a plain http URL to loopback
+  case $1 in [Hh][Tt][Tt][Pp]://*) printf '=https,http' ;; *) printf '=https' ;; esac
 }
 
 digest() { # sha256|sha1 FILE: prints the lowercase hex digest
@@ -129,7 +193,103 @@ first_word_lower() { # FILE: the checksum in a .sha256/.sha1 file ("HEX" or "HEX
   tr -d '\r' < "$1" | tr 'A-F' 'a-f' | awk 'NF { print $1; exit }'
 }
 
+# --- URLs: parsed, never pattern-matched as text ------------------------------------------------------------------
+is_loopback_host() { # HOST (lowercase): 0 for localhost, [::1] and a dotted-quad 127.0.0.0/8 address
+  case $1 in
+    localhost|'[::1]') return 0 ;;
+    127.*) ;;
+    *) return 1 ;;
+  esac
+  # exactly four decimal parts of 0-255: 127.attacker.example or 127.1 are names (or short forms), not loopback
+  printf '%s\n' "$1" | awk -F. 'NF != 4 { exit 1 } { for (i = 1; i <= 4; i++) if ($i !~ /^[0-9][0-9]?[0-9]?$/ || $i > 255) exit 1 }'
+}
+
+check_url() { # WHAT URL: exit 2 unless URL is https, or plain http to a loopback host, with no userinfo
+  cu_what=$1 cu_url=$2
+  # only the characters a URL may hold: no blanks, quotes, backslashes or control characters
+  if ! printf '%s' "$cu_url" | LC_ALL=C awk 'BEGIN { RS = "\001" } { exit !($0 ~ /^[]A-Za-z0-9._~:\/?#@!$&()*+,;=%[-]+$/) }'; then
+    die 2 "$cu_what is not a plain URL (blanks, quotes, backslashes or control characters): '$cu_url'"
+  fi
+  case $cu_url in
+    *://*) ;;
+    *) die 2 "$cu_what must be an https URL, got '$cu_url'" ;;
+  esac
+  cu_scheme=$(printf '%s' "${cu_url%%://*}" | tr 'A-Z' 'a-z')
+  cu_rest=${cu_url#*://}
+  cu_authority=${cu_rest%%[/?#]*}
+  case $cu_authority in
+    *@*) die 2 "$cu_what must not carry a user name or password (the part before '@'); put a mirror's login in ~/.netrc" ;;
+  esac
+  case $cu_authority in
+    \[*\]) cu_host=$cu_authority cu_port= ;;
+    \[*\]:*) cu_host=${cu_authority%%]*}] cu_port=${cu_authority##*]:} ;;
+    *:*) cu_host=${cu_authority%%:*} cu_port=${cu_authority#*:} ;;
+    *) cu_host=$cu_authority cu_port= ;;
+  esac
+  cu_host=$(printf '%s' "$cu_host" | tr 'A-Z' 'a-z')
+  case $cu_host in
+    '') die 2 "$cu_what has no host: '$cu_url'" ;;
+    \[*\]) case ${cu_host#[} in *[!0-9a-f:.]*\]) die 2 "$cu_what has an invalid host: '$cu_url'" ;; esac ;;
+    *[!a-z0-9.-]*|.*|*..*) die 2 "$cu_what has an invalid host: '$cu_url'" ;;
+  esac
+  case $cu_port in
+    *[!0-9]*) die 2 "$cu_what has an invalid port: '$cu_url'" ;;
+  esac
+  case $cu_scheme in
+    https) ;;
+    http) is_loopback_host "$cu_host" \
+      || die 2 "$cu_what must be an https URL (plain http only to a loopback host), got '$cu_url'" ;;
+    *) die 2 "$cu_what must be an https URL, got '$cu_url'" ;;
+  esac
+}
+
+# --- the release this launcher belongs to ---------------------------------------------------------------------------
+release_value() { # KEY: its value in release.properties beside this script (empty when absent)
+  [ -f "$release_file" ] || return 0
+  awk -v k="$1" '{ sub(/\r$/, "") } $0 ~ "^" k "[ \t]*=" { sub(/^[^=]*=[ \t]*/, ""); sub(/[ \t]+$/, ""); print; exit }' "$release_file"
+}
+
+read_release() { # sets release_version, release_url, release_sha256 (all empty between releases)
+  case $0 in */*) release_file=${0%/*}/release.properties ;; *) release_file=./release.properties ;; esac
+  release_version=$(release_value version)
+  release_url=$(release_value url)
+  release_sha256=$(release_value sha256 | tr 'A-F' 'a-f')
+  [ -n "$release_version$release_url$release_sha256" ] || return 0
+  case $release_version in ''|*/*|*..*|*[!A-Za-z0-9._+-]*) die 2 "$release_file: version '$release_version' is not a version" ;; esac
+  case $release_sha256 in
+    *[!0-9a-f]*|'') die 2 "$release_file: sha256 is not a SHA-256" ;;
+  esac
+  [ ${#release_sha256} -eq 64 ] || die 2 "$release_file: sha256 is not a SHA-256"
+  [ -n "$release_url" ] || die 2 "$release_file: no url"
+}
+
+resolve_release() { # the jar of the release: downloaded once, verified against the release's SHA-256, cached
+  version=$release_version
+  url=${BERTH_RELEASE_URL:-$release_url}
+  if [ -n "${BERTH_RELEASE_URL:-}" ]; then check_url BERTH_RELEASE_URL "$url"; else check_url "release.properties url" "$url"; fi
+  cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
+  # the folder is keyed by the checksum as well: another release file (or a changed one) never reuses this jar
+  dir=$cache/$version-$(printf '%.12s' "$release_sha256")
+  jar=$dir/berth-$version.jar
+  [ -f "$jar" ] && return
+  mkdir -p "$dir" || die 2 "cannot create the cache folder $dir (set BERTH_CACHE_DIR)"
+  partial=$dir/.berth-$version.jar.$$
+  say "downloading berth $version from $url"
+  fetch "$url" "$partial" || die 4 "cannot download berth $version from $url: set BERTH_RELEASE_URL to a mirror of the release asset, or BERTH_JAR to a berth jar"
+  actual=$(digest sha256 "$partial")
+  if [ "$actual" != "$release_sha256" ]; then
+    die 4 "refusing $url: checksum mismatch (release $version has $release_sha256, got $actual); the download is corrupt or was tampered with, nothing was cached"
+  fi
+  mv -f "$partial" "$jar" || die 2 "cannot move the jar into $dir"
+  partial=
+  say "verified (SHA-256 of release $version) and cached $jar"
+}
+
 # --- the jar -----------------------------------------------------------------------------------------------------
+mvn_reason() { # LOG: Maven's first error line, short (its full log is twenty lines nobody needs)
+  grep -m 1 '^\[ERROR\]' "$1" | sed 's/^\[ERROR\] *//' | cut -c1-200
+}
+
 resolve_with_maven() {
   # No repository URL given: Maven's own settings decide where dev.berth:berth comes from (Maven Central unless
   # settings.xml names a mirror); -C makes a checksum mismatch fatal.
@@ -138,7 +298,7 @@ resolve_with_maven() {
   helper_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-sh.XXXXXX")
   say "fetching dev.berth:berth:$version with Maven (its repository settings; strict checksums)"
   mvn -B -q -C dependency:copy "-Dartifact=dev.berth:berth:$version:jar" "-DoutputDirectory=$helper_dir/out" \
-    >"$helper_dir/mvn.log" 2>&1 || { tail -n 20 "$helper_dir/mvn.log" >&2; die 4 "Maven could not fetch dev.berth:berth:$version (set BERTH_MAVEN_REPO for a mirror, or BERTH_JAR)"; }
+    >"$helper_dir/mvn.log" 2>&1 || die 4 "Maven could not fetch dev.berth:berth:$version ($(mvn_reason "$helper_dir/mvn.log")): set BERTH_MAVEN_REPO to a mirror, or BERTH_JAR to a berth jar"
   partial=$helper_dir/out/berth-$version.jar
   [ -f "$partial" ] || die 4 "Maven reported success but left no berth-$version.jar"
   if [ -n "${BERTH_SHA256:-}" ]; then
@@ -157,8 +317,15 @@ resolve_jar() {
     jar=$BERTH_JAR
     return
   fi
-  version=${BERTH_VERSION:-$BERTH_PINNED_VERSION}
-  case $version in ''|*/*|*..*|*[!A-Za-z0-9._+-]*) die 2 "BERTH_VERSION '$version' is not a version" ;; esac
+  read_release
+  if [ -z "${BERTH_VERSION:-}" ] && [ -z "${BERTH_MAVEN_REPO:-}" ]; then
+    [ -n "$release_version" ] || die 2 "no berth jar: this copy of berth names no release (a commit between releases). Set BERTH_JAR to a berth jar, BERTH_VERSION (and BERTH_MAVEN_REPO for a mirror) to a released version, or use a release tag (berth@vX.Y.Z)"
+    resolve_release
+    return
+  fi
+  version=${BERTH_VERSION:-$release_version}
+  [ -n "$version" ] || die 2 "BERTH_MAVEN_REPO needs BERTH_VERSION: this copy of berth names no release"
+  case $version in */*|*..*|*[!A-Za-z0-9._+-]*) die 2 "BERTH_VERSION '$version' is not a version" ;; esac
   cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
   jar=$cache/$version/berth-$version.jar
   [ -f "$jar" ] && return
@@ -168,11 +335,7 @@ resolve_jar() {
     return
   fi
   repo=${repo%/}
-  case $repo in
-    https://*) ;;
-    http://127.*|http://localhost:*|http://localhost/*|http://\[::1\]*) ;;
-    *) die 2 "BERTH_MAVEN_REPO must be an https URL (plain http only for loopback), got '$repo'" ;;
-  esac
+  check_url BERTH_MAVEN_REPO "$repo"
   mkdir -p "$cache/$version" || die 2 "cannot create the cache folder $cache/$version (set BERTH_CACHE_DIR)"
   url=$repo/dev/berth/berth/$version/berth-$version.jar
   partial=$cache/$version/.berth-$version.jar.$$
@@ -210,9 +373,11 @@ if [ "${1:-}" = --print-jar ]; then
   exit 0
 fi
 
-# --- JVM options and class-data sharing ---------------------------------------------------------------------------
+# --- JVM options, and the start-up cache: an ahead-of-time cache on Java 25+, a class-data archive before ----------
 case ${1:-} in
-  ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
+  # -Xms16m -Xmx256m: a small first heap is touched less (peak RSS of a deploy with an ALB: 143 -> 127 MB on Java
+  # 25); the ecs-* steps hold a few MB of JSON at most
+  ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m" ;;
   *) default_opts="-XX:+UseSerialGC" ;;
 esac
 java_opts=${BERTH_JAVA_OPTS-$default_opts}
@@ -223,36 +388,57 @@ case $cds_mode in
   *) die 2 "BERTH_CDS must be auto, on or off, got '$cds_mode'" ;;
 esac
 case ${1:-} in
-  ecr-push|ecs-register-task|ecs-deploy-service|ecs-scale|ecs-force-redeploy) ;;
-  *) cds_mode=off ;; # --help, --version, an unknown step: nothing worth archiving
+  ecr-push|ecs-*) ;;
+  *) cds_mode=off ;; # --help, --version, --print-jar: nothing worth caching
 esac
-cds_opts= cds_dump= cds_file=
+cds_opts= cds_dump= cds_file= cds_kind=
 file_id() { # PATH: size and modification time, following links
   stat -L -c '%s %Y' "$1" 2>/dev/null || stat -L -f '%z %m' "$1" 2>/dev/null || ls -lLn "$1" 2>/dev/null
 }
 if [ "$cds_mode" != off ]; then
   java_path=$(command -v "$java_bin")
-  # an archive fits one jar and one java exactly; a new jar or JDK gets a new archive (the JVM checks it too).
-  # STEP-WHERE-WHAT.jsa: WHERE hashes the jar's and java's paths, WHAT their sizes and times; recording a new
-  # archive removes the older ones of the same WHERE (a rebuilt or upgraded jar at the same path)
+  [ -n "$java_version" ] || java_version=$(java_major "$java_path")
+  # Java 25+ (JEP 483, 514, 515): an ahead-of-time cache holds the step's classes loaded and linked, and the
+  # method profiles of its run; before 25, a dynamic class-data archive holds the classes parsed and verified.
+  # Both are recorded on the step's first successful run and used by every later one.
+  if [ -n "$java_version" ] && [ "$java_version" -ge 25 ]; then cds_kind=aot; else cds_kind=jsa; fi
+  # a cache fits one jar and one java exactly; a new jar or JDK gets a new cache (the JVM checks it too).
+  # STEP-WHERE-WHAT.jsa|.aot: WHERE hashes the jar's and java's paths, WHAT their sizes and times; recording a
+  # new cache removes the older ones of the same WHERE (a rebuilt or upgraded jar at the same path)
   cds_where=$(printf '%s\n' "$jar" "$java_path" | cksum | cut -d' ' -f1)
   cds_what=$(printf '%s\n' "$(file_id "$jar")" "$(file_id "$java_path")" | cksum | cut -d' ' -f1)
   cds_dir=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}/cds
   cds_key=$cds_where-$cds_what
-  cds_file=$cds_dir/$1-$cds_key.jsa
+  cds_file=$cds_dir/$1-$cds_key.$cds_kind
+  # the JVM's own notes on the cache (a stale cache, classes it skips) go nowhere: stdout is the result's
+  if [ "$cds_kind" = aot ]; then
+    cds_quiet="-Xlog:disable -Xlog:all=warning,aot*=off,cds*=off:stderr"
+  else
+    cds_quiet="-Xlog:cds=off,cds+dynamic=off"
+  fi
   if [ -s "$cds_file" ]; then
-    cds_opts="-XX:SharedArchiveFile=$cds_file -Xlog:cds=off,cds+dynamic=off"
+    if [ "$cds_kind" = aot ]; then
+      cds_opts="-XX:AOTCache=$cds_file $cds_quiet"
+    else
+      cds_opts="-XX:SharedArchiveFile=$cds_file $cds_quiet"
+    fi
   elif [ ! -e "$cds_file.none" ] && mkdir -p "$cds_dir" 2>/dev/null; then
-    cds_dump=$cds_dir/.$1-$cds_key.jsa.$$
-    cds_opts="-XX:ArchiveClassesAtExit=$cds_dump -Xlog:cds=off,cds+dynamic=off"
+    cds_dump=$cds_dir/.$1-$cds_key.$cds_kind.$$
+    if [ "$cds_kind" = aot ]; then
+      # the training run writes the configuration; the cache is assembled from it after a successful step
+      # (the JVM says where it wrote it on its own output, hence DisplayVMOutputToStderr: stdout is the result's)
+      cds_opts="-XX:AOTMode=record -XX:AOTConfiguration=$cds_dump.conf -XX:+DisplayVMOutputToStderr $cds_quiet"
+    else
+      cds_opts="-XX:ArchiveClassesAtExit=$cds_dump $cds_quiet"
+    fi
   fi
 fi
 
 cleanup
 trap - EXIT INT TERM
 if [ -n "$cds_dump" ]; then
-  # the recording run: not exec'd, so that the archive is kept only after a successful step
-  trap 'rm -f "$cds_dump"' EXIT
+  # the recording run: not exec'd, so that the cache is kept only after a successful step
+  trap 'rm -f "$cds_dump" "$cds_dump.conf"' EXIT
   trap 'exit 130' INT TERM
   set +e
   # shellcheck disable=SC2086 # the options are split on purpose
@@ -260,15 +446,21 @@ if [ -n "$cds_dump" ]; then
   code=$?
   set -e
   if [ "$code" -eq 0 ]; then
+    if [ "$cds_kind" = aot ] && [ -s "$cds_dump.conf" ]; then
+      say "writing the start-up cache of $1 for this jar and java (once; later runs start from it)"
+      # shellcheck disable=SC2086
+      "$java_bin" $java_opts -XX:AOTMode=create "-XX:AOTConfiguration=$cds_dump.conf" "-XX:AOTCache=$cds_dump" \
+        $cds_quiet -jar "$jar" >/dev/null 2>&1 || rm -f "$cds_dump"
+    fi
     if [ -s "$cds_dump" ]; then
       mv -f "$cds_dump" "$cds_file" 2>/dev/null || true
     else
-      : >"$cds_file.none" 2>/dev/null || true # this java does not write archives: do not try again
+      : >"$cds_file.none" 2>/dev/null || true # this java does not write caches: do not try again
     fi
-    # older archives of this step: those for an earlier jar or java at the same paths, and any unused for a week
+    # older caches of this step: those for an earlier jar or java at the same paths, and any unused for a week
     # (and recordings a killed run left behind)
-    find "$cds_dir" \( \( \( -name "$1-$cds_where-*.jsa*" -o -name "$1-*.jsa*" -mtime +7 \) \
-      ! -name "$1-$cds_key.jsa" ! -name "$1-$cds_key.jsa.none" \) -o \( -name ".$1-*" -mmin +120 \) \) \
+    find "$cds_dir" \( \( \( -name "$1-$cds_where-*" -o -name "$1-*" -mtime +7 \) \
+      ! -name "$1-$cds_key.$cds_kind" ! -name "$1-$cds_key.$cds_kind.none" \) -o \( -name ".$1-*" -mmin +120 \) \) \
       -exec rm -f {} + 2>/dev/null || true
   fi
   exit "$code"

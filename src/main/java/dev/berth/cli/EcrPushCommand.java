@@ -1,10 +1,10 @@
 package dev.berth.cli;
 
 import dev.berth.image.DockerConfig;
-import dev.berth.image.ImageReference;
 import dev.berth.image.LocalImages;
 import dev.berth.image.RegistryCredentials;
 import dev.berth.image.Source;
+import dev.berth.report.ImageReference;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.SecretMasker;
@@ -114,6 +114,10 @@ public class EcrPushCommand extends StepCommand {
       description = "Deadline for the whole push (repository, build or copy, upload), e.g. 90s, 10m, 1h; exit 5 after it. Default: ${DEFAULT-VALUE}.")
   java.time.Duration timeout;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: the repository, lifecycle policy and tags that would be created or moved, with the image's digest (default: off). Nothing is created, uploaded or tagged; the result has \"dryRun\": true and \"changes\".")
+  boolean dryRun;
+
   @Override
   protected java.time.Duration deadline() {
     return timeout;
@@ -200,7 +204,7 @@ public class EcrPushCommand extends StepCommand {
       }
     }
     EcrPush.Request request = new EcrPush.Request(repository, registryId, tags, sources > 1 ? null : source,
-        mutableTags, keepImages, endpoint, sourceCredentials, DockerConfig.file(context.env()), parallel);
+        mutableTags, keepImages, endpoint, sourceCredentials, DockerConfig.file(context.env()), parallel, dryRun);
     // with problems of its own, the command reports the step's (and the local source's) too, else the step does
     List<Violation> fromStep = violations.isEmpty() ? List.of() : EcrPush.check(request);
     if (sources > 1 || (image != null && source == null)) {
@@ -220,7 +224,7 @@ public class EcrPushCommand extends StepCommand {
     Thread t = new Thread(() -> {
       try {
         Json.write(Json.tree(new EcrPush.Result("r", "u", List.of("t"), "d", "i", "m", false, false, List.of(), "s",
-            0, 0, 0, 0, "x")));
+            0, 0, 0, 0, "x", null, List.of())));
       } catch (RuntimeException e) {
         // only a warm-up: the real rendering reports its own problems
       }

@@ -1,13 +1,9 @@
 package dev.berth.cli;
 
 import dev.berth.report.Durations;
-import dev.berth.report.InvalidInputException;
 import dev.berth.step.EcsRegisterTask;
 import dev.berth.taskdef.Overrides;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.berth.taskdef.TaskDefinitions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -140,6 +136,10 @@ public class EcsRegisterTaskCommand extends StepCommand {
       description = "Deadline for the whole step (validation, comparison, registration, pruning), e.g. 90s, 10m, 1h; exit 5 after it. Default: ${DEFAULT-VALUE}.")
   java.time.Duration timeout;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: what would be registered (a task-definition diff by field against the latest revision), created (log group) or deregistered. The result has \"dryRun\": true and \"changes\", the list a real run applies. Default: off.")
+  boolean dryRun;
+
   @Override
   protected java.time.Duration deadline() {
     return timeout;
@@ -160,22 +160,12 @@ public class EcsRegisterTaskCommand extends StepCommand {
         .build();
     EcsRegisterTask.Request request;
     if (file != null) {
-      request = EcsRegisterTask.Request.fromFile(read(file), file.getFileName().toString(), overrides);
+      request = EcsRegisterTask.Request.fromFile(TaskDefinitions.readFile(file, "--file"),
+          file.getFileName().toString(), overrides);
     } else {
       request = EcsRegisterTask.Request.fromParameters(overrides);
     }
-    return new EcsRegisterTask(context.aws(), context.progress()).run(request.withKeepRevisions(keepRevisions));
-  }
-
-
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new InvalidInputException("--file", "no such file: " + file);
-    } catch (IOException e) {
-      throw new InvalidInputException("--file", "cannot read " + file + ": " + e.getMessage());
-    }
+    return new EcsRegisterTask(context.aws(), context.progress()).run(request.withKeepRevisions(keepRevisions)
+        .withDryRun(dryRun));
   }
 }

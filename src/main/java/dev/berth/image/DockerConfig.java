@@ -1,5 +1,6 @@
 package dev.berth.image;
 
+import dev.berth.report.ImageReference;
 import dev.berth.report.SecretMasker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

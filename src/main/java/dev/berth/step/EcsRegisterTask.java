@@ -3,6 +3,7 @@ package dev.berth.step;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.aws.AwsClients;
 import dev.berth.aws.AwsErrors;
+import dev.berth.report.Change;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.Progress;
@@ -69,10 +70,16 @@ public final class EcsRegisterTask {
    * {@code keepRevisions} (nullable) keeps only the newest N ACTIVE revisions.
    */
   public record Request(String definitionJson, String source, Overrides overrides, boolean fargateDefaults,
-      Integer keepRevisions) {
+      Integer keepRevisions, boolean dryRun) {
     public Request {
       overrides = overrides == null ? Overrides.none() : overrides;
       source = source == null ? "task definition" : source;
+    }
+
+    /** A real run (not a dry run). */
+    public Request(String definitionJson, String source, Overrides overrides, boolean fargateDefaults,
+        Integer keepRevisions) {
+      this(definitionJson, source, overrides, fargateDefaults, keepRevisions, false);
     }
 
     /** From parameters alone. */
@@ -104,7 +111,12 @@ public final class EcsRegisterTask {
     }
 
     public Request withKeepRevisions(Integer n) {
-      return new Request(definitionJson, source, overrides, fargateDefaults, n);
+      return new Request(definitionJson, source, overrides, fargateDefaults, n, dryRun);
+    }
+
+    /** With {@code dryRun}: only read calls; the result lists what a real run would change. */
+    public Request withDryRun(boolean dry) {
+      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, dry);
     }
   }
 
@@ -112,10 +124,19 @@ public final class EcsRegisterTask {
    * What happened. {@code registered} is false when an identical revision was reused. {@code containers} maps
    * container names to images. {@code warnings} (null when none) are the validation warnings;
    * {@code deregistered} and {@code keptInUse} (null unless keepRevisions was given) list revisions as
-   * family:revision.
+   * family:revision. {@code changes} lists what the run changed (the new revision with its differences from the
+   * latest one, a log group, deregistered revisions); with {@code dryRun} (true, else absent) what it would
+   * change, and then nothing is registered: {@code taskDefinitionArn} and {@code revision} are the reused
+   * revision's, or null when a new revision would be registered, and {@code deregistered} lists what would be.
    */
-  public record Result(String taskDefinitionArn, String family, int revision, boolean registered,
-      Map<String, String> containers, List<String> warnings, List<String> deregistered, List<String> keptInUse) {}
+  public record Result(String taskDefinitionArn, String family, Integer revision, boolean registered,
+      Map<String, String> containers, List<String> warnings, List<String> deregistered, List<String> keptInUse,
+      Boolean dryRun, List<Change> changes) {}
+
+  /** The name a revision to be registered has in a plan, before ECS gives it a number. */
+  static String newRevision(String family) {
+    return family + ":(new revision)";
+  }
 
   /** The definition the request renders to, valid, and its warnings. Pure: no AWS call. */
   public record Plan(ObjectNode definition, List<Violation> warnings) {
@@ -154,33 +175,47 @@ public final class EcsRegisterTask {
     ObjectNode def = plan.definition();
     String family = plan.family();
     RegisterTaskDefinitionRequest register = TaskDefinitions.toRequest(def);
+    boolean dry = request.dryRun();
 
+    // observe, then the changes: a log group, a new revision (with its differences from the latest), prunes
     DescribeTaskDefinitionResponse latest = latestActive(family);
-    if (request.overrides().logGroup() != null) {
-      ensureLogGroup(request.overrides().logGroup());
+    String logGroup = request.overrides().logGroup();
+    boolean logGroupMissing = logGroup != null && !logGroupExists(logGroup);
+    dev.berth.report.Plan.Builder changes = dev.berth.report.Plan.builder();
+    if (logGroupMissing) {
+      changes.add(Change.create("logs:log-group", logGroup, List.of()));
     }
-    TaskDefinition td;
-    boolean registered;
-    if (latest != null
-        && TaskDefinitions.same(def, TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags()))) {
+    ObjectNode latestJson = latest == null ? null : TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags());
+    boolean reuse = latestJson != null && TaskDefinitions.same(def, latestJson);
+    if (!reuse) {
+      changes.add(Change.create("ecs:task-definition", newRevision(family), dev.berth.report.Plan.diff(
+          latestJson == null ? null : TaskDefinitions.normalise(latestJson), TaskDefinitions.normalise(def))));
+    }
+
+    if (logGroupMissing && !dry) {
+      createLogGroup(logGroup);
+    }
+    TaskDefinition td = null;
+    boolean registered = false;
+    if (reuse) {
       td = latest.taskDefinition();
-      registered = false;
       progress.info("task definition " + family + ":" + td.revision() + " is unchanged; reusing it");
     } else {
       if (latest != null) {
-        List<String> diff = TaskDefinitions.differences(
-            TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags()), def);
+        List<String> diff = TaskDefinitions.differences(latestJson, def);
         progress.info(family + ":" + latest.taskDefinition().revision() + " differs in "
             + String.join(", ", diff.size() > 8 ? diff.subList(0, 8) : diff) + (diff.size() > 8 ? ", ..." : ""));
       }
-      try {
-        RegisterTaskDefinitionResponse r = aws.ecs().registerTaskDefinition(register);
-        td = r.taskDefinition();
-      } catch (SdkException e) {
-        throw AwsErrors.translate("ECS RegisterTaskDefinition for " + family, e);
+      if (!dry) {
+        try {
+          RegisterTaskDefinitionResponse r = aws.ecs().registerTaskDefinition(register);
+          td = r.taskDefinition();
+        } catch (SdkException e) {
+          throw AwsErrors.translate("ECS RegisterTaskDefinition for " + family, e);
+        }
+        registered = true;
+        progress.info("registered task definition " + family + ":" + td.revision());
       }
-      registered = true;
-      progress.info("registered task definition " + family + ":" + td.revision());
     }
 
     List<String> deregistered = null;
@@ -188,14 +223,27 @@ public final class EcsRegisterTask {
     if (request.keepRevisions() != null) {
       deregistered = new ArrayList<>();
       keptInUse = new ArrayList<>();
-      prune(family, request.keepRevisions(), td.revision(), deregistered, keptInUse);
+      // in a dry run the revision to be registered counts among the newest N, as it would
+      Integer current = td != null ? td.revision() : null;
+      prune(family, request.keepRevisions(), current, dry, deregistered, keptInUse, changes);
     }
     Map<String, String> containers = new LinkedHashMap<>();
-    td.containerDefinitions().forEach(c -> containers.put(c.name(), c.image()));
+    if (td != null) {
+      td.containerDefinitions().forEach(c -> containers.put(c.name(), c.image()));
+    } else {
+      containers.putAll(TaskDefinitions.containers(def));
+    }
     List<String> warnings = plan.warnings().isEmpty() ? null
         : plan.warnings().stream().map(Violation::toString).toList();
-    return new Result(td.taskDefinitionArn(), td.family(), td.revision(), registered, containers, warnings,
-        deregistered, keptInUse);
+    List<Change> planned = changes.build().changes();
+    if (registered) {
+      // the plan named the revision before ECS numbered it
+      String name = family + ":" + td.revision();
+      planned = planned.stream().map(c -> c.name().equals(newRevision(family))
+          ? new Change(c.resource(), name, c.action(), c.fields()) : c).toList();
+    }
+    return new Result(td == null ? null : td.taskDefinitionArn(), family, td == null ? null : td.revision(),
+        registered, containers, warnings, deregistered, keptInUse, dry ? Boolean.TRUE : null, planned);
   }
 
   /** The latest ACTIVE revision of the family with its tags, or null when the family has none. */
@@ -219,26 +267,32 @@ public final class EcsRegisterTask {
     }
   }
 
-  private void ensureLogGroup(String name) {
+  private boolean logGroupExists(String name) {
     try {
-      boolean exists = aws.logs().describeLogGroupsPaginator(b -> b.logGroupNamePrefix(name)).logGroups().stream()
+      return aws.logs().describeLogGroupsPaginator(b -> b.logGroupNamePrefix(name)).logGroups().stream()
           .anyMatch(g -> name.equals(g.logGroupName()));
-      if (exists) {
-        return;
-      }
-      try {
-        aws.logs().createLogGroup(b -> b.logGroupName(name));
-        progress.info("created log group " + name);
-      } catch (ResourceAlreadyExistsException e) {
-        progress.detail("log group " + name + " was created meanwhile");
-      }
     } catch (SdkException e) {
-      throw AwsErrors.translate("CloudWatch Logs log group " + name, e);
+      throw AwsErrors.translate("CloudWatch Logs DescribeLogGroups for " + name, e);
     }
   }
 
-  /** Deregisters ACTIVE revisions older than the newest {@code keep}, except the current one and those in use. */
-  private void prune(String family, int keep, int current, List<String> deregistered, List<String> keptInUse) {
+  private void createLogGroup(String name) {
+    try {
+      aws.logs().createLogGroup(b -> b.logGroupName(name));
+      progress.info("created log group " + name);
+    } catch (ResourceAlreadyExistsException e) {
+      progress.detail("log group " + name + " was created meanwhile");
+    } catch (SdkException e) {
+      throw AwsErrors.translate("CloudWatch Logs CreateLogGroup " + name, e);
+    }
+  }
+
+  /**
+   * Deregisters ACTIVE revisions older than the newest {@code keep}, except the current one and those in use.
+   * {@code current} is null in a dry run that would register a new revision: it then counts as the newest.
+   */
+  private void prune(String family, int keep, Integer current, boolean dry, List<String> deregistered,
+      List<String> keptInUse, dev.berth.report.Plan.Builder changes) {
     List<Integer> revisions = new ArrayList<>();
     try {
       aws.ecs().listTaskDefinitionsPaginator(b -> b.familyPrefix(family).status(TaskDefinitionStatus.ACTIVE)
@@ -253,9 +307,12 @@ public final class EcsRegisterTask {
       throw AwsErrors.translate("ECS ListTaskDefinitions for " + family, e);
     }
     revisions.sort(Comparator.reverseOrder());
+    if (current == null) {
+      revisions.add(0, Integer.MAX_VALUE); // the revision a real run would register first
+    }
     List<Integer> candidates = new ArrayList<>();
     for (int i = keep; i < revisions.size(); i++) {
-      if (revisions.get(i) != current) {
+      if (!revisions.get(i).equals(current) && revisions.get(i) != Integer.MAX_VALUE) {
         candidates.add(revisions.get(i));
       }
     }
@@ -268,6 +325,11 @@ public final class EcsRegisterTask {
       if (inUse.contains(fr)) {
         keptInUse.add(fr);
         progress.info("keeping " + fr + ": a service still uses it");
+        continue;
+      }
+      changes.add(Change.delete("ecs:task-definition", fr));
+      if (dry) {
+        deregistered.add(fr);
         continue;
       }
       try {

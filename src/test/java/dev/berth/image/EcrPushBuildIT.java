@@ -18,6 +18,7 @@ import dev.berth.report.Json;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
+import dev.berth.testbed.TestEcr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -225,7 +226,7 @@ class EcrPushBuildIT {
     assertTrue(run.stderr().contains("--tar, --docker-daemon or --image"), run.stderr());
     try (AwsClients aws = AwsClients.create(dev.berth.aws.AwsSettings.defaults().withRegion(MotoServer.REGION)
         .withEndpointUrl(moto.endpoint()), Map.of())) {
-      assertTrue(aws.ecr().describeRepositories().repositories().isEmpty());
+      assertTrue(TestEcr.of(aws).describeRepositories().repositories().isEmpty());
     }
   }
 

@@ -260,6 +260,22 @@ class BerthVarTest {
   }
 
   @Test
+  void result_isPlainSerializableMapsAndLists_notTheSlurpersLazyMaps() throws Exception {
+    nextResult = "{\"ok\":true,\"containers\":{\"app\":\"nginx@sha256:abc\"},\"warnings\":[{\"where\":\"x\"}],"
+        + "\"n\":1.5,\"none\":null}";
+    Object result = runStep("[cluster: 'gantt']");
+    assertEquals(java.util.LinkedHashMap.class, result.getClass());
+    Map<?, ?> map = (Map<?, ?>) result;
+    assertEquals(java.util.LinkedHashMap.class, map.get("containers").getClass());
+    assertEquals(java.util.ArrayList.class, map.get("warnings").getClass());
+    assertEquals(java.util.LinkedHashMap.class, ((List<?>) map.get("warnings")).get(0).getClass());
+    assertTrue(map.containsKey("none"));
+    try (var out = new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
+      out.writeObject(result); // what CPS does with a var's result at the next step
+    }
+  }
+
+  @Test
   void booleansAndEmptyValues_trueFlagsFalseNegatedAndNullOrEmptyOmitted() {
     runStep("[cluster: 'gantt', wait: true, createLoadBalancer: false, region: '', profile: null, desiredCount: '3']");
     assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--desired-count=3", "--wait"), argv());

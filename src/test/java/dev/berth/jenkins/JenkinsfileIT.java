@@ -14,6 +14,7 @@ import dev.berth.jenkins.PipelineHarness.AwsKeys;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
+import dev.berth.testbed.TestEcr;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +71,8 @@ class JenkinsfileIT {
         throw new AssertionError("the pipeline failed: " + e.getMessage() + "\n--- log\n" + String.join("\n", h.log), e);
       }
       String log = String.join("\n", h.log);
-      assertEquals(List.of("Parameters", "Push image", "Register task definition", "Deploy service", "Promote", "Scale",
-          "Endpoint"), h.stagesRun, log);
+      assertEquals(List.of("Parameters", "Push image", "Register task definition", "Deploy service", "Promotion plan",
+          "Approve promotion", "Promote", "Scale", "Endpoint"), h.stagesRun, log);
       assertEquals(List.of(), h.inputsHoldingAnExecutor);
       assertEquals("SUCCESS", h.currentBuild.get("result"));
       assertFalse(log.contains(SECRET_KEY) || log.contains(ACCESS_KEY), "no secret in the build log");
@@ -80,7 +81,7 @@ class JenkinsfileIT {
       }
 
       // ecrPush: the repository with its settings, the tag in the registry with the source's exact digest
-      Repository repo = aws.ecr().describeRepositories(b -> b.repositoryNames("opensourceapirepo")).repositories().get(0);
+      Repository repo = TestEcr.of(aws).describeRepositories(b -> b.repositoryNames("opensourceapirepo")).repositories().get(0);
       assertEquals("IMMUTABLE", repo.imageTagMutabilityAsString());
       assertTrue(repo.imageScanningConfiguration().scanOnPush());
       assertEquals(node.manifest().digest(), client.manifestDigest("opensourceapirepo", "my-node-container-42").orElseThrow());

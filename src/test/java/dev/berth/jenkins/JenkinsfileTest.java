@@ -49,8 +49,11 @@ class JenkinsfileTest {
             + "task-definition/gantt-exporter-ecs-task:1\",\"registered\":true}";
         case "ecs-deploy-service" -> "{\"ok\":true,\"serviceArn\":\"arn:svc\",\"rolloutState\":\"COMPLETED\","
             + "\"runningCount\":2,\"desiredCount\":2,\"loadBalancerDnsName\":\"gantt-alb-1.us-east-2.elb.amazonaws.com\"}";
-        case "ecs-force-redeploy" -> "{\"ok\":true,\"deploymentId\":\"ecs-svc/2\",\"previousDeploymentId\":\"ecs-svc/1\","
-            + "\"rolloutState\":\"COMPLETED\"}";
+        case "ecs-force-redeploy" -> argv.contains("--dry-run")
+            ? "{\"ok\":true,\"dryRun\":true,\"plan\":\"plan (dry run, nothing was changed): 1 change\\n"
+                + "  ~ update ecs:service gantt/gantt-exporter\"}"
+            : "{\"ok\":true,\"deploymentId\":\"ecs-svc/2\",\"previousDeploymentId\":\"ecs-svc/1\","
+                + "\"rolloutState\":\"COMPLETED\"}";
         case "ecs-scale" -> "{\"ok\":true,\"previousDesiredCount\":2,\"desiredCount\":3}";
         default -> throw new AssertionError("unexpected command " + argv);
       };
@@ -67,8 +70,8 @@ class JenkinsfileTest {
   void sampleJenkinsfile_withPromotion_runsTheStoryInOrder() {
     h.params.put("PROMOTE", true);
     h.runJenkinsfile();
-    assertEquals(List.of("Parameters", "Push image", "Register task definition", "Deploy service", "Promote", "Scale",
-        "Endpoint"), h.stagesRun);
+    assertEquals(List.of("Parameters", "Push image", "Register task definition", "Deploy service", "Promotion plan",
+        "Approve promotion", "Promote", "Scale", "Endpoint"), h.stagesRun);
     assertEquals(List.of(
         List.of("ecr-push", "--repository=opensourceapirepo", "--tag=my-node-container-42", "--image=node:20",
             "--region=us-east-2"),
@@ -81,13 +84,16 @@ class JenkinsfileTest {
             "--subnets=subnet-a,subnet-b", "--desired-count=2", "--container-name=gantt-exporter-container",
             "--container-port=80", "--create-load-balancer", "--vpc-id=vpc-0123", "--health-check-grace-period=120",
             "--autoscaling-min=1", "--autoscaling-max=4", "--cpu-target=60", "--region=us-east-2"),
+        List.of("ecs-force-redeploy", "--cluster=gantt", "--service=gantt-exporter", "--dry-run", "--region=us-east-2"),
         List.of("ecs-force-redeploy", "--cluster=gantt", "--service=gantt-exporter", "--region=us-east-2"),
         List.of("ecs-scale", "--cluster=gantt", "--service=gantt-exporter", "--desired-count=3", "--region=us-east-2")),
         commands);
-    assertEquals("Force a new deployment of gantt-exporter?", h.calls("input").get(0).arg("message"));
+    // the approval shows the plan of the dry run, before the real run
+    assertEquals("Force a new deployment of gantt-exporter?\nplan (dry run, nothing was changed): 1 change\n"
+        + "  ~ update ecs:service gantt/gantt-exporter", String.valueOf(h.calls("input").get(0).arg("message")));
     assertEquals("deployers", String.valueOf(h.calls("input").get(0).arg("submitter")), "approval names who may give it");
     assertEquals(List.of(), h.inputsHoldingAnExecutor, "no executor is held while the approval waits");
-    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promote", "Scale"),
+    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promotion plan", "Promote", "Scale"),
         h.stagesWithAgent, "an agent per stage that runs a step, none for the pipeline");
     assertTrue(h.log.contains("gantt-exporter is served at http://gantt-alb-1.us-east-2.elb.amazonaws.com/"), h.log.toString());
     assertEquals("http://gantt-alb-1.us-east-2.elb.amazonaws.com/", String.valueOf(h.currentBuild.get("description")));
@@ -95,8 +101,9 @@ class JenkinsfileTest {
     for (String script : h.shScripts()) {
       assertEquals("sh \"$BERTH_LAUNCHER\"", script);
     }
-    assertEquals(5, h.calls("withCredentials").size(), "credentials bound per step");
-    for (String step : List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-force-redeploy", "ecs-scale")) {
+    assertEquals(6, h.calls("withCredentials").size(), "credentials bound per step");
+    for (String step : List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-force-redeploy-dry-run",
+        "ecs-force-redeploy", "ecs-scale")) {
       Path archived = h.artifacts.resolve("berth-results/42/" + step + ".json");
       assertTrue(Files.isRegularFile(archived), "archived: " + archived);
     }
@@ -122,8 +129,8 @@ class JenkinsfileTest {
     h.credentials.clear();
     h.runJenkinsfile();
     assertEquals(List.of("Parameters"), h.stagesRun);
-    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promote", "Scale", "Endpoint"),
-        h.stagesSkipped);
+    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promotion plan",
+        "Approve promotion", "Promote", "Scale", "Endpoint"), h.stagesSkipped);
     assertEquals(List.of(), h.calls("sh"));
     assertEquals(List.of(), h.calls("withCredentials"));
     assertEquals(List.of(), h.stagesWithAgent, "no agent taken");
@@ -151,7 +158,7 @@ class JenkinsfileTest {
   @Test
   void sampleJenkinsfile_withoutPromotion_skipsThePromoteStageAndItsInput() {
     h.runJenkinsfile();
-    assertEquals(List.of("Promote"), h.stagesSkipped);
+    assertEquals(List.of("Promotion plan", "Approve promotion", "Promote"), h.stagesSkipped);
     assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Scale"), h.stagesWithAgent);
     assertEquals(List.of(), h.calls("input"));
     assertEquals(List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-scale"),

@@ -3,7 +3,7 @@ package dev.berth.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.image.ImageReference;
+import dev.berth.report.ImageReference;
 import dev.berth.image.Source;
 import dev.berth.report.Violation;
 import java.net.URI;
@@ -49,6 +49,19 @@ class EcrPushTest {
         .withRegistryEndpoint(URI.create("https://mirror.example.com"))));
     assertEquals(List.of("--registry-endpoint"), where(EcrPush.validate(EcrPush.Request.of("app", NODE)
         .withRegistryEndpoint(URI.create("http://10.1.2.3:5000")))));
+  }
+
+  @Test
+  void validate_endpointWithUserInfo_isRefusedAndLoopbackIsDecidedOnTheParsedHost() {
+    for (String url : List.of("http://localhost:1@evil.example", "http://127.0.0.1@evil.example:5000",
+        "https://user:pass@mirror.example.com", "http://127.attacker.example", "http://localhost.evil.example")) {
+      List<Violation> v = EcrPush.validate(EcrPush.Request.of("app", NODE).withRegistryEndpoint(URI.create(url)));
+      assertEquals(List.of("--registry-endpoint"), where(v), url);
+    }
+    assertEquals(List.of(), EcrPush.validate(EcrPush.Request.of("app", NODE)
+        .withRegistryEndpoint(URI.create("http://127.0.0.1:5000"))));
+    assertEquals(List.of(), EcrPush.validate(EcrPush.Request.of("app", NODE)
+        .withRegistryEndpoint(URI.create("http://[::1]:5000"))));
   }
 
   @Test
