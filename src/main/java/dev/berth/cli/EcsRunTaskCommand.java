@@ -60,7 +60,7 @@ public class EcsRunTaskCommand extends StepCommand {
 
   @Option(names = "--command", paramLabel = "COMMAND",
       description = "Command to run instead of the image's: words separated by spaces (npm run migrate), or a JSON "
-          + "list for arguments with spaces ([\"sh\",\"-c\",\"echo hi && migrate\"]) (default: the image's command).")
+          + "list for arguments with spaces ([\"sh\",\"-c\",\"migrate; seed\"]) (default: the image's command).")
   String command;
 
   @Option(names = "--env", paramLabel = "NAME=VALUE",
