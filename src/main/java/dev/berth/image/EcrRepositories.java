@@ -1,5 +1,6 @@
 package dev.berth.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
 import dev.berth.report.SecretMasker;
 import java.nio.charset.StandardCharsets;
@@ -35,7 +36,7 @@ public final class EcrRepositories {
     Map<String, Object> body = request(registryId);
     body.put("repositoryNames", List.of(name));
     try {
-      List<Object> repos = MiniJson.array(ecr.call("DescribeRepositories", body).get("repositories"));
+      JsonNode repos = ecr.call("DescribeRepositories", body).path("repositories");
       return repos.isEmpty() ? Optional.empty() : Optional.of(info(repos.get(0)));
     } catch (EcrApi.ServiceError e) {
       if ("RepositoryNotFoundException".equals(e.code())) {
@@ -52,7 +53,7 @@ public final class EcrRepositories {
     body.put("imageTagMutability", immutableTags ? "IMMUTABLE" : "MUTABLE");
     body.put("imageScanningConfiguration", Map.of("scanOnPush", true));
     try {
-      return new Created(info(ecr.call("CreateRepository", body).get("repository")), true);
+      return new Created(info(ecr.call("CreateRepository", body).path("repository")), true);
     } catch (EcrApi.ServiceError e) {
       if ("RepositoryAlreadyExistsException".equals(e.code())) {
         return new Created(find(registryId, name).orElseThrow(() -> e), false);
@@ -93,7 +94,7 @@ public final class EcrRepositories {
     Map<String, Object> get = request(registryId);
     get.put("repositoryName", name);
     try {
-      return Optional.ofNullable(MiniJson.string(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"));
+      return Optional.ofNullable(JsonDocs.text(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"));
     } catch (EcrApi.ServiceError e) {
       if ("LifecyclePolicyNotFoundException".equals(e.code())) {
         return Optional.empty();
@@ -110,12 +111,11 @@ public final class EcrRepositories {
     ecr.call("PutLifecyclePolicy", put);
   }
 
-  private static Info info(Object node) {
-    Map<String, Object> r = MiniJson.object(node);
-    String mutability = String.valueOf(r.getOrDefault("imageTagMutability", "MUTABLE"));
-    return new Info(MiniJson.string(r, "repositoryName"), MiniJson.string(r, "repositoryUri"),
-        MiniJson.string(r, "registryId"), mutability.startsWith("IMMUTABLE"),
-        Boolean.TRUE.equals(MiniJson.object(r.get("imageScanningConfiguration")).get("scanOnPush")));
+  private static Info info(JsonNode r) {
+    String mutability = r.path("imageTagMutability").asText("MUTABLE");
+    return new Info(JsonDocs.text(r, "repositoryName"), JsonDocs.text(r, "repositoryUri"),
+        JsonDocs.text(r, "registryId"), mutability.startsWith("IMMUTABLE"),
+        r.path("imageScanningConfiguration").path("scanOnPush").asBoolean(false));
   }
 
   /**
@@ -165,16 +165,15 @@ public final class EcrRepositories {
       if (registryId != null) {
         body.put("registryIds", List.of(registryId));
       }
-      List<Object> all = MiniJson.array(ecr.call("GetAuthorizationToken", body).get("authorizationData"));
-      Map<String, Object> data = all.isEmpty() ? Map.of() : MiniJson.object(all.get(0));
-      if (MiniJson.string(data, "authorizationToken") == null) {
+      JsonNode data = ecr.call("GetAuthorizationToken", body).path("authorizationData").path(0);
+      if (JsonDocs.text(data, "authorizationToken") == null) {
         throw BerthException.access("ECR GetAuthorizationToken returned no token", null);
       }
-      String proxy = MiniJson.string(data, "proxyEndpoint");
+      String proxy = JsonDocs.text(data, "proxyEndpoint");
       if (proxy != null) {
         registryHost = proxy.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
       }
-      String encoded = MiniJson.string(data, "authorizationToken");
+      String encoded = JsonDocs.text(data, "authorizationToken");
       SecretMasker.global().register(encoded);
       String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
       int colon = decoded.indexOf(':');
@@ -184,8 +183,8 @@ public final class EcrRepositories {
       String password = decoded.substring(colon + 1);
       SecretMasker.global().register(password);
       current = new RegistryCredentials(decoded.substring(0, colon), password);
-      Instant expires = data.get("expiresAt") instanceof Number n
-          ? Instant.ofEpochMilli((long) (n.doubleValue() * 1000)) : null;
+      Instant expires = data.path("expiresAt").isNumber()
+          ? Instant.ofEpochMilli((long) (data.path("expiresAt").asDouble() * 1000)) : null;
       Instant now = clock.instant();
       renewAt = expires == null || !expires.isAfter(now) ? null : expires.minus(Duration.ofMinutes(5));
       if (renewAt != null && renewAt.isBefore(now)) {

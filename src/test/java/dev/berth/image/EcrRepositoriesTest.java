@@ -135,12 +135,6 @@ class EcrRepositoriesTest {
   }
 
   @Test
-  void amzDate_isUtcBasicFormat() {
-    assertEquals("20260102T030405Z", EcrApi.amzDate(Instant.parse("2026-01-02T03:04:05.999Z")));
-    assertEquals("09991231T235959Z", EcrApi.amzDate(Instant.parse("0999-12-31T23:59:59Z")));
-  }
-
-  @Test
   void create_alreadyExists_returnsTheExistingRepository() {
     String repo = "{\"repositoryName\":\"app\",\"repositoryUri\":\"123456789012.dkr.ecr.us-east-2.amazonaws.com/app\","
         + "\"registryId\":\"123456789012\",\"imageTagMutability\":\"MUTABLE\","

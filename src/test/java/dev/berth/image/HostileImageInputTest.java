@@ -171,6 +171,36 @@ class HostileImageInputTest {
     assertEquals("file:console.log(2)", entries(blob(second.dir(), layer)).get("app/app.js"));
   }
 
+  @Test
+  void layerCache_isKeyedByTheContent_andATamperedEntryIsNotUsed() throws Exception {
+    Path ctx = context("FROM scratch\nCOPY app.js /app/\n");
+    Files.writeString(ctx.resolve("app.js"), "console.log('honest')");
+    LocalImages.Prepared p = LocalImages.prepare(
+        new LocalImages.DockerfileSource(ctx.resolve("Dockerfile"), null, Map.of()), options());
+    LocalImages.Layout first = p.build(Progress.silent());
+    String layer = manifest(first).path("layers").get(0).path("digest").asText();
+    Path cached;
+    try (var walk = Files.walk(tmp.resolve("cache/layers"))) {
+      cached = walk.filter(f -> f.getFileName().toString().equals(layer.substring(7))).findFirst().orElseThrow();
+    }
+
+    LocalImages.Layout second = p.build(Progress.silent());
+    assertEquals(first.digest(), second.digest());
+    assertEquals(2 + 1, ((Number) Files.getAttribute(cached, "unix:nlink")).intValue(),
+        "the cached blob is hard-linked into both layouts");
+
+    // an attacker with write access to the cache replaces the cached bytes in place
+    Files.delete(blob(first.dir(), layer));
+    Files.delete(blob(second.dir(), layer));
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(cached))) {
+      out.write(tar(List.of(Entry.file("app/app.js", "console.log('EVIL')"))));
+    }
+    LocalImages.Layout third = p.build(Progress.silent());
+
+    assertEquals(first.digest(), third.digest());
+    assertEquals("file:console.log('honest')", entries(blob(third.dir(), layer)).get("app/app.js"));
+  }
+
   // ------------------------------------------------------------------------------------------------ archives
 
   /** One entry of a hand-made archive: a regular file, or a link. */
@@ -186,27 +216,6 @@ class HostileImageInputTest {
     static Entry hardlink(String name, String target) {
       return new Entry(name, TarConstants.LF_LINK, target);
     }
-  }
-
-  static byte[] tar(List<Entry> entries) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes)) {
-      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      for (Entry e : entries) {
-        TarArchiveEntry t = new TarArchiveEntry(e.name(), e.type());
-        if (e.type() == TarConstants.LF_NORMAL) {
-          byte[] b = e.content().getBytes(StandardCharsets.UTF_8);
-          t.setSize(b.length);
-          out.putArchiveEntry(t);
-          out.write(b);
-        } else {
-          t.setLinkName(e.content());
-          out.putArchiveEntry(t);
-        }
-        out.closeArchiveEntry();
-      }
-    }
-    return bytes.toByteArray();
   }
 
   static String sha256(byte[] b) {
@@ -229,20 +238,19 @@ class HostileImageInputTest {
     all.add(new Entry("l1/layer.tar", TarConstants.LF_NORMAL, new String(layer, StandardCharsets.ISO_8859_1)));
     all.addAll(extra);
     Path f = tmp.resolve(name);
-    Files.write(f, tarLatin1(all));
+    Files.write(f, tar(all));
     return f;
   }
 
-  /** Like tar(), with contents given as ISO-8859-1 strings (bytes as they are). */
-  static byte[] tarLatin1(List<Entry> entries) throws IOException {
+  /** A tar of the entries, contents given as ISO-8859-1 strings (bytes as they are). */
+  static byte[] tar(List<Entry> entries) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes)) {
       out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (Entry e : entries) {
         TarArchiveEntry t = new TarArchiveEntry(e.name(), e.type());
         if (e.type() == TarConstants.LF_NORMAL) {
-          byte[] b = e.content().getBytes(e.name().endsWith(".tar") ? StandardCharsets.ISO_8859_1
-              : StandardCharsets.UTF_8);
+          byte[] b = e.content().getBytes(StandardCharsets.ISO_8859_1);
           t.setSize(b.length);
           out.putArchiveEntry(t);
           out.write(b);
@@ -359,11 +367,5 @@ class HostileImageInputTest {
   static void mkfifo(Path p) throws IOException, InterruptedException {
     Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
     assertEquals(0, mk.waitFor());
-  }
-
-  static byte[] readAll(InputStream in) throws IOException {
-    try (in) {
-      return in.readAllBytes();
-    }
   }
 }
