@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
@@ -45,9 +46,11 @@ public final class AwsClients implements AutoCloseable {
   private Ec2Client ec2;
   private CloudWatchLogsClient logs;
   private StsClient sts;
+  private IamClient iam;
 
   private final Duration connectTimeout;
   private final int maxAttempts;
+  private final EventualConsistency eventualConsistency;
 
   private AwsClients(AwsSettings settings, Map<String, String> env) {
     // test and tuning overrides: BERTH_AWS_CALL_TIMEOUT, BERTH_AWS_ATTEMPT_TIMEOUT, BERTH_AWS_CONNECT_TIMEOUT
@@ -63,6 +66,12 @@ public final class AwsClients implements AutoCloseable {
     this.maxAttempts = attempts == null || attempts.isBlank() ? DEFAULT_MAX_ATTEMPTS : Integer.parseInt(attempts.trim());
     String log = env.get("BERTH_API_LOG");
     this.callLog = new ApiCallLog(log == null || log.isBlank() ? null : Path.of(log));
+    this.eventualConsistency = EventualConsistency.fromEnv(env);
+  }
+
+  /** The bounded retry of AWS's documented just-created refusals (see {@link EventualConsistency}). */
+  public EventualConsistency eventualConsistency() {
+    return eventualConsistency;
   }
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -280,6 +289,14 @@ public final class AwsClients implements AutoCloseable {
       logs = build(() -> configure(CloudWatchLogsClient.builder(), credentials()).build());
     }
     return logs;
+  }
+
+  /** IAM (a global service: the SDK's endpoint rules send it to the partition's IAM endpoint). */
+  public synchronized IamClient iam() {
+    if (iam == null) {
+      iam = build(() -> configure(IamClient.builder(), credentials()).build());
+    }
+    return iam;
   }
 
   public synchronized StsClient sts() {

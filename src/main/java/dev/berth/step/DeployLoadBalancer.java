@@ -103,7 +103,8 @@ final class DeployLoadBalancer {
     return new DeployNames(cluster, service);
   }
 
-  static Outcome apply(ElasticLoadBalancingV2Client elb, Ec2Client ec2, EcsDeployService.Request r,
+  static Outcome apply(ElasticLoadBalancingV2Client elb, Ec2Client ec2, dev.berth.aws.EventualConsistency ec,
+      EcsDeployService.Request r,
       EcsDeployService.Plan p, Progress progress, List<String> changed) {
     if (r.targetGroupArn() != null) {
       TargetGroup tg = p.loadBalancing.targetGroup();
@@ -132,7 +133,7 @@ final class DeployLoadBalancer {
     List<Integer> listenerPorts = r.certificateArn() == null ? List.of(80) : List.of(80, 443);
     for (int lp : listenerPorts) {
       if (!DeployNetwork.allowsCidr(albGroup, lp, ANYWHERE)) {
-        DeployNetwork.allowCidr(ec2, albGroupId, lp, ANYWHERE, "berth: listener " + lp);
+        DeployNetwork.allowCidr(ec2, ec, progress, albGroupId, lp, ANYWHERE, "berth: listener " + lp);
         changed.add("loadBalancerSecurityGroup port " + lp);
         progress.info("opened port " + lp + " of " + names.loadBalancerSecurityGroup());
       }
@@ -164,7 +165,7 @@ final class DeployLoadBalancer {
       tasksGroupId = found.groupId();
     }
     if (!DeployNetwork.allowsGroup(tasksGroup, port, albGroupId)) {
-      DeployNetwork.allowGroup(ec2, tasksGroupId, port, albGroupId, "berth: from load balancer " + names.loadBalancer());
+      DeployNetwork.allowGroup(ec2, ec, progress, tasksGroupId, port, albGroupId, "berth: from load balancer " + names.loadBalancer());
       changed.add("serviceSecurityGroup port " + port);
       progress.info("let " + names.loadBalancerSecurityGroup() + " reach port " + port + " of " + tasksGroupId);
     }
@@ -172,10 +173,12 @@ final class DeployLoadBalancer {
     // the ALB
     LoadBalancer lb = p.loadBalancing.loadBalancer();
     if (lb == null) {
-      List<String> subnets = p.subnets.stream().map(Subnet::subnetId).toList();
+      List<String> subnets = p.loadBalancerSubnets.stream().map(Subnet::subnetId).toList();
+      LoadBalancerSchemeEnum scheme = "internal".equals(r.loadBalancerScheme()) ? LoadBalancerSchemeEnum.INTERNAL
+          : LoadBalancerSchemeEnum.INTERNET_FACING;
       lb = EcsDeployService.call("ELB CreateLoadBalancer " + names.loadBalancer(), () -> elb.createLoadBalancer(b -> b
           .name(names.loadBalancer()).subnets(subnets).securityGroups(albGroupId)
-          .scheme(LoadBalancerSchemeEnum.INTERNET_FACING).type(LoadBalancerTypeEnum.APPLICATION)
+          .scheme(scheme).type(LoadBalancerTypeEnum.APPLICATION)
           .ipAddressType(IpAddressType.IPV4).tags(elbTags(tags))).loadBalancers().get(0));
       changed.add("loadBalancer created");
       progress.info("created load balancer " + names.loadBalancer() + " (" + lb.dnsName() + ")");

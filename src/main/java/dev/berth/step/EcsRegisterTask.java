@@ -69,7 +69,7 @@ public final class EcsRegisterTask {
    * {@code keepRevisions} (nullable) keeps only the newest N ACTIVE revisions.
    */
   public record Request(String definitionJson, String source, Overrides overrides, boolean fargateDefaults,
-      Integer keepRevisions) {
+      Integer keepRevisions, boolean createRoles) {
     public Request {
       overrides = overrides == null ? Overrides.none() : overrides;
       source = source == null ? "task definition" : source;
@@ -77,12 +77,12 @@ public final class EcsRegisterTask {
 
     /** From parameters alone. */
     public static Request fromParameters(Overrides overrides) {
-      return new Request(null, "parameters", overrides, true, null);
+      return new Request(null, "parameters", overrides, true, null, true);
     }
 
     /** From a file's text (register or describe shape), with parameters overriding it. */
     public static Request fromFile(String json, String source, Overrides overrides) {
-      return new Request(json, source, overrides, true, null);
+      return new Request(json, source, overrides, true, null, true);
     }
 
     /**
@@ -95,16 +95,21 @@ public final class EcsRegisterTask {
       ObjectNode json = TaskDefinitions.fromSdk(definition, tags);
       String source = definition.family() == null ? "task definition"
           : definition.family() + (definition.revision() == null ? "" : ":" + definition.revision());
-      return new Request(Json.write(json), source, Overrides.images(images), false, null);
+      return new Request(Json.write(json), source, Overrides.images(images), false, null, true);
     }
 
     /** From describe-task-definition output (or a register-shape file) with new images for some containers. */
     public static Request fromDescribeJson(String json, Map<String, String> images) {
-      return new Request(json, "task definition", Overrides.images(images), false, null);
+      return new Request(json, "task definition", Overrides.images(images), false, null, true);
     }
 
     public Request withKeepRevisions(Integer n) {
-      return new Request(definitionJson, source, overrides, fargateDefaults, n);
+      return new Request(definitionJson, source, overrides, fargateDefaults, n, createRoles);
+    }
+
+    /** With false, a missing {@code ecsTaskExecutionRole} is an error (exit 3) instead of being created. */
+    public Request withCreateRoles(boolean create) {
+      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, create);
     }
   }
 
@@ -112,10 +117,14 @@ public final class EcsRegisterTask {
    * What happened. {@code registered} is false when an identical revision was reused. {@code containers} maps
    * container names to images. {@code warnings} (null when none) are the validation warnings;
    * {@code deregistered} and {@code keptInUse} (null unless keepRevisions was given) list revisions as
-   * family:revision.
+   * family:revision. {@code executionRoleArn} is the definition's execution role (null when it has none);
+   * {@code executionRoleCreated} is true when berth created {@code ecsTaskExecutionRole} in this run, false
+   * when it found it (null when the definition named its role or needs none); {@code logGroupsCreated} (null
+   * when none) lists the awslogs groups this run created.
    */
   public record Result(String taskDefinitionArn, String family, int revision, boolean registered,
-      Map<String, String> containers, List<String> warnings, List<String> deregistered, List<String> keptInUse) {}
+      Map<String, String> containers, List<String> warnings, List<String> deregistered, List<String> keptInUse,
+      String executionRoleArn, Boolean executionRoleCreated, List<String> logGroupsCreated) {}
 
   /** The definition the request renders to, valid, and its warnings. Pure: no AWS call. */
   public record Plan(ObjectNode definition, List<Violation> warnings) {
@@ -153,12 +162,47 @@ public final class EcsRegisterTask {
     }
     ObjectNode def = plan.definition();
     String family = plan.family();
-    RegisterTaskDefinitionRequest register = TaskDefinitions.toRequest(def);
 
+    // read-only look-ups first: a definition AWS would refuse leaves nothing behind (no role, no log group)
     DescribeTaskDefinitionResponse latest = latestActive(family);
-    if (request.overrides().logGroup() != null) {
-      ensureLogGroup(request.overrides().logGroup());
+    List<String> roleReasons = request.fargateDefaults() ? TaskDefinitions.executionRoleReasons(def) : List.of();
+    Boolean roleCreated = null;
+    List<String> groupsCreated = new ArrayList<>();
+    if (!roleReasons.isEmpty() && reusesLatestRole(def, latest)) {
+      // the latest revision runs with ecsTaskExecutionRole and is otherwise the same: nothing to look up
+      roleCreated = false;
+    } else if (!latestIsSame(def, latest)) {
+      ExecutionRole.Found role = null;
+      if (!roleReasons.isEmpty()) {
+        role = ExecutionRole.find(aws);
+        if (!role.exists() && !request.createRoles()) {
+          throw ExecutionRole.refusal(roleReasons);
+        }
+      }
+      // a definition taken from ECS (force-redeploy) already ran with its groups: only the register step makes them
+      List<String> missingGroups = new ArrayList<>();
+      if (request.fargateDefaults()) {
+        for (String g : TaskDefinitions.logGroups(def, aws.region().id())) {
+          if (!logGroupExists(g)) {
+            missingGroups.add(g);
+          }
+        }
+      }
+      if (role != null) {
+        roleCreated = !role.exists();
+        def.put("executionRoleArn", ExecutionRole.create(aws, role, progress));
+        if (!roleCreated) {
+          progress.info("using IAM role " + ExecutionRole.NAME + " as the task execution role ("
+              + String.join("; ", roleReasons) + ")");
+        }
+      }
+      for (String g : missingGroups) {
+        if (createLogGroup(g)) {
+          groupsCreated.add(g);
+        }
+      }
     }
+    RegisterTaskDefinitionRequest register = TaskDefinitions.toRequest(def);
     TaskDefinition td;
     boolean registered;
     if (latest != null
@@ -195,7 +239,7 @@ public final class EcsRegisterTask {
     List<String> warnings = plan.warnings().isEmpty() ? null
         : plan.warnings().stream().map(Violation::toString).toList();
     return new Result(td.taskDefinitionArn(), td.family(), td.revision(), registered, containers, warnings,
-        deregistered, keptInUse);
+        deregistered, keptInUse, td.executionRoleArn(), roleCreated, groupsCreated.isEmpty() ? null : groupsCreated);
   }
 
   /** The latest ACTIVE revision of the family with its tags, or null when the family has none. */
@@ -219,21 +263,48 @@ public final class EcsRegisterTask {
     }
   }
 
-  private void ensureLogGroup(String name) {
+  /**
+   * When the definition needs an execution role and names none, and the latest revision uses the account's
+   * ecsTaskExecutionRole and is otherwise the same, takes that role into {@code def} (a rerun then looks nothing
+   * up). Returns whether it did.
+   */
+  private static boolean reusesLatestRole(ObjectNode def, DescribeTaskDefinitionResponse latest) {
+    String arn = latest == null ? null : latest.taskDefinition().executionRoleArn();
+    if (arn == null || !arn.endsWith(":role/" + ExecutionRole.NAME)) {
+      return false;
+    }
+    ObjectNode candidate = def.deepCopy().put("executionRoleArn", arn);
+    if (!latestIsSame(candidate, latest)) {
+      return false;
+    }
+    def.put("executionRoleArn", arn);
+    return true;
+  }
+
+  private static boolean latestIsSame(ObjectNode def, DescribeTaskDefinitionResponse latest) {
+    return latest != null && TaskDefinitions.same(def, TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags()));
+  }
+
+  private boolean logGroupExists(String name) {
     try {
-      boolean exists = aws.logs().describeLogGroupsPaginator(b -> b.logGroupNamePrefix(name)).logGroups().stream()
+      return aws.logs().describeLogGroupsPaginator(b -> b.logGroupNamePrefix(name)).logGroups().stream()
           .anyMatch(g -> name.equals(g.logGroupName()));
-      if (exists) {
-        return;
-      }
-      try {
-        aws.logs().createLogGroup(b -> b.logGroupName(name));
-        progress.info("created log group " + name);
-      } catch (ResourceAlreadyExistsException e) {
-        progress.detail("log group " + name + " was created meanwhile");
-      }
     } catch (SdkException e) {
-      throw AwsErrors.translate("CloudWatch Logs log group " + name, e);
+      throw AwsErrors.translate("CloudWatch Logs DescribeLogGroups " + name, e);
+    }
+  }
+
+  /** Creates the log group; false when another run created it meanwhile. */
+  private boolean createLogGroup(String name) {
+    try {
+      aws.logs().createLogGroup(b -> b.logGroupName(name));
+      progress.info("created log group " + name);
+      return true;
+    } catch (ResourceAlreadyExistsException e) {
+      progress.detail("log group " + name + " was created meanwhile");
+      return false;
+    } catch (SdkException e) {
+      throw AwsErrors.translate("CloudWatch Logs CreateLogGroup " + name, e);
     }
   }
 
