@@ -151,18 +151,20 @@ public final class AwsClients implements AutoCloseable {
 
   private Region resolveRegion() {
     if (settings.region() != null && !settings.region().isBlank()) {
-      return Region.of(settings.region());
+      return AwsRegions.check(settings.region(), "--region");
     }
+    Region found;
     try {
       DefaultAwsRegionProviderChain.Builder chain = DefaultAwsRegionProviderChain.builder();
       if (settings.profile() != null) {
         chain.profileName(settings.profile());
       }
-      return chain.build().getRegion();
+      found = chain.build().getRegion();
     } catch (RuntimeException e) {
       throw new InvalidInputException("--region",
           "no AWS region: pass --region (for example us-east-2), set AWS_REGION, or give the profile a region");
     }
+    return AwsRegions.check(found.id(), "AWS_REGION");
   }
 
   /** The credentials in force (profile, default chain, or an assumed role refreshed before expiry). */

@@ -16,8 +16,32 @@ public final class EcrRepositories {
   private final EcrApi ecr;
   private final Clock clock;
 
-  /** A repository as berth needs it. */
-  public record Info(String name, String uri, String registryId, boolean immutableTags, boolean scanOnPush) {
+  /**
+   * A repository as berth needs it. {@code immutableTags} is the repository's default (IMMUTABLE and
+   * IMMUTABLE_WITH_EXCLUSION); {@code mutabilityExceptions} are the wildcard filters of the *_WITH_EXCLUSION
+   * settings (ECR API reference, ImageTagMutabilityExclusionFilter): tags they match have the opposite
+   * mutability. Use {@link #immutable(String)} for one tag.
+   */
+  public record Info(String name, String uri, String registryId, boolean immutableTags, boolean scanOnPush,
+      List<String> mutabilityExceptions) {
+    public Info {
+      mutabilityExceptions = mutabilityExceptions == null ? List.of() : List.copyOf(mutabilityExceptions);
+    }
+
+    /** Whether ECR refuses to move {@code tag} once it exists. */
+    public boolean immutable(String tag) {
+      boolean excepted = mutabilityExceptions.stream().anyMatch(f -> tag.matches(wildcard(f)));
+      return immutableTags != excepted;
+    }
+
+    private static String wildcard(String filter) {
+      List<String> parts = new java.util.ArrayList<>();
+      for (String part : filter.split("\\*", -1)) {
+        parts.add(java.util.regex.Pattern.quote(part));
+      }
+      return String.join(".*", parts);
+    }
+
     /** The registry host of the repository URI ({@code ACCOUNT.dkr.ecr.REGION.amazonaws.com}). */
     public String host() {
       int slash = uri.indexOf('/');
@@ -103,9 +127,18 @@ public final class EcrRepositories {
   private static Info info(Object node) {
     Map<String, Object> r = MiniJson.object(node);
     String mutability = String.valueOf(r.getOrDefault("imageTagMutability", "MUTABLE"));
+    List<String> exceptions = new java.util.ArrayList<>();
+    if (mutability.endsWith("_WITH_EXCLUSION")) {
+      for (Object f : MiniJson.array(r.get("imageTagMutabilityExclusionFilters"))) {
+        String filter = MiniJson.string(MiniJson.object(f), "filter");
+        if (filter != null && "WILDCARD".equals(MiniJson.string(MiniJson.object(f), "filterType"))) {
+          exceptions.add(filter);
+        }
+      }
+    }
     return new Info(MiniJson.string(r, "repositoryName"), MiniJson.string(r, "repositoryUri"),
         MiniJson.string(r, "registryId"), mutability.startsWith("IMMUTABLE"),
-        Boolean.TRUE.equals(MiniJson.object(r.get("imageScanningConfiguration")).get("scanOnPush")));
+        Boolean.TRUE.equals(MiniJson.object(r.get("imageScanningConfiguration")).get("scanOnPush")), exceptions);
   }
 
   /**
@@ -151,10 +184,9 @@ public final class EcrRepositories {
     }
 
     private void fetch() {
+      // registryIds is deprecated (ECR API reference, GetAuthorizationToken: "the returned token can be used to
+      // access any Amazon ECR registry that the IAM principal has access to"): not sent
       Map<String, Object> body = EcrApi.object();
-      if (registryId != null) {
-        body.put("registryIds", List.of(registryId));
-      }
       List<Object> all = MiniJson.array(ecr.call("GetAuthorizationToken", body).get("authorizationData"));
       Map<String, Object> data = all.isEmpty() ? Map.of() : MiniJson.object(all.get(0));
       if (MiniJson.string(data, "authorizationToken") == null) {

@@ -8,9 +8,12 @@ import java.util.Locale;
 
 /**
  * Names of the load-balancing resources berth creates for a service, derived from cluster and service so a
- * rerun finds them again. ALB and target-group names allow 32 characters of {@code [A-Za-z0-9-]}, neither
- * starting nor ending with a hyphen; a name that does not fit is shortened and made unique again with a hash
- * of the full cluster/service pair.
+ * rerun finds them again. ALB and target-group names are unique per account and region and allow 32
+ * characters of {@code [A-Za-z0-9-]}, neither starting nor ending with a hyphen (ELBv2 API reference,
+ * CreateLoadBalancer and CreateTargetGroup, Name). Joining cluster and service with a hyphen is ambiguous
+ * ({@code prod} + {@code api-web} and {@code prod-api} + {@code web} both give {@code prod-api-web}), so every
+ * name carries a short hash of the exact cluster/service pair; the readable part is shortened to fit.
+ * Ownership is decided by tags, never by the name alone.
  */
 final class DeployNames {
   static final int MAX = 32;
@@ -41,10 +44,7 @@ final class DeployNames {
   }
 
   String fit(String suffix) {
-    if (base.length() + suffix.length() <= MAX) {
-      return base + suffix;
-    }
-    int keep = MAX - suffix.length() - hash.length() - 1;
+    int keep = Math.min(base.length(), MAX - suffix.length() - hash.length() - 1);
     String head = base.substring(0, keep).replaceAll("-+$", "");
     return head + "-" + hash + suffix;
   }

@@ -81,14 +81,18 @@ final class DeployNetwork {
         .orElse(null);
   }
 
-  static SecurityGroup describeGroup(Ec2Client ec2, String id) {
-    return EcsDeployService.call("EC2 DescribeSecurityGroups " + id,
+  /** The group just created, by its id (which EC2 may not know for a while: retried). */
+  static SecurityGroup describeGroup(Ec2Client ec2, dev.berth.aws.EventualConsistency ec,
+      dev.berth.report.Progress progress, String id) {
+    return EcsDeployService.callRetrying(ec, progress, "EC2 DescribeSecurityGroups " + id,
         () -> ec2.describeSecurityGroups(b -> b.groupIds(id)).securityGroups()).get(0);
   }
 
-  static String createGroup(Ec2Client ec2, String vpcId, String name, String description) {
-    return EcsDeployService.call("EC2 CreateSecurityGroup " + name, () -> ec2.createSecurityGroup(b -> b
-        .groupName(name).description(description).vpcId(vpcId)).groupId());
+  /** EC2 tags of a map. */
+  static List<software.amazon.awssdk.services.ec2.model.Tag> ec2Tags(Map<String, String> tags) {
+    List<software.amazon.awssdk.services.ec2.model.Tag> t = new ArrayList<>();
+    tags.forEach((k, v) -> t.add(software.amazon.awssdk.services.ec2.model.Tag.builder().key(k).value(v).build()));
+    return t;
   }
 
   /** True when the group already lets tcp {@code port} in from anywhere (IPv4). */
@@ -121,14 +125,14 @@ final class DeployNetwork {
 
   static void allowCidr(Ec2Client ec2, dev.berth.aws.EventualConsistency ec, dev.berth.report.Progress progress,
       String groupId, int port, String cidr, String description) {
-    EcsDeployService.callRetrying(ec, progress, "EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
+    ingress(ec, progress, "EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
         .groupId(groupId).ipPermissions(IpPermission.builder().ipProtocol("tcp").fromPort(port).toPort(port)
             .ipRanges(r -> r.cidrIp(cidr).description(description)).build())));
   }
 
   static void allowGroup(Ec2Client ec2, dev.berth.aws.EventualConsistency ec, dev.berth.report.Progress progress,
       String groupId, int port, String sourceGroup, String description) {
-    EcsDeployService.callRetrying(ec, progress, "EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
+    ingress(ec, progress, "EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
         .groupId(groupId).ipPermissions(IpPermission.builder().ipProtocol("tcp").fromPort(port).toPort(port)
             .userIdGroupPairs(u -> u.groupId(sourceGroup).description(description)).build())));
   }
@@ -190,6 +194,19 @@ final class DeployNetwork {
   static boolean isPublic(Subnet s, Map<String, Reach> reach) {
     Reach r = reach.get(s.subnetId());
     return r != null && r.internetGateway();
+  }
+
+  /** An ingress rule; one another run added meanwhile ({@code InvalidPermission.Duplicate}) counts as added. */
+  private static void ingress(dev.berth.aws.EventualConsistency ec, dev.berth.report.Progress progress, String what,
+      java.util.function.Supplier<?> call) {
+    try {
+      EcsDeployService.callRetrying(ec, progress, what, call);
+    } catch (BerthException e) {
+      if (!"InvalidPermission.Duplicate".equals(AwsErrors.code(e.getCause()))) {
+        throw e;
+      }
+      progress.detail(what + ": the rule is there already (added meanwhile by another run)");
+    }
   }
 
   static Filter filter(String name, String value) {

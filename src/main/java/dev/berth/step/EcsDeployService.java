@@ -415,7 +415,7 @@ public final class EcsDeployService {
       warnIfTasksCannotPull(r, p, v);
     }
     if (r.wantsLoadBalancer()) {
-      p.loadBalancing = DeployLoadBalancer.inspect(aws.elb(), r, p, v);
+      p.loadBalancing = DeployLoadBalancer.inspect(aws.elb(), r.createLoadBalancer() ? aws.ec2() : null, r, p, v);
       p.targetGroupArn = p.loadBalancing.targetGroupArn();
     } else if (p.service != null && !p.service.loadBalancers().isEmpty()) {
       p.targetGroupArn = p.service.loadBalancers().get(0).targetGroupArn();
@@ -784,11 +784,17 @@ public final class EcsDeployService {
       dnsName = DeployLoadBalancer.dnsNameOf(aws.elb(), targetGroupArn);
     }
 
-    // security groups of the tasks: the given ones; else on create the one made for the ALB's traffic, or the
-    // VPC's default group; else on update the current ones (the ALB rule was added to the first of them)
+    // security groups of the tasks: the given ones (on update without --security-groups, the current ones),
+    // plus berth's own group the ALB may reach when berth made the load balancer; on create with neither, the
+    // VPC's default group
     List<String> groups = new ArrayList<>(r.securityGroups());
-    if (groups.isEmpty() && tasksGroup != null && (p.service == null || currentGroups(p.service).isEmpty())) {
-      groups.add(tasksGroup);
+    if (tasksGroup != null) {
+      if (groups.isEmpty() && p.service != null) {
+        groups.addAll(currentGroups(p.service));
+      }
+      if (!groups.contains(tasksGroup)) {
+        groups.add(tasksGroup);
+      }
     }
     if (groups.isEmpty() && p.service == null) {
       groups.add(DeployNetwork.defaultSecurityGroup(aws.ec2(), p.vpcId));
@@ -947,12 +953,33 @@ public final class EcsDeployService {
       b.tags(ecsTags(r.tags()));
     }
     CreateServiceRequest request = b.build();
-    Service s = callRetrying(aws.eventualConsistency(), progress, "ECS CreateService " + r.service(),
-        () -> ecs.createService(request).service());
+    Service s;
+    try {
+      s = aws.eventualConsistency().call("ECS CreateService " + r.service(), () -> ecs.createService(request).service(),
+          progress::info);
+    } catch (SdkException e) {
+      throw createServiceRefused(r, e);
+    }
     progress.info("created service " + r.service() + " (" + shortTd(p.taskDefinition) + ", desired count " + count
         + (targetGroupArn == null ? "" : ", behind target group " + DeployLoadBalancer.shortName(targetGroupArn))
         + ")");
     return readBack(ecs, r, request, s);
+  }
+
+  /**
+   * CreateService for a name that exists since this run looked: ECS answers InvalidParameterException "Creation
+   * of service was not idempotent." (no clientToken ties the two calls together). That is another run creating
+   * the same service at the same time; this one stops (exit 1) and a rerun updates the service the other made.
+   */
+  static BerthException createServiceRefused(Request r, SdkException e) {
+    String message = e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase
+        && ase.awsErrorDetails() != null ? String.valueOf(ase.awsErrorDetails().errorMessage()) : "";
+    if ("InvalidParameterException".equals(AwsErrors.code(e)) && message.contains("not idempotent")) {
+      return BerthException.failed("service " + r.service() + " in cluster " + r.cluster() + " was created by"
+          + " another run while this one was creating it (ECS: " + message + "); nothing of this run's service"
+          + " settings was applied: run the step again to update the service that run created", e);
+    }
+    return AwsErrors.translate("ECS CreateService " + r.service(), e);
   }
 
   /**

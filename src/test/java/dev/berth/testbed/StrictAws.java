@@ -62,6 +62,7 @@ public final class StrictAws implements AutoCloseable {
   private final Set<String> newGroups = ConcurrentHashMap.newKeySet();
   private final Set<String> newScalableTargets = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean serviceLinkedRoleReady = new AtomicBoolean();
+  private final Set<String> servicesCreated = ConcurrentHashMap.newKeySet();
   private final List<String> refused = new CopyOnWriteArrayList<>();
 
   private StrictAws(URI upstream, boolean eventual) {
@@ -88,6 +89,7 @@ public final class StrictAws implements AutoCloseable {
     newGroups.clear();
     newScalableTargets.clear();
     serviceLinkedRoleReady.set(false);
+    servicesCreated.clear();
     refused.clear();
   }
 
@@ -120,7 +122,7 @@ public final class StrictAws implements AutoCloseable {
     String action = e.action();
     return switch (action) {
       case "ecs:RegisterTaskDefinition" -> registerTaskDefinition(body);
-      case "ecs:CreateService" -> createService();
+      case "ecs:CreateService" -> createService(json(body));
       case "elasticloadbalancing:CreateLoadBalancer" -> createLoadBalancer(form(body));
       case "application-autoscaling:RegisterScalableTarget" -> {
         newScalableTargets.add(json(body).path("ResourceId").asText());
@@ -157,10 +159,23 @@ public final class StrictAws implements AutoCloseable {
     return null;
   }
 
-  private FaultProxy.Answer createService() {
+  private FaultProxy.Answer createService(JsonNode body) {
     if (eventual && serviceLinkedRoleReady.compareAndSet(false, true)) {
       return json("ecs:CreateService", "InvalidParameterException",
           "Unable to assume the service linked role. Please verify that the ECS service linked role exists.");
+    }
+    // moto replaces an existing service; ECS refuses a second CreateService of an ACTIVE name without the first
+    // call's clientToken (ECS API reference, CreateService, clientToken: "Unique, case-sensitive identifier you
+    // provide to ensure the idempotency of the request")
+    String cluster = body.path("cluster").asText("default");
+    String name = body.path("serviceName").asText();
+    synchronized (this) {
+      boolean exists = moto.ecs().describeServices(b -> b.cluster(cluster).services(name)).services().stream()
+          .anyMatch(x -> "ACTIVE".equals(x.status()));
+      // a CreateService forwarded a moment ago may not have reached moto yet: it counts as existing
+      if (!servicesCreated.add(cluster + "/" + name) || exists) {
+        return json("ecs:CreateService", "InvalidParameterException", "Creation of service was not idempotent.");
+      }
     }
     return null;
   }
@@ -208,10 +223,17 @@ public final class StrictAws implements AutoCloseable {
   }
 
   private FaultProxy.Answer ec2(FaultProxy.Exchange e, byte[] body) {
-    if (!eventual || e.operation().startsWith("Describe") || e.operation().equals("CreateSecurityGroup")) {
+    // "if you run a command to modify or describe the resource that you just created, its ID might not have
+    // propagated": calls naming the group by id (not a filter by name or VPC) are refused once
+    if (!eventual || e.operation().equals("CreateSecurityGroup")
+        || (e.operation().startsWith("Describe") && !e.operation().equals("DescribeSecurityGroups"))) {
       return null;
     }
-    Matcher m = SG_IN_FORM.matcher(URLDecoder.decode(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+    String form = URLDecoder.decode(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    if (e.operation().equals("DescribeSecurityGroups") && !form.contains("GroupId.")) {
+      return null;
+    }
+    Matcher m = SG_IN_FORM.matcher(form);
     while (m.find()) {
       if (newGroups.remove(m.group())) {
         String message = "The security group '" + m.group() + "' does not exist";
