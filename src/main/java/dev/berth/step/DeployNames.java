@@ -17,6 +17,7 @@ import java.util.Locale;
  */
 final class DeployNames {
   static final int MAX = 32;
+  static final int MAX_GROUP = 255;
   private final String base;
   private final String hash;
 
@@ -33,18 +34,22 @@ final class DeployNames {
     return fit("-tg");
   }
 
-  /** The ALB's security group (group names allow 255 characters; kept equal in spirit to the others). */
+  /** The ALB's security group (group names allow 255 characters). */
   String loadBalancerSecurityGroup() {
-    return fit("-alb-sg");
+    return fit("-alb-sg", MAX_GROUP);
   }
 
-  /** The tasks' security group, created when none is given. */
+  /** berth's own security group of the tasks, the one the ALB may reach. */
   String serviceSecurityGroup() {
-    return fit("-svc-sg");
+    return fit("-svc-sg", MAX_GROUP);
   }
 
   String fit(String suffix) {
-    int keep = Math.min(base.length(), MAX - suffix.length() - hash.length() - 1);
+    return fit(suffix, MAX);
+  }
+
+  private String fit(String suffix, int max) {
+    int keep = Math.min(base.length(), max - suffix.length() - hash.length() - 1);
     String head = base.substring(0, keep).replaceAll("-+$", "");
     return head + "-" + hash + suffix;
   }
