@@ -9,7 +9,13 @@
 #
 # Columns: skopeo; berth = plain `java -jar target/berth.jar`; berth+CDS = the same jar started with an AppCDS
 # archive (`java -XX:SharedArchiveFile=berth.jsa -jar ...`, archive made by one training run of this script,
-# as a launcher would ship it).
+# as a launcher would ship it); launcher = `berth.sh ecr-push` as the Jenkins library and the GitHub Action run it
+# (the newest java found, its start-up cache recorded by one untimed run first); script = what a user writes
+# instead of ecr-push: `aws ecr describe-repositories || aws ecr create-repository`, `aws ecr
+# get-login-password | skopeo login --password-stdin`, `skopeo copy`.
+#   LAUNCHER=0 scripts/bench-copy.sh # skip the launcher and script columns
+# Besides the table, one machine-readable line per case for scripts/bench.sh:
+#   ROW IMAGE CASE skopeo=MS berth=MS [berthcds=MS] [launcher=MS script=MS]
 #
 # Setup: one source registry holding the images, one destination registry per tool (docker-registry, no auth),
 # moto_server for berth's ECR API calls (AWS_ENDPOINT_URL); berth's blobs go to its registry through
@@ -24,6 +30,7 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 BIG_MB=${BIG_MB:-1024}
 CDS=${CDS:-1}
+LAUNCHER=${LAUNCHER:-1}
 JAR=${BERTH_JAR:-target/berth.jar}
 for tool in java skopeo docker-registry moto_server python3 /usr/bin/time; do
   command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool (scripts/prereqs.sh installs it)" >&2; exit 1; }
@@ -79,6 +86,8 @@ start_registry src
 start_registry skopeo
 start_registry berth
 start_registry berthcds
+start_registry launcher
+start_registry script
 wait_http "http://127.0.0.1:$MOTO_PORT/moto-api/"
 SRC=127.0.0.1:${REG_PORT[src]}
 export AWS_ENDPOINT_URL=http://127.0.0.1:$MOTO_PORT AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
@@ -138,6 +147,22 @@ berth_push() { # REGISTRY IMAGE TAG DEST_REPO JAVA_OPTIONS...
 }
 run_berth() { berth_push berth "$1" "$2" "$3"; }
 run_berthcds() { berth_push berthcds "$1" "$2" "$3" "-XX:SharedArchiveFile=$WORK/berth.jsa"; }
+run_launcher() { # IMAGE TAG DEST_REPO: through the launcher, with its start-up cache in $WORK/launcher-cache
+  BERTH_JAR=$JAR BERTH_CACHE_DIR=$WORK/launcher-cache sh resources/dev/berth/berth.sh ecr-push -q --repository "$3" \
+    --image "$SRC/bench/$1:$2" --tag "$2" --registry-endpoint "http://127.0.0.1:${REG_PORT[launcher]}" \
+    >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/out" "$WORK/err" >&2; exit 1; }
+}
+run_script() { # IMAGE TAG DEST_REPO: the AWS CLI makes the repository and logs skopeo in, skopeo copies
+  local dest=127.0.0.1:${REG_PORT[script]}
+  {
+    aws ecr describe-repositories --repository-names "$3" >/dev/null 2>&1 \
+      || aws ecr create-repository --repository-name "$3" --image-tag-mutability IMMUTABLE >/dev/null
+    aws ecr get-login-password | skopeo login -u AWS --password-stdin --tls-verify=false \
+      --authfile "$WORK/script-auth.json" "$dest" >/dev/null
+    skopeo copy -q --authfile "$WORK/script-auth.json" --src-tls-verify=false --dest-tls-verify=false \
+      "docker://$SRC/bench/$1:$2" "docker://$dest/$3:$2" >/dev/null
+  } 2>"$WORK/err" || { cat "$WORK/err" >&2; exit 1; }
+}
 timed() { local t0; t0=$(now_ms); "$@"; echo $(( $(now_ms) - t0 )); }
 clear_skopeo_cache() { rm -f /var/lib/containers/cache/blob-info-cache-v1.* ~/.local/share/containers/cache/blob-info-cache-v1.* 2>/dev/null || true; }
 
@@ -169,6 +194,12 @@ if [ "$CDS" = 1 ]; then
   berth_push berthcds twenty v1 train
   TOOLS+=(berthcds)
 fi
+if [ "$LAUNCHER" = 1 ]; then
+  command -v aws >/dev/null 2>&1 || { echo "missing: aws (scripts/prereqs.sh installs it)" >&2; exit 1; }
+  # the launcher's start-up cache: recorded by its first successful run, like an agent that has pushed before
+  run_launcher twenty v1 train
+  TOOLS+=(launcher script)
+fi
 for img in three twenty; do
   for tool in "${TOOLS[@]}"; do measure "$tool" "$img"; done
 done
@@ -191,6 +222,13 @@ for img in three twenty; do
   done
 done
 echo "(load average during the run: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores)"
+for img in three twenty; do
+  for c in cold warm incremental; do
+    line="ROW $img $c"
+    for tool in "${TOOLS[@]}"; do line="$line $tool=${RESULT[$tool,$img,$c]}"; done
+    echo "$line"
+  done
+done
 
 if [ "$BIG_MB" -gt 0 ]; then
   echo "building a $BIG_MB MB image for the memory measurement..." >&2
@@ -203,4 +241,17 @@ if [ "$BIG_MB" -gt 0 ]; then
     "docker://127.0.0.1:${REG_PORT[skopeo]}/big:v1")
   echo
   echo "Peak RSS copying a $BIG_MB MB image (cold): berth ${b_rss} MB, skopeo ${s_rss} MB (goal for berth: < 300 MB)"
+  if [ "$LAUNCHER" = 1 ]; then
+    wipe_registry launcher
+    l_rss=$(rss env BERTH_JAR="$JAR" BERTH_CACHE_DIR="$WORK/launcher-cache" sh resources/dev/berth/berth.sh ecr-push -q \
+      --repository big --image "$SRC/bench/big:v1" --tag v1 --registry-endpoint "http://127.0.0.1:${REG_PORT[launcher]}")
+    echo "Peak RSS copying a $BIG_MB MB image (cold) through the launcher: berth ${l_rss} MB"
+  fi
+fi
+if [ "$LAUNCHER" = 1 ]; then
+  rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print int($2/1024)}'; }
+  wipe_registry launcher
+  l_rss=$(rss env BERTH_JAR="$JAR" BERTH_CACHE_DIR="$WORK/launcher-cache" sh resources/dev/berth/berth.sh ecr-push -q \
+    --repository rss --image "$SRC/bench/three:v1" --tag v1 --registry-endpoint "http://127.0.0.1:${REG_PORT[launcher]}")
+  echo "Peak RSS copying the 150 MB image (cold) through the launcher: berth ${l_rss} MB"
 fi

@@ -5,14 +5,21 @@
 #
 #   scripts/bench.sh            everything: start-up, the flow against moto vs the AWS CLI, JVM levers, API economy,
 #                               image copy, build
-#   scripts/bench.sh quick      start-up, flow and API economy only (no image copy, no build)
+#   scripts/bench.sh quick      start-up, flow, promotion path, RSS and API economy only (no image copy, no build)
+#   scripts/bench.sh goals      quick, plus the image copy: every row of the performance goals (no levers, no build)
 #   scripts/bench.sh levers     quick, plus the flow once per JVM lever (plain, SerialGC, C1 only, CDS, all)
 #   BENCH_RUNS=7 scripts/bench.sh quick       runs per median (default 5; the copy and build scripts get it too)
 #
 # berth runs two ways: `java -jar target/berth.jar` (what the jar alone gives: JVM flags cannot go in a manifest)
 # and through the launcher resources/dev/berth/berth.sh (what the Jenkins library and the GitHub Action run:
-# SerialGC, C1 only for ecs-* steps, a class-data archive per step recorded on the step's first run; the archives
-# are recorded in one untimed warm-up flow, as on an agent that has run berth before).
+# the newest java it finds, SerialGC, C1 only for ecs-* steps, a start-up cache per step recorded on the step's
+# first run -- an ahead-of-time cache on Java 25+, a class-data archive on 17-24; the caches are recorded in one
+# untimed warm-up flow, as on an agent that has run berth before). BENCH_JAVA17 (default: the first JDK 17 in
+# /usr/lib/jvm) adds the launcher on Java 17 to the promotion path, for comparison.
+# The rows of the performance goals: promotion path (register an unchanged revision, scale, force a new
+# deployment without waiting: 3 single-call steps) vs the 3 AWS CLI commands; the whole flow (register, deploy
+# with an ALB and autoscaling, force redeploy) vs the AWS CLI script; ecr-push vs the AWS CLI + skopeo script
+# and vs skopeo copy alone; --version vs aws --version; the peak RSS of every step.
 # Image copy and build figures come from scripts/bench-copy.sh and scripts/bench-build.sh (owned by the image
 # work), whose printed tables are parsed into this one.
 # Needs target/berth.jar (built when missing), moto_server, aws (CLI v1); for copy/build also docker-registry, skopeo.
@@ -52,6 +59,10 @@ timed_row() {
 }
 
 log "load before: $(uptime)"
+LOADS=("$(cut -d' ' -f1 /proc/loadavg)")
+read -r LAUNCHER_JAVA LAUNCHER_JAVA_MAJOR < <(BERTH_JAR=$JAR sh "$LAUNCHER" --print-java)
+JAVA17=${BENCH_JAVA17-$(ls -d /usr/lib/jvm/*-17-*/bin/java /usr/lib/jvm/*17*/bin/java 2>/dev/null | head -n 1)}
+log "launcher's java: $LAUNCHER_JAVA (Java $LAUNCHER_JAVA_MAJOR); Java 17 for comparison: ${JAVA17:-none}"
 
 # ---- start-up -------------------------------------------------------------------------------------------------
 log "start-up..."
@@ -59,8 +70,8 @@ export BERTH_JAR=$JAR BERTH_CACHE_DIR=$WORK/cache
 b=$(median_ms java -jar "$JAR" --version)
 l=$(median_ms sh "$LAUNCHER" --version)
 a=$(median_ms aws --version)
-timed_row "start-up: \`java -jar berth.jar --version\` vs \`aws --version\`" "$b" "$a" 0.50
-timed_row "start-up: \`berth.sh --version\` (launcher) vs \`aws --version\`" "$l" "$a" 0.50
+timed_row "start-up: \`java -jar berth.jar --version\` vs \`aws --version\`" "$b" "$a" 0.20
+timed_row "start-up: \`berth.sh --version\` (launcher) vs \`aws --version\`" "$l" "$a" 0.20
 
 # ---- the flow against moto ------------------------------------------------------------------------------------
 port=$(free_port)
@@ -99,10 +110,24 @@ cli_step() {
   case $1 in
     register) "${AWS[@]}" ecs register-task-definition --cli-input-json "file://$(taskdef "$n")" ;;
     deploy)
+      # what ecs-deploy-service --create-load-balancer makes: two security groups, the ALB, its target group and
+      # listener, then the cluster, the service behind them, and autoscaling
+      local albsg tasksg lb tg
+      albsg=$("${AWST[@]}" ec2 create-security-group --group-name "$n-alb" --description alb --vpc-id "$VPC" --query GroupId)
+      "${AWS[@]}" ec2 authorize-security-group-ingress --group-id "$albsg" --protocol tcp --port 80 --cidr 0.0.0.0/0
+      tasksg=$("${AWST[@]}" ec2 create-security-group --group-name "$n-tasks" --description tasks --vpc-id "$VPC" --query GroupId)
+      "${AWS[@]}" ec2 authorize-security-group-ingress --group-id "$tasksg" --protocol tcp --port 80 --source-group "$albsg"
+      lb=$("${AWST[@]}" elbv2 create-load-balancer --name "$n" --subnets "$SUB1" "$SUB2" --security-groups "$albsg" \
+        --query 'LoadBalancers[0].LoadBalancerArn')
+      tg=$("${AWST[@]}" elbv2 create-target-group --name "$n" --protocol HTTP --port 80 --vpc-id "$VPC" --target-type ip \
+        --health-check-path / --query 'TargetGroups[0].TargetGroupArn')
+      "${AWS[@]}" elbv2 create-listener --load-balancer-arn "$lb" --protocol HTTP --port 80 \
+        --default-actions "Type=forward,TargetGroupArn=$tg"
       "${AWS[@]}" ecs create-cluster --cluster-name "$n"
       "${AWS[@]}" ecs create-service --cluster "$n" --service-name "$n" --task-definition "$n" \
-        --desired-count 2 --launch-type FARGATE \
-        --network-configuration "awsvpcConfiguration={subnets=[$SUB1,$SUB2],securityGroups=[$SG]}"
+        --desired-count 2 --launch-type FARGATE --health-check-grace-period-seconds 60 \
+        --load-balancers "targetGroupArn=$tg,containerName=gantt-exporter-container,containerPort=80" \
+        --network-configuration "awsvpcConfiguration={subnets=[$SUB1,$SUB2],securityGroups=[$tasksg],assignPublicIp=ENABLED}"
       "${AWS[@]}" application-autoscaling register-scalable-target --service-namespace ecs \
         --resource-id "service/$n/$n" --scalable-dimension ecs:service:DesiredCount --min-capacity 1 --max-capacity 4
       "${AWS[@]}" application-autoscaling put-scaling-policy --service-namespace ecs --resource-id "service/$n/$n" \
@@ -117,13 +142,13 @@ berth_step() {
   case $1 in
     register) "${BERTH_CMD[@]}" ecs-register-task --file "$(taskdef "$n")" --no-logs --endpoint-url "$MOTO" -q ;;
     deploy) "${BERTH_CMD[@]}" ecs-deploy-service --cluster "$n" --service "$n" --task-definition "$n" \
-      --desired-count 2 --subnets "$SUB1,$SUB2" --security-groups "$SG" \
-      --autoscaling-min 1 --autoscaling-max 4 --cpu-target 60 --endpoint-url "$MOTO" -q ;;
+      --desired-count 2 --subnets "$SUB1,$SUB2" --vpc-id "$VPC" --create-load-balancer --assign-public-ip \
+      --health-check-grace-period 60 --autoscaling-min 1 --autoscaling-max 4 --cpu-target 60 --endpoint-url "$MOTO" -q ;;
     redeploy) "${BERTH_CMD[@]}" ecs-force-redeploy --cluster "$n" --service "$n" --endpoint-url "$MOTO" -q ;;
   esac
 }
 STEPS=(register deploy redeploy)
-declare -A MED TIMES BERTH_HOW
+declare -A MED TIMES BERTH_HOW PM
 RUN_ID=0
 # one flow of LABEL (KIND cli or berth; a berth label runs the way BERTH_HOW[LABEL] says), each step timed
 flow_once() {
@@ -166,13 +191,13 @@ warm_launcher
 log "flow: AWS CLI, java -jar and the launcher, in turn..."
 flows cli:cli jar:berth launcher:berth
 declare -A WHAT=([register]="ecs-register-task vs register-task-definition"
-  [deploy]="ecs-deploy-service (create, autoscaling 1-4 on CPU 60%, rollout watched) vs create-cluster + create-service + register-scalable-target + put-scaling-policy"
+  [deploy]="ecs-deploy-service (create behind a new ALB, autoscaling 1-4 on CPU 60%, rollout watched) vs 2 create-security-group + 2 authorize-security-group-ingress + create-load-balancer + create-target-group + create-listener + create-cluster + create-service + register-scalable-target + put-scaling-policy"
   [redeploy]="ecs-force-redeploy (rollout watched) vs update-service --force-new-deployment"
-  [total]="whole flow: register + deploy + force redeploy vs the 6 AWS CLI commands")
+  [total]="whole flow: register + deploy with ALB and autoscaling + force redeploy vs the AWS CLI script (13 commands)")
 for how in jar launcher; do
   label=$([ $how = jar ] && echo "java -jar" || echo "launcher")
   for st in "${STEPS[@]}" total; do
-    goal=$([ "$st" = total ] && echo 0.50 || echo "-")
+    goal=$([ "$st" = total ] && [ $how = launcher ] && echo 0.35 || echo "-")
     if [ "$goal" = - ]; then
       row "flow ($label), ${WHAT[$st]}" "${MED[$how,$st]} ms" "${MED[cli,$st]} ms" "$(ratio "${MED[$how,$st]}" "${MED[cli,$st]}")" "" ""
     else
@@ -180,6 +205,94 @@ for how in jar launcher; do
     fi
   done
 done
+
+# ---- promotion path: 3 single-call steps on an existing service --------------------------------------------------
+# register an unchanged revision, scale, force a new deployment without waiting -- against the 3 AWS CLI commands a
+# promotion job runs instead (register-task-definition, update-service --desired-count, update-service
+# --force-new-deployment). Each label has its own service, made once (untimed); the counts alternate 2/3 per round.
+LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
+log "promotion path: setting up..."
+BERTH_CMD=(sh "$LAUNCHER")
+PROMO=(cli launcher)
+BERTH_HOW[launcher17]="env BERTH_JAVA=$JAVA17 sh $LAUNCHER"
+[ -z "$JAVA17" ] || [ "$LAUNCHER_JAVA_MAJOR" = 17 ] || PROMO+=(launcher17)
+for label in "${PROMO[@]}"; do
+  n=promo-$label
+  berth_step register "$n" >/dev/null 2>&1
+  berth_step deploy "$n" >/dev/null 2>&1 || { log "promotion setup failed"; exit 1; }
+done
+promo_step() { # LABEL STEP ROUND
+  local label=$1 n=promo-$1 count=$((2 + $3 % 2))
+  if [ "$label" = cli ]; then
+    case $2 in
+      register) "${AWS[@]}" ecs register-task-definition --cli-input-json "file://$(taskdef "$n")" ;;
+      scale) "${AWS[@]}" ecs update-service --cluster "$n" --service "$n" --desired-count "$count" ;;
+      redeploy) "${AWS[@]}" ecs update-service --cluster "$n" --service "$n" --force-new-deployment ;;
+    esac
+  else
+    read -r -a BERTH_CMD <<<"${BERTH_HOW[$label]}"
+    case $2 in
+      register) "${BERTH_CMD[@]}" ecs-register-task --file "$(taskdef "$n")" --endpoint-url "$MOTO" -q ;;
+      scale) "${BERTH_CMD[@]}" ecs-scale --cluster "$n" --service "$n" --desired-count "$count" --no-wait \
+        --endpoint-url "$MOTO" -q ;;
+      redeploy) "${BERTH_CMD[@]}" ecs-force-redeploy --cluster "$n" --service "$n" --no-wait --endpoint-url "$MOTO" -q ;;
+    esac
+  fi
+}
+# records each launcher label's start-up caches of the three steps (untimed), as on an agent that ran them before
+for label in "${PROMO[@]}"; do
+  [ "$label" = cli ] && continue
+  for st in register scale redeploy; do promo_step "$label" "$st" 0 >/dev/null 2>&1; done
+done
+log "promotion path: the AWS CLI and the launcher, in turn..."
+declare -A PT
+for ((i = 1; i <= RUNS; i++)); do
+  for label in "${PROMO[@]}"; do
+    total=0
+    for st in register scale redeploy; do
+      s=$(now_ms)
+      promo_step "$label" "$st" "$i" >"$WORK/out" 2>"$WORK/err" || { cat "$WORK/out" "$WORK/err" >&2; log "$label $st failed"; exit 1; }
+      s=$(($(now_ms) - s)); PT[$label,$st]+="$s "; total=$((total + s))
+    done
+    PT[$label,total]+="$total "
+  done
+done
+declare -A PWHAT=([register]="ecs-register-task (unchanged: no new revision) vs register-task-definition"
+  [scale]="ecs-scale --no-wait vs update-service --desired-count"
+  [redeploy]="ecs-force-redeploy --no-wait vs update-service --force-new-deployment"
+  [total]="promotion path: 3 single-call steps vs the 3 AWS CLI commands")
+for label in "${PROMO[@]}"; do
+  for st in register scale redeploy total; do
+    # shellcheck disable=SC2086
+    PM[$label,$st]=$(median ${PT[$label,$st]})
+  done
+  log "promotion $label: register ${PT[$label,register]}| scale ${PT[$label,scale]}| redeploy ${PT[$label,redeploy]}| total ${PT[$label,total]}"
+done
+for label in "${PROMO[@]:1}"; do
+  how=$([ "$label" = launcher ] && echo "launcher, Java $LAUNCHER_JAVA_MAJOR" || echo "launcher, Java 17")
+  for st in register scale redeploy total; do
+    if [ "$st" = total ] && [ "$label" = launcher ]; then
+      timed_row "promotion ($how), ${PWHAT[$st]}" "${PM[$label,$st]}" "${PM[cli,$st]}" 0.50
+    else
+      row "promotion ($how), ${PWHAT[$st]}" "${PM[$label,$st]} ms" "${PM[cli,$st]} ms" \
+        "$(ratio "${PM[$label,$st]}" "${PM[cli,$st]}")" "" ""
+    fi
+  done
+done
+
+# ---- peak RSS of every step through the launcher (one more round, each step under /usr/bin/time) -------------
+LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
+log "peak RSS per step..."
+declare -A RSS
+# BERTH_CMD runs the launcher under /usr/bin/time; the launcher execs java, so the figure is the JVM's
+BERTH_CMD=(/usr/bin/time -f '%M' -o "$WORK/rss" sh "$LAUNCHER")
+n=rss$((RUN_ID += 1))
+rss_mb() { echo $(($(tail -n 1 "$WORK/rss") / 1024)); }
+berth_step register "$n" >/dev/null 2>&1 && RSS[ecs-register-task]=$(rss_mb)
+berth_step deploy "$n" >/dev/null 2>&1 && RSS[ecs-deploy-service]=$(rss_mb)
+berth_step redeploy "$n" >/dev/null 2>&1 && RSS[ecs-force-redeploy]=$(rss_mb)
+"${BERTH_CMD[@]}" ecs-scale --cluster promo-launcher --service promo-launcher --desired-count 2 --no-wait \
+  --endpoint-url "$MOTO" -q >/dev/null 2>&1 && RSS[ecs-scale]=$(rss_mb)
 
 # ---- JVM levers, each alone (through the launcher, which takes BERTH_JAVA_OPTS and BERTH_CDS) ------------------
 if [ "$MODE" = levers ] || [ "$MODE" = all ]; then
@@ -228,31 +341,65 @@ rerun_mut=$((CALLS[rerun,register,mut] + CALLS[rerun,deploy,mut]))
 for st in register deploy; do
   row "API calls, ecs-$([ $st = register ] && echo register-task || echo deploy-service): first run / no-op rerun (mutating)" \
     "${CALLS[first,$st]} (${CALLS[first,$st,mut]}) / ${CALLS[rerun,$st]} (${CALLS[rerun,$st,mut]})" \
-    "$([ $st = register ] && echo "1 (1)" || echo "4 (4)") / same again" "" "" ""
+    "$([ $st = register ] && echo "1 (1)" || echo "11 (11)") / same again" "" "" ""
 done
 row "API calls, ecs-force-redeploy (mutating)" "$(wc -l <"$WORK/api-redeploy.log") ($(grep -cE "$MUTATING" "$WORK/api-redeploy.log" || true))" "1 (1)" "" "" ""
 row "mutating calls on the no-op rerun of register + deploy" "$rerun_mut" "" "" "0" "$([ "$rerun_mut" -eq 0 ] && echo yes || echo '**no**')"
 
 # ---- image copy and build (scripts owned by the image work; their printed tables are parsed) -------------------
-if [ "$MODE" = all ]; then
+if [ "$MODE" = all ] || [ "$MODE" = goals ]; then
   if [ -x scripts/bench-copy.sh ]; then
+    LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
     log "image copy (scripts/bench-copy.sh)..."
-    env -u BERTH_CACHE_DIR RUNS=$RUNS BERTH_JAR=$JAR scripts/bench-copy.sh >"$WORK/copy.txt" || { log "bench-copy.sh failed"; cat "$WORK/copy.txt" >&2; }
-    # rows "LABEL CASE SKOPEO_MS BERTH_MS RATIO [BERTH_CDS_MS RATIO]", CASE one of cold, warm, incremental
-    while IFS='|' read -r what s b r d dr; do
-      row "image copy, $what: \`berth ecr-push --image\` (java -jar) vs \`skopeo copy\`" "$b ms" "$s ms" "$r" "<= 1.00" "$(met "$r" 1.00)"
-      [ -z "$d" ] || row "image copy, $what: the same with a class-data archive" "$d ms" "$s ms" "$dr" "<= 1.00" "$(met "$dr" 1.00)"
-    done < <(awk '{ for (i = 2; i <= NF - 3; i++) if ($i ~ /^(cold|warm|incremental)$/ && $(i+1) ~ /^[0-9]+$/) {
-        label = $1; for (j = 2; j < i; j++) label = label " " $j
-        print label " " $i "|" $(i+1) "|" $(i+2) "|" $(i+3) "|" (NF >= i+5 ? $(i+4) "|" $(i+5) : "|"); break } }' "$WORK/copy.txt")
+    env -u BERTH_CACHE_DIR RUNS=$RUNS BERTH_JAR=$JAR CDS=0 scripts/bench-copy.sh >"$WORK/copy.txt" || { log "bench-copy.sh failed"; cat "$WORK/copy.txt" >&2; }
+    # lines "ROW IMAGE CASE skopeo=MS berth=MS launcher=MS script=MS", CASE cold, warm or incremental
+    declare -A CP
+    while read -r _ img c rest; do
+      for kv in $rest; do CP[$img,$c,${kv%%=*}]=${kv#*=}; done
+    done < <(grep '^ROW ' "$WORK/copy.txt")
+    declare -A CASE=([cold]="cold (empty registry)" [warm]="warm (all there)" [incremental]="new tag (one layer changed)")
+    declare -A IMG=([three]="3 layers, 150 MB" [twenty]="20 layers, 50 MB")
+    for img in three twenty; do
+      for c in cold warm incremental; do
+        l=${CP[$img,$c,launcher]:-} sc=${CP[$img,$c,script]:-} sk=${CP[$img,$c,skopeo]:-}
+        [ -n "$l" ] && [ -n "$sc" ] || continue
+        goal=$([ "$img" = three ] && echo 0.50 || echo -)
+        if [ "$goal" = - ]; then
+          row "ecr-push (launcher) vs aws CLI + skopeo script, ${IMG[$img]}, ${CASE[$c]}" "$l ms" "$sc ms" "$(ratio "$l" "$sc")" "" ""
+        else
+          timed_row "ecr-push (launcher) vs aws CLI + skopeo script, ${IMG[$img]}, ${CASE[$c]}" "$l" "$sc" "$goal"
+        fi
+      done
+    done
+    for img in three twenty; do
+      for c in cold warm incremental; do
+        l=${CP[$img,$c,launcher]:-} sk=${CP[$img,$c,skopeo]:-}
+        [ -n "$l" ] && [ -n "$sk" ] || continue
+        goal=-
+        [ "$img" = three ] && [ "$c" = cold ] && goal=1.30
+        [ "$img" = three ] && [ "$c" = warm ] && goal=4.00
+        if [ "$goal" = - ]; then
+          row "ecr-push (launcher) vs \`skopeo copy\` alone, ${IMG[$img]}, ${CASE[$c]}" "$l ms" "$sk ms" "$(ratio "$l" "$sk")" "" ""
+        else
+          timed_row "ecr-push (launcher) vs \`skopeo copy\` alone, ${IMG[$img]}, ${CASE[$c]}" "$l" "$sk" "$goal"
+        fi
+      done
+    done
+    for c in cold warm incremental; do
+      b=${CP[three,$c,berth]:-} sk=${CP[three,$c,skopeo]:-}
+      [ -n "$b" ] && [ -n "$sk" ] || continue
+      row "ecr-push (java -jar) vs \`skopeo copy\` alone, ${IMG[three]}, ${CASE[$c]}" "$b ms" "$sk ms" "$(ratio "$b" "$sk")" "" ""
+    done
+    RSS[ecr-push 150 MB]=$(sed -n 's/^Peak RSS copying the 150 MB image (cold) through the launcher: berth \([0-9]*\) MB.*/\1/p' "$WORK/copy.txt")
+    RSS[ecr-push 1 GB]=$(sed -n 's/^Peak RSS copying a [0-9]* MB image (cold) through the launcher: berth \([0-9]*\) MB.*/\1/p' "$WORK/copy.txt")
     rss=$(sed -n 's/^Peak RSS copying a \([0-9]*\) MB image (cold): berth \([0-9]*\) MB, skopeo \([0-9]*\) MB.*/\1 \2 \3/p' "$WORK/copy.txt")
     if [ -n "$rss" ]; then
       set -- $rss
-      row "peak RSS copying a $1 MB image" "$2 MB" "$3 MB (skopeo)" "" "< 300 MB" "$([ "$2" -lt 300 ] && echo yes || echo '**no**')"
+      row "peak RSS copying a $1 MB image (java -jar)" "$2 MB" "$3 MB (skopeo)" "" "" ""
     fi
-    grep -q 'cold' "$WORK/copy.txt" || log "no image-copy rows found in bench-copy.sh's output"
+    grep -q '^ROW ' "$WORK/copy.txt" || log "no image-copy rows found in bench-copy.sh's output"
   fi
-  if [ -x scripts/bench-build.sh ]; then
+  if [ -x scripts/bench-build.sh ] && [ "$MODE" = all ]; then
     log "daemonless build (scripts/bench-build.sh)..."
     env -u BERTH_CACHE_DIR RUNS=$RUNS BERTH_JAR=$JAR scripts/bench-build.sh >"$WORK/build.txt" || { log "bench-build.sh failed"; cat "$WORK/build.txt" >&2; }
     # rows "CASE MS BLOBS SIZE UNIT PCT%", CASE "cold build + push", "rebuild + push (...)", "rerun, same inputs (...)"
@@ -269,9 +416,21 @@ if [ "$MODE" = all ]; then
   fi
 fi
 
+# ---- peak RSS of any step -------------------------------------------------------------------------------------
+worst=0 detail=
+for k in ecs-register-task ecs-deploy-service ecs-force-redeploy ecs-scale "ecr-push 150 MB" "ecr-push 1 GB"; do
+  v=${RSS[$k]:-}
+  [ -n "$v" ] || continue
+  detail="$detail, $k $v"
+  [ "$v" -le "$worst" ] || worst=$v
+done
+row "peak RSS of any step (launcher):${detail#,}" "$worst MB" "" "" "<= 128 MB" "$([ "$worst" -le 128 ] && echo yes || echo '**no**')"
+
+LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
 echo
-echo "berth benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)," \
-  "median of $RUNS; $(java -version 2>&1 | head -1 | tr -d '"'); $(aws --version 2>&1 | cut -d' ' -f1)"
+echo "berth benchmark, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load (1-minute average) at each section:" \
+  "${LOADS[*]}; median of $RUNS; launcher: $("$LAUNCHER_JAVA" -version 2>&1 | head -1 | tr -d '"');" \
+  "$(aws --version 2>&1 | cut -d' ' -f1)"
 echo
 echo "| measure | berth | reference | ratio | goal | met |"
 echo "|---|---|---|---|---|---|"

@@ -9,7 +9,7 @@
 // credentials are bound with withCredentials for the duration of the step only.
 
 import com.cloudbees.groovy.cps.NonCPS
-import groovy.json.JsonSlurperClassic
+import groovy.json.JsonSlurper
 
 /** berth() alone is not a step: it names the five. */
 def call(Map args = [:]) {
@@ -23,7 +23,8 @@ def call(Map args = [:]) {
  * object as a Map, or fails the build with error("STEP failed: REASON").
  */
 Map runStep(String step, String command, Map keys, Map args) {
-  Map plan = plan(step, command, keys, args == null ? [:] : args, env.JOB_NAME, env.BUILD_NUMBER)
+  Map given = withDefaults(step, keys, args == null ? [:] : args, defaultsFrom(env))
+  Map plan = plan(step, command, keys, given, env.JOB_NAME, env.BUILD_NUMBER)
   if (plan.problems) {
     error(step + ': ' + plan.problems.join('; '))
   }
@@ -75,18 +76,112 @@ List credentialBindings(Map credentials) {
   if (credentials.configFile) {
     bindings.add(file(credentialsId: credentials.configFile, variable: 'AWS_CONFIG_FILE'))
   }
+  if (credentials.source) {
+    bindings.add(usernamePassword(credentialsId: credentials.source, usernameVariable: 'BERTH_SOURCE_USERNAME',
+        passwordVariable: 'BERTH_SOURCE_PASSWORD'))
+  }
   return bindings
 }
 
-/** Keys every step takes besides its CLI options. */
+/**
+ * Keys that withBerth { } (or the environment) can give every step in its block, each with its environment
+ * variable: BERTH_ and the key in upper snake case (region: is BERTH_REGION, credentialsId: BERTH_CREDENTIALS_ID).
+ */
 @NonCPS
-Map libraryKeys() {
-  return [
+Map defaultKeys() {
+  Map m = [:]
+  for (String key : ['credentialsId', 'credentialsFileId', 'configFileId', 'profile', 'roleArn', 'externalId',
+                     'roleSessionName', 'region', 'endpointUrl', 'berthJar']) {
+    m.put(key, 'BERTH_' + key.replaceAll('([A-Z])', '_$1').toUpperCase())
+  }
+  return m
+}
+
+/** The keys that pick the AWS credentials: a call that gives one of them takes no credentials default. */
+@NonCPS
+List credentialKeys() {
+  return ['credentialsId', 'credentialsFileId', 'configFileId', 'profile']
+}
+
+/** The defaults the environment gives (withBerth sets them; so can environment { } or the agent). */
+@NonCPS
+Map defaultsFrom(Object environment) {
+  Map defaults = [:]
+  for (Object e : defaultKeys().entrySet()) {
+    Object value = environment == null ? null : environment.getProperty(String.valueOf(e.value))
+    if (value != null && !String.valueOf(value).isEmpty()) {
+      defaults.put(e.key, String.valueOf(value))
+    }
+  }
+  return defaults
+}
+
+/**
+ * ARGS with DEFAULTS filled in for the keys the call does not give (null or '' counts as not given). The
+ * credentials are taken as a whole: a call that names its own (credentialsId, credentialsFileId, configFileId
+ * or profile) takes none of the defaults' credentials.
+ */
+@NonCPS
+Map withDefaults(String step, Map keys, Map args, Map defaults) {
+  Map merged = [:]
+  merged.putAll(args)
+  boolean ownCredentials = false
+  for (Object k : credentialKeys()) {
+    ownCredentials = ownCredentials || !absent(args.get(k))
+  }
+  for (Object e : defaults.entrySet()) {
+    String key = String.valueOf(e.key)
+    boolean known = keys.containsKey(key) || libraryKeys(step).containsKey(key)
+    if (!known || !absent(args.get(key)) || (ownCredentials && credentialKeys().contains(key))) {
+      continue
+    }
+    merged.put(key, e.value)
+  }
+  return merged
+}
+
+/** withBerth's check of its defaults: known keys, strings. */
+@NonCPS
+List defaultsProblems(Map defaults) {
+  List problems = []
+  List known = new ArrayList(defaultKeys().keySet())
+  for (Object e : defaults.entrySet()) {
+    String key = String.valueOf(e.key)
+    if (!known.contains(key)) {
+      String near = closest(key, known)
+      problems.add("unknown key '" + key + "'" + (near == null ? '' : " (did you mean '" + near + "'?)"))
+    } else if (e.value != null && !(e.value instanceof CharSequence)) {
+      problems.add("key '" + key + "' takes a String, got " + describe(e.value))
+    }
+  }
+  return problems
+}
+
+/** withEnv's list for withBerth's DEFAULTS: BERTH_<KEY>=value; a null or '' value clears an outer default. */
+@NonCPS
+List defaultsEnvironment(Map defaults) {
+  List environment = []
+  Map names = defaultKeys()
+  for (Object e : defaults.entrySet()) {
+    environment.add(names.get(e.key) + '=' + (e.value == null ? '' : String.valueOf(e.value)))
+  }
+  return environment
+}
+
+/** Keys every step takes besides its CLI options (and, with a STEP, that step's own). */
+@NonCPS
+Map libraryKeys(String step = null) {
+  Map keys = [
     credentialsId    : 'id of an AWS Credentials entry (bound as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
     credentialsFileId: 'id of a Secret file credential: an AWS shared credentials file (AWS_SHARED_CREDENTIALS_FILE)',
     configFileId     : 'id of a Secret file credential: an AWS config file (AWS_CONFIG_FILE)',
     berthJar         : 'path of the berth jar on the agent (default: BERTH_JAR, else the pinned version, downloaded)',
   ]
+  if (step == 'ecrPush') {
+    keys.put('sourceCredentialsId', 'id of a Username with password credential for the --image registry '
+        + '(bound as BERTH_SOURCE_USERNAME / BERTH_SOURCE_PASSWORD)')
+  }
+  return keys
 }
 
 /**
@@ -96,7 +191,7 @@ Map libraryKeys() {
 @NonCPS
 Map plan(String step, String command, Map keys, Map args, Object jobName, Object buildNumber) {
   List problems = []
-  Map library = libraryKeys()
+  Map library = libraryKeys(step)
   List known = new ArrayList(keys.keySet())
   known.addAll(library.keySet())
   for (Object k : args.keySet()) {
@@ -142,7 +237,13 @@ Map plan(String step, String command, Map keys, Map args, Object jobName, Object
       credentials.configFile = text
     } else if (key == 'berthJar') {
       extraEnv.add('BERTH_JAR=' + text)
+    } else if (key == 'sourceCredentialsId') {
+      credentials.source = text
     }
+  }
+  if (credentials.source && !absent(args.get('sourceUsername'))) {
+    problems.add("sourceCredentialsId (user name and password) cannot be combined with sourceUsername: "
+        + "the credential gives the user name")
   }
   if (credentials.aws && (credentials.credentialsFile || credentials.configFile || !absent(args.get('profile')))) {
     problems.add("credentialsId (AWS keys) cannot be combined with credentialsFileId, configFileId or profile: "
@@ -154,7 +255,10 @@ Map plan(String step, String command, Map keys, Map args, Object jobName, Object
   return [problems: problems, argv: argv, env: extraEnv, credentials: credentials]
 }
 
-/** Appends the arguments of one key; returns a problem or null. */
+/**
+ * Appends the arguments of one key; returns a problem or null. An option with a value is one word,
+ * --name=value (as the GitHub Action passes it), so a value that starts with '-' or '@' stays a value.
+ */
 @NonCPS
 String addArguments(List argv, String key, Map spec, Object value) {
   String option = spec.option
@@ -201,13 +305,11 @@ String addArguments(List argv, String key, Map spec, Object value) {
     }
     if (kind == 'CSV') {
       if (!items.isEmpty()) {
-        argv.add(option)
-        argv.add(items.join(spec.split ?: ','))
+        argv.add(option + '=' + items.join(spec.split ?: ','))
       }
     } else {
       for (Object item : items) {
-        argv.add(option)
-        argv.add(item)
+        argv.add(option + '=' + item)
       }
     }
     return null
@@ -232,8 +334,7 @@ String addArguments(List argv, String key, Map spec, Object value) {
       return "key '" + key + "' takes a map (" + spec.option + ' K=V), got ' + describe(value)
     }
     for (Object pair : pairs) {
-      argv.add(option)
-      argv.add(pair)
+      argv.add(option + '=' + pair)
     }
     return null
   }
@@ -253,8 +354,7 @@ String addArguments(List argv, String key, Map spec, Object value) {
       return "key '" + key + "' takes one of " + spec.choices.join(', ') + ', got ' + describe(value)
     }
   }
-  argv.add(option)
-  argv.add(text)
+  argv.add(option + '=' + text)
   return null
 }
 
@@ -262,8 +362,7 @@ String addArguments(List argv, String key, Map spec, Object value) {
 @NonCPS
 List launchEnvironment(String launcher, List argv, String resultFile, List extraEnv) {
   List all = new ArrayList(argv)
-  all.add('--result-file')
-  all.add(resultFile)
+  all.add('--result-file=' + resultFile)
   List environment = ['BERTH_LAUNCHER=' + launcher, 'BERTH_ARGC=' + all.size()]
   for (int i = 0; i < all.size(); i++) {
     environment.add('BERTH_ARG_' + (i + 1) + '=' + all.get(i))
@@ -347,11 +446,35 @@ int distance(String a, String b) {
   return previous[b.length()]
 }
 
-/** The result file's JSON object as plain, serializable HashMaps and ArrayLists. */
+/**
+ * The result file's JSON object as plain, serializable LinkedHashMaps and ArrayLists. JsonSlurper, because a
+ * sandboxed (folder-level) library may call it (script-security's generic whitelist) and not JsonSlurperClassic;
+ * its lazy maps are not serializable, so the tree is copied before CPS code sees it.
+ */
 @NonCPS
 Map parseResult(String text) {
-  Object parsed = new JsonSlurperClassic().parseText(text)
+  Object parsed = plain(new JsonSlurper().parseText(text))
   return parsed instanceof Map ? (Map) parsed : [value: parsed]
+}
+
+/** A parsed JSON value with every map and list copied into a LinkedHashMap or an ArrayList. */
+@NonCPS
+Object plain(Object value) {
+  if (value instanceof Map) {
+    Map copy = [:]
+    for (Object e : value.entrySet()) {
+      copy.put(e.key, plain(e.value))
+    }
+    return copy
+  }
+  if (value instanceof List) {
+    List copy = []
+    for (Object item : value) {
+      copy.add(plain(item))
+    }
+    return copy
+  }
+  return value
 }
 
 /** "<reason>" for error("<step> failed: <reason>"): the result's error, with the verdict when there is one. */

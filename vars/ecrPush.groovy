@@ -30,6 +30,7 @@ Map keys() {
     'sourceUsername': [option: '--source-username', kind: 'STRING'],
     'parallel': [option: '--parallel', kind: 'INT'],
     'timeout': [option: '--timeout', kind: 'STRING'],
+    'dryRun': [option: '--dry-run', kind: 'BOOLEAN'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

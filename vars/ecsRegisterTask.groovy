@@ -40,6 +40,7 @@ Map keys() {
     'healthCheckStartPeriod': [option: '--health-check-start-period', kind: 'STRING'],
     'keepRevisions': [option: '--keep-revisions', kind: 'INT'],
     'timeout': [option: '--timeout', kind: 'STRING'],
+    'dryRun': [option: '--dry-run', kind: 'BOOLEAN'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

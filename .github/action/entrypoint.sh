@@ -121,9 +121,10 @@ fi
 [ -n "${INPUT_BERTH_SHA256:-}" ] && export BERTH_SHA256=$INPUT_BERTH_SHA256
 [ -n "${INPUT_MAVEN_REPOSITORY:-}" ] && export BERTH_MAVEN_REPO=$INPUT_MAVEN_REPOSITORY
 [ -n "${BERTH_ACTION_CACHE_DIR:-}" ] && export BERTH_CACHE_DIR=$BERTH_ACTION_CACHE_DIR
-# GitHub-hosted runners start empty: a class-data archive would be recorded (1-6 s) in every job and never used
-# again, so it is off there unless the job asks for it; self-hosted runners keep the launcher's default.
-if [ -z "${BERTH_CDS:-}" ] && [ "${RUNNER_ENVIRONMENT:-}" = github-hosted ]; then
+# GitHub-hosted runners start empty: a start-up cache would be recorded (seconds) in every job and never used
+# again, so it is off there unless the action keeps it in the Actions cache (a released jar: prepare.sh's
+# startup-cache-path) or the job asks for it; self-hosted runners keep the launcher's default.
+if [ -z "${BERTH_CDS:-}" ] && [ "${RUNNER_ENVIRONMENT:-}" = github-hosted ] && [ -z "${BERTH_ACTION_STARTUP_CACHE:-}" ]; then
   export BERTH_CDS=off
 fi
 if [ -n "${BERTH_ACTION_JAVA:-}" ] && [ -x "$BERTH_ACTION_JAVA" ]; then

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# First step of the berth action (action.yml): finds a Java 17+ the runner already has, and where the berth jar
-# is cached, so the next steps set up Java and restore the cache only when needed. Writes step outputs:
-#   java        path of a java 17+ executable, empty when none was found (the action then runs setup-java)
+# First step of the berth action (action.yml): finds the Java the runner already has, and where the berth jar
+# and the launcher's start-up cache are kept, so the next steps set up Java and restore caches only when needed.
+# Writes step outputs:
+#   java        path of the java to run: BERTH_JAVA when it is 17+, else the newest Java 25+ of JAVA_HOME, PATH and
+#               the runner's JAVA_HOME_<N>_X64/ARM64; empty when there is none (the action then sets up Temurin 25:
+#               on 25+ the launcher starts each step from an ahead-of-time cache)
 #   cache-dir   BERTH_CACHE_DIR for the launcher (resources/dev/berth/berth.sh)
 #   cache-path  the folder actions/cache restores and saves; empty when nothing needs caching (a berth-jar
 #               input, or the jar is already on this machine)
 #   cache-key   the cache key: version, pinned checksum, Maven repository
+#   startup-cache-path, startup-cache-key
+#               on GitHub-hosted runners running a released jar (no berth-jar): the launcher's start-up caches
+#               (cache-dir/cds) and the key prefix they are kept under in the Actions cache; empty otherwise
+#               (self-hosted runners keep them on disk; a jar built in the job is new in every job)
 set -euo pipefail
 out=${GITHUB_OUTPUT:-/dev/null}
 
@@ -19,30 +26,50 @@ java_major() { # JAVA: prints its major version, or nothing
 }
 
 java=
-candidates=()
-[ -n "${BERTH_JAVA:-}" ] && candidates+=("$BERTH_JAVA")
-[ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
-command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
-for var in JAVA_HOME_17_X64 JAVA_HOME_17_ARM64 JAVA_HOME_21_X64 JAVA_HOME_21_ARM64 JAVA_HOME_25_X64 JAVA_HOME_25_ARM64; do
-  [ -n "${!var:-}" ] && candidates+=("${!var}/bin/java")
-done
-for c in ${candidates[@]+"${candidates[@]}"}; do
-  [ -x "$c" ] || continue
-  major=$(java_major "$c")
+if [ -n "${BERTH_JAVA:-}" ] && [ -x "$BERTH_JAVA" ]; then
+  major=$(java_major "$BERTH_JAVA")
   if [ -n "$major" ] && [ "$major" -ge 17 ]; then
-    java=$c
-    break
+    java=$BERTH_JAVA # the job's explicit choice
   fi
-done
+fi
+if [ -z "$java" ]; then
+  candidates=()
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+  for var in $(compgen -v); do
+    [[ $var =~ ^JAVA_HOME_[0-9]+_(X64|ARM64)$ ]] && [ -n "${!var:-}" ] && candidates+=("${!var}/bin/java")
+  done
+  best=0
+  for c in ${candidates[@]+"${candidates[@]}"}; do
+    [ -x "$c" ] || continue
+    major=$(java_major "$c")
+    if [ -n "$major" ] && [ "$major" -gt "$best" ]; then
+      best=$major
+      found=$c
+    fi
+  done
+  if [ "$best" -ge 25 ]; then
+    java=$found
+  fi
+fi
 if [ -n "$java" ]; then
   echo "berth: using Java $(java_major "$java") at $java" >&2
 else
-  echo "berth: no Java 17+ on this runner; setting up Temurin 17" >&2
+  echo "berth: no Java 25+ on this runner; setting up Temurin 25 (its ahead-of-time cache starts berth faster)" >&2
 fi
 echo "java=$java" >> "$out"
 
 cache_dir=${BERTH_CACHE_DIR:-${RUNNER_TOOL_CACHE:-${HOME:-/tmp}/.cache}/berth}
 echo "cache-dir=$cache_dir" >> "$out"
+if [ "${RUNNER_ENVIRONMENT:-}" = github-hosted ] && [ -z "${INPUT_BERTH_JAR:-}" ] && [ -z "${BERTH_JAR:-}" ] \
+    && [ "${BERTH_CDS:-auto}" != off ]; then
+  # the launcher's start-up caches, one per step, jar and java (it checks them itself); a new entry is saved when
+  # a step recorded one, under this prefix plus the cache folder's listing (actions/cache keys are immutable)
+  startup_version=${INPUT_BERTH_VERSION:-${BERTH_VERSION:-pinned}}
+  case $startup_version in */*|*..*|*[!A-Za-z0-9._+-]*) startup_version=invalid ;; esac
+  echo "startup-cache-path=$cache_dir/cds" >> "$out"
+  echo "startup-cache-key=berth-startup-$startup_version-${RUNNER_OS:-os}-${RUNNER_ARCH:-arch}" >> "$out"
+fi
 if [ -n "${INPUT_BERTH_JAR:-}" ] || [ -n "${BERTH_JAR:-}" ]; then
   exit 0 # an explicit jar: nothing to download or cache
 fi

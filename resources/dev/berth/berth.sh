@@ -1,8 +1,9 @@
 #!/bin/sh
-# berth.sh — runs the berth step runner (a Java 17 jar) on a CI agent; needs Java 17+ and a POSIX shell.
+# berth.sh — runs the berth step runner (a Java 17 jar) on a CI agent; needs Java 17+ (25+ is faster) and a POSIX shell.
 #
 #   sh berth.sh ecr-push --repository NAME --tag TAG ...     runs `java -jar berth.jar ARGS...`
 #   sh berth.sh --print-jar                                  resolves the jar and prints its path only
+#   sh berth.sh --print-java                                 prints the java it would run and its major version
 #
 # Used by the Jenkins shared library (vars/berth.groovy) and by the GitHub Action. Stable environment contract:
 #
@@ -20,17 +21,23 @@
 #                      It is checked when the jar is downloaded; a jar already in the cache is used as is.
 #                      Without it the repository's published .sha256 is used, else its .sha1 (with a warning).
 #                      A mismatch is refused: nothing is cached and nothing runs (exit 4).
-#   BERTH_JAVA         java executable (default: $JAVA_HOME/bin/java when JAVA_HOME is set, else java on PATH).
+#   BERTH_JAVA         java executable, used as it is (default: the newest Java 17+ among $JAVA_HOME/bin/java, java
+#                      on PATH, GitHub runners' JAVA_HOME_<N>_X64/ARM64, and the JDKs in /usr/lib/jvm, /usr/java,
+#                      /opt/java, /opt/hostedtoolcache and /Library/Java/JavaVirtualMachines, read from their
+#                      release files; Java 25+ starts faster, see BERTH_CDS).
 #   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC, plus -XX:TieredStopAtLevel=1
-#                      for the ecs-* steps, which are short and wait on AWS; ecr-push keeps the full JIT for digests
-#                      and compression). Setting it replaces the default, and turns BERTH_CDS=auto off.
-#   BERTH_CDS          auto (default), on or off: class-data sharing for the steps. The first run of a step with a
-#                      given jar and java records the classes it loaded (-XX:ArchiveClassesAtExit, a few seconds more,
-#                      kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.jsa (30-70 MB); later runs
-#                      of that step start from the archive (-XX:SharedArchiveFile): parsed and verified classes,
-#                      about half the start-up. auto: on unless BERTH_JAVA_OPTS is set; on: with BERTH_JAVA_OPTS too.
-#                      Recording a step's archive for a new jar or java at the same paths removes the older one;
-#                      archives older than 7 days are pruned.
+#                      -Xms16m -Xmx256m for the ecs-* steps, which are short, small and wait on AWS; ecr-push keeps
+#                      the full JIT for digests and compression, and the default heap). Setting it replaces the
+#                      default, and turns BERTH_CDS=auto off.
+#   BERTH_CDS          auto (default), on or off: a start-up cache per step. The first run of a step with a given
+#                      jar and java records it (kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.*;
+#                      later runs of that step start from it. On Java 25+ it is an ahead-of-time cache (.aot, JEP 483/
+#                      514/515: classes loaded and linked, method profiles; the first run trains, then the cache is
+#                      assembled, 5-20 s once); on 17-24 a class-data archive (.jsa, -XX:ArchiveClassesAtExit, a few
+#                      seconds once: parsed and verified classes). 30-70 MB per step; about half the start-up.
+#                      auto: on unless BERTH_JAVA_OPTS is set; on: with BERTH_JAVA_OPTS too.
+#                      Recording a step's cache for a new jar or java at the same paths removes the older one;
+#                      caches unused for 7 days are pruned.
 #   BERTH_ARGC, BERTH_ARG_1 .. BERTH_ARG_<BERTH_ARGC>
 #                      arguments appended after the command line's, one per variable, taken verbatim (no
 #                      quoting, no word splitting). Callers that must not build shell text (the Jenkins vars)
@@ -58,15 +65,59 @@ if [ -n "${BERTH_ARGC:-}" ]; then
   unset BERTH_ARGC berth_i
 fi
 
-# --- java --------------------------------------------------------------------------------------------------------
+# --- java: BERTH_JAVA, else the newest one found ------------------------------------------------------------------
+java_major() { # JAVA: its major version (17, 25), from the JDK's release file (no JVM started), else from -version;
+  # nothing when neither says
+  jm_path=$(command -v "$1" 2>/dev/null) || return 0
+  jm_real=$(readlink -f "$jm_path" 2>/dev/null) || jm_real=$jm_path
+  jm_home=${jm_real%/bin/java}
+  if [ "$jm_home" != "$jm_real" ] && [ -f "$jm_home/release" ]; then
+    jm_v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$jm_home/release" | head -n 1)
+  else
+    jm_v=$("$jm_path" -version 2>&1 | awk -F'"' '/version "/ { print $2; exit }') || jm_v=
+  fi
+  case $jm_v in 1.*) jm_v=${jm_v#1.} ;; esac
+  jm_v=${jm_v%%[!0-9]*}
+  printf '%s' "$jm_v"
+}
+
+find_java() { # sets java_bin and java_version: the newest java among JAVA_HOME, PATH and the usual JDK folders
+  java_bin= java_version=
+  fj_seen=' '
+  for fj in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} java \
+        $(env | awk -F= '/^JAVA_HOME_[0-9]+_[A-Z0-9]+=/ { print substr($0, index($0, "=") + 1) "/bin/java" }') \
+      /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /opt/java/*/bin/java /opt/hostedtoolcache/Java_*/*/*/bin/java \
+      /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
+    fj_path=$(command -v "$fj" 2>/dev/null) || continue
+    [ -x "$fj_path" ] || continue
+    fj_real=$(readlink -f "$fj_path" 2>/dev/null) || fj_real=$fj_path
+    case $fj_seen in *" $fj_real "*) continue ;; esac
+    fj_seen="$fj_seen$fj_real "
+    fj_v=$(java_major "$fj_path")
+    [ -n "$fj_v" ] || fj_v=0
+    if [ -z "$java_bin" ] || [ "$fj_v" -gt "$java_version" ]; then
+      java_bin=$fj_path java_version=$fj_v
+    fi
+  done
+}
+
 if [ -n "${BERTH_JAVA:-}" ]; then
   java_bin=$BERTH_JAVA
-elif [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
-  java_bin=$JAVA_HOME/bin/java
+  command -v "$java_bin" >/dev/null 2>&1 || die 2 "BERTH_JAVA=$java_bin is not an executable java"
+  java_version=
 else
-  java_bin=java
+  find_java
+  [ -n "$java_bin" ] || die 2 "no java found: berth needs Java 17+ on the agent (Java 25+ starts faster; set JAVA_HOME or BERTH_JAVA)"
+  [ "$java_version" = 0 ] && java_version=
+  if [ -n "$java_version" ] && [ "$java_version" -lt 17 ]; then
+    die 2 "the newest java found ($java_bin) is Java $java_version: berth needs Java 17+ (set JAVA_HOME or BERTH_JAVA)"
+  fi
 fi
-command -v "$java_bin" >/dev/null 2>&1 || die 2 "no java found ($java_bin): berth needs Java 17+ on the agent (set JAVA_HOME or BERTH_JAVA)"
+if [ "${1:-}" = --print-java ]; then
+  [ -n "$java_version" ] || java_version=$(java_major "$java_bin")
+  printf '%s %s\n' "$(command -v "$java_bin")" "${java_version:-unknown}"
+  exit 0
+fi
 
 # --- helpers: download and hash with what the agent has (curl, wget, or Java itself) --------------------------
 helper_dir=
@@ -210,9 +261,11 @@ if [ "${1:-}" = --print-jar ]; then
   exit 0
 fi
 
-# --- JVM options and class-data sharing ---------------------------------------------------------------------------
+# --- JVM options, and the start-up cache: an ahead-of-time cache on Java 25+, a class-data archive before ----------
 case ${1:-} in
-  ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
+  # -Xms16m -Xmx256m: a small first heap is touched less (peak RSS of a deploy with an ALB: 143 -> 127 MB on Java
+  # 25); the ecs-* steps hold a few MB of JSON at most
+  ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m" ;;
   *) default_opts="-XX:+UseSerialGC" ;;
 esac
 java_opts=${BERTH_JAVA_OPTS-$default_opts}
@@ -223,36 +276,57 @@ case $cds_mode in
   *) die 2 "BERTH_CDS must be auto, on or off, got '$cds_mode'" ;;
 esac
 case ${1:-} in
-  ecr-push|ecs-register-task|ecs-deploy-service|ecs-scale|ecs-force-redeploy) ;;
-  *) cds_mode=off ;; # --help, --version, an unknown step: nothing worth archiving
+  ecr-push|ecs-*) ;;
+  *) cds_mode=off ;; # --help, --version, --print-jar: nothing worth caching
 esac
-cds_opts= cds_dump= cds_file=
+cds_opts= cds_dump= cds_file= cds_kind=
 file_id() { # PATH: size and modification time, following links
   stat -L -c '%s %Y' "$1" 2>/dev/null || stat -L -f '%z %m' "$1" 2>/dev/null || ls -lLn "$1" 2>/dev/null
 }
 if [ "$cds_mode" != off ]; then
   java_path=$(command -v "$java_bin")
-  # an archive fits one jar and one java exactly; a new jar or JDK gets a new archive (the JVM checks it too).
-  # STEP-WHERE-WHAT.jsa: WHERE hashes the jar's and java's paths, WHAT their sizes and times; recording a new
-  # archive removes the older ones of the same WHERE (a rebuilt or upgraded jar at the same path)
+  [ -n "$java_version" ] || java_version=$(java_major "$java_path")
+  # Java 25+ (JEP 483, 514, 515): an ahead-of-time cache holds the step's classes loaded and linked, and the
+  # method profiles of its run; before 25, a dynamic class-data archive holds the classes parsed and verified.
+  # Both are recorded on the step's first successful run and used by every later one.
+  if [ -n "$java_version" ] && [ "$java_version" -ge 25 ]; then cds_kind=aot; else cds_kind=jsa; fi
+  # a cache fits one jar and one java exactly; a new jar or JDK gets a new cache (the JVM checks it too).
+  # STEP-WHERE-WHAT.jsa|.aot: WHERE hashes the jar's and java's paths, WHAT their sizes and times; recording a
+  # new cache removes the older ones of the same WHERE (a rebuilt or upgraded jar at the same path)
   cds_where=$(printf '%s\n' "$jar" "$java_path" | cksum | cut -d' ' -f1)
   cds_what=$(printf '%s\n' "$(file_id "$jar")" "$(file_id "$java_path")" | cksum | cut -d' ' -f1)
   cds_dir=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}/cds
   cds_key=$cds_where-$cds_what
-  cds_file=$cds_dir/$1-$cds_key.jsa
+  cds_file=$cds_dir/$1-$cds_key.$cds_kind
+  # the JVM's own notes on the cache (a stale cache, classes it skips) go nowhere: stdout is the result's
+  if [ "$cds_kind" = aot ]; then
+    cds_quiet="-Xlog:disable -Xlog:all=warning,aot*=off,cds*=off:stderr"
+  else
+    cds_quiet="-Xlog:cds=off,cds+dynamic=off"
+  fi
   if [ -s "$cds_file" ]; then
-    cds_opts="-XX:SharedArchiveFile=$cds_file -Xlog:cds=off,cds+dynamic=off"
+    if [ "$cds_kind" = aot ]; then
+      cds_opts="-XX:AOTCache=$cds_file $cds_quiet"
+    else
+      cds_opts="-XX:SharedArchiveFile=$cds_file $cds_quiet"
+    fi
   elif [ ! -e "$cds_file.none" ] && mkdir -p "$cds_dir" 2>/dev/null; then
-    cds_dump=$cds_dir/.$1-$cds_key.jsa.$$
-    cds_opts="-XX:ArchiveClassesAtExit=$cds_dump -Xlog:cds=off,cds+dynamic=off"
+    cds_dump=$cds_dir/.$1-$cds_key.$cds_kind.$$
+    if [ "$cds_kind" = aot ]; then
+      # the training run writes the configuration; the cache is assembled from it after a successful step
+      # (the JVM says where it wrote it on its own output, hence DisplayVMOutputToStderr: stdout is the result's)
+      cds_opts="-XX:AOTMode=record -XX:AOTConfiguration=$cds_dump.conf -XX:+DisplayVMOutputToStderr $cds_quiet"
+    else
+      cds_opts="-XX:ArchiveClassesAtExit=$cds_dump $cds_quiet"
+    fi
   fi
 fi
 
 cleanup
 trap - EXIT INT TERM
 if [ -n "$cds_dump" ]; then
-  # the recording run: not exec'd, so that the archive is kept only after a successful step
-  trap 'rm -f "$cds_dump"' EXIT
+  # the recording run: not exec'd, so that the cache is kept only after a successful step
+  trap 'rm -f "$cds_dump" "$cds_dump.conf"' EXIT
   trap 'exit 130' INT TERM
   set +e
   # shellcheck disable=SC2086 # the options are split on purpose
@@ -260,15 +334,21 @@ if [ -n "$cds_dump" ]; then
   code=$?
   set -e
   if [ "$code" -eq 0 ]; then
+    if [ "$cds_kind" = aot ] && [ -s "$cds_dump.conf" ]; then
+      say "writing the start-up cache of $1 for this jar and java (once; later runs start from it)"
+      # shellcheck disable=SC2086
+      "$java_bin" $java_opts -XX:AOTMode=create "-XX:AOTConfiguration=$cds_dump.conf" "-XX:AOTCache=$cds_dump" \
+        $cds_quiet -jar "$jar" >/dev/null 2>&1 || rm -f "$cds_dump"
+    fi
     if [ -s "$cds_dump" ]; then
       mv -f "$cds_dump" "$cds_file" 2>/dev/null || true
     else
-      : >"$cds_file.none" 2>/dev/null || true # this java does not write archives: do not try again
+      : >"$cds_file.none" 2>/dev/null || true # this java does not write caches: do not try again
     fi
-    # older archives of this step: those for an earlier jar or java at the same paths, and any unused for a week
+    # older caches of this step: those for an earlier jar or java at the same paths, and any unused for a week
     # (and recordings a killed run left behind)
-    find "$cds_dir" \( \( \( -name "$1-$cds_where-*.jsa*" -o -name "$1-*.jsa*" -mtime +7 \) \
-      ! -name "$1-$cds_key.jsa" ! -name "$1-$cds_key.jsa.none" \) -o \( -name ".$1-*" -mmin +120 \) \) \
+    find "$cds_dir" \( \( \( -name "$1-$cds_where-*" -o -name "$1-*" -mtime +7 \) \
+      ! -name "$1-$cds_key.$cds_kind" ! -name "$1-$cds_key.$cds_kind.none" \) -o \( -name ".$1-*" -mmin +120 \) \) \
       -exec rm -f {} + 2>/dev/null || true
   fi
   exit "$code"

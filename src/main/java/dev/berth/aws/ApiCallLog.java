@@ -20,9 +20,40 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 public final class ApiCallLog implements ExecutionInterceptor {
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final Path file;
+  private final java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
 
   public ApiCallLog(Path file) {
     this.file = file;
+  }
+
+  /**
+   * Why FILE cannot be appended to (checked before a step's first call, so that a log that cannot be written
+   * stops nothing half way); null when it can. Creates FILE when it does not exist, as the first append would.
+   */
+  public static String problem(Path file) {
+    if (file == null) {
+      return null;
+    }
+    if (Files.isDirectory(file)) {
+      return file + " is a folder, not a file";
+    }
+    try (var out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      return null;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return "cannot append to " + file + ": no such folder " + file.toAbsolutePath().getParent();
+    } catch (java.nio.file.AccessDeniedException e) {
+      return "cannot append to " + file + ": permission denied";
+    } catch (IOException e) {
+      return "cannot append to " + file + ": " + e.getMessage();
+    }
+  }
+
+  /**
+   * The first append that failed during the run, or null. A failed append never stops the call it records (a
+   * deploy is not left half way for a log line); the step reports it when it ends.
+   */
+  public String failure() {
+    return failure.get();
   }
 
   @Override
@@ -40,7 +71,7 @@ public final class ApiCallLog implements ExecutionInterceptor {
         Files.writeString(file, action + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
             StandardOpenOption.APPEND);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot append to BERTH_API_LOG " + file, e);
+        failure.compareAndSet(null, "cannot append " + action + " to BERTH_API_LOG " + file + ": " + e.getMessage());
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.berth.aws;
 
 import dev.berth.report.BerthException;
+import dev.berth.report.Durations;
 import dev.berth.report.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,26 +84,16 @@ public final class AwsClients implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
 
-  /** A duration from the environment: {@code 500ms}, {@code 5s}, {@code 2m}, or ISO-8601; null when unset. */
+  /** A duration from the environment ({@link Durations}: 500ms, 1.5s, 2m30s, 1h); null when unset. */
   static Duration duration(Map<String, String> env, String name) {
     String v = env.get(name);
     if (v == null || v.isBlank()) {
       return null;
     }
-    v = v.trim().toLowerCase(java.util.Locale.ROOT);
     try {
-      if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      }
-      if (v.endsWith("s")) {
-        return Duration.ofMillis((long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
-      }
-      if (v.endsWith("m")) {
-        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)) * 60);
-      }
-      return Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
-    } catch (RuntimeException e) {
-      throw new InvalidInputException(name, "not a duration: " + v + " (examples: 500ms, 5s, 2m)");
+      return Durations.parse(v);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException(name, e.getMessage());
     }
   }
 
@@ -130,6 +121,11 @@ public final class AwsClients implements AutoCloseable {
   /** Every call made so far, as IAM action names ({@code ecs:CreateService}). */
   public List<String> calls() {
     return callLog.calls();
+  }
+
+  /** The first BERTH_API_LOG append that failed during the run, or null (the calls themselves went on). */
+  public String callLogFailure() {
+    return callLog.failure();
   }
 
   /** Records a call made without the SDK (berth's own light clients) in the same call log. */

@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
         + "nothing is overwritten."})
 public class EcrPushCommand extends StepCommand {
   static final String SOURCE_PASSWORD_ENV = "BERTH_SOURCE_PASSWORD";
+  static final String SOURCE_USERNAME_ENV = "BERTH_SOURCE_USERNAME";
   static final String REGISTRY_ENDPOINT_ENV = "BERTH_REGISTRY_ENDPOINT";
 
   @Option(names = "--repository", paramLabel = "NAME", required = true,
@@ -101,7 +102,8 @@ public class EcrPushCommand extends StepCommand {
 
   @Option(names = "--source-username", paramLabel = "USER",
       description = "User name for the --image registry; the password is read from the environment variable "
-          + SOURCE_PASSWORD_ENV + " (default: credentials from the Docker config file, else anonymous).")
+          + SOURCE_PASSWORD_ENV + " (default: " + SOURCE_USERNAME_ENV + "; without a user name, credentials from the "
+          + "Docker config file, else anonymous).")
   String sourceUsername;
 
   @Option(names = "--parallel", paramLabel = "N",
@@ -111,6 +113,10 @@ public class EcrPushCommand extends StepCommand {
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m",
       description = "Deadline for the whole push (repository, build or copy, upload), e.g. 90s, 10m, 1h; exit 5 after it. Default: ${DEFAULT-VALUE}.")
   java.time.Duration timeout;
+
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: the repository, lifecycle policy and tags that would be created or moved, with the image's digest (default: off). Nothing is created, uploaded or tagged; the result has \"dryRun\": true and \"changes\".")
+  boolean dryRun;
 
   @Override
   protected java.time.Duration deadline() {
@@ -177,14 +183,15 @@ public class EcrPushCommand extends StepCommand {
       source = new Source.Local(new LocalImages.DockerDaemonSource(dockerDaemon), context.env());
     }
     RegistryCredentials sourceCredentials = null;
-    if (sourceUsername != null) {
+    String sourceUser = sourceUsername != null ? sourceUsername : context.env().get(SOURCE_USERNAME_ENV);
+    if (sourceUser != null && !sourceUser.isEmpty()) {
       String password = context.env().get(SOURCE_PASSWORD_ENV);
       if (password == null || password.isEmpty()) {
         violations.add(Violation.error("--source-username", "the password is read from " + SOURCE_PASSWORD_ENV
             + ", which is not set"));
       } else {
         SecretMasker.global().register(password);
-        sourceCredentials = new RegistryCredentials(sourceUsername, password);
+        sourceCredentials = new RegistryCredentials(sourceUser, password);
       }
     }
     String endpointText = registryEndpoint != null ? registryEndpoint : context.env().get(REGISTRY_ENDPOINT_ENV);
@@ -197,7 +204,7 @@ public class EcrPushCommand extends StepCommand {
       }
     }
     EcrPush.Request request = new EcrPush.Request(repository, registryId, tags, sources > 1 ? null : source,
-        mutableTags, keepImages, endpoint, sourceCredentials, DockerConfig.file(context.env()), parallel);
+        mutableTags, keepImages, endpoint, sourceCredentials, DockerConfig.file(context.env()), parallel, dryRun);
     // with problems of its own, the command reports the step's (and the local source's) too, else the step does
     List<Violation> fromStep = violations.isEmpty() ? List.of() : EcrPush.check(request);
     if (sources > 1 || (image != null && source == null)) {
@@ -217,7 +224,7 @@ public class EcrPushCommand extends StepCommand {
     Thread t = new Thread(() -> {
       try {
         Json.write(Json.tree(new EcrPush.Result("r", "u", List.of("t"), "d", "i", "m", false, false, List.of(), "s",
-            0, 0, 0, 0, "x")));
+            0, 0, 0, 0, "x", null, List.of())));
       } catch (RuntimeException e) {
         // only a warm-up: the real rendering reports its own problems
       }

@@ -207,9 +207,9 @@ public class EcsDeployServiceCommand extends StepCommand {
     String env = context.env().get("BERTH_ROLLOUT_POLL_INTERVAL");
     if (env != null && !env.isBlank()) {
       try {
-        poll = DurationConverter.parse(env);
-      } catch (RuntimeException e) {
-        throw new InvalidInputException("BERTH_ROLLOUT_POLL_INTERVAL", "'" + env + "' is not a duration");
+        poll = dev.berth.report.Durations.parse(env);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException("BERTH_ROLLOUT_POLL_INTERVAL", e.getMessage());
       }
       if (poll.isZero() || poll.isNegative()) {
         throw new InvalidInputException("BERTH_ROLLOUT_POLL_INTERVAL", "must be positive");
@@ -262,13 +262,7 @@ public class EcsDeployServiceCommand extends StepCommand {
   }
 
   private static Integer seconds(Duration d, String flag) {
-    if (d == null) {
-      return null;
-    }
-    if (d.toMillis() % 1000 != 0) {
-      throw new InvalidInputException(flag, "whole seconds only, got " + d.toMillis() + "ms");
-    }
-    return (int) Math.min(Integer.MAX_VALUE, d.getSeconds());
+    return dev.berth.report.Durations.wholeSeconds(d, flag);
   }
 
   /** {@code KEY=VALUE} pairs; the value may contain '=' and may be empty. */

@@ -46,11 +46,15 @@ public class EcsForceRedeployCommand extends StepCommand {
       description = "How long --wait watches, e.g. 90s, 15m, 1h (default: ${DEFAULT-VALUE}); exit 5 after it.")
   Duration timeout;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: what would be registered and deployed (task-definition diff by field, image changes, the new deployment) (default: off). The result has \"dryRun\": true and \"changes\", the list a real run applies.")
+  boolean dryRun;
+
   @Override
   protected Object execute(Context context) {
     EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress());
     return step.run(new EcsForceRedeploy.Request(cluster, service, imageMap(images), rollback, waitForRollout,
-        timeout));
+        timeout, dryRun));
   }
 
   /** {@code CONTAINER=IMAGE} pairs in order; every malformed or repeated one is reported at once (exit 3). */

@@ -1,12 +1,9 @@
 package dev.berth.cli;
 
-import dev.berth.report.InvalidInputException;
+import dev.berth.report.Durations;
 import dev.berth.step.EcsRegisterTask;
 import dev.berth.taskdef.Overrides;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.berth.taskdef.TaskDefinitions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,6 +150,10 @@ public class EcsRegisterTaskCommand extends StepCommand {
       description = "Deadline for the whole step (validation, comparison, registration, pruning), e.g. 90s, 10m, 1h; exit 5 after it. Default: ${DEFAULT-VALUE}.")
   java.time.Duration timeout;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: what would be registered (a task-definition diff by field against the latest revision), created (log group) or deregistered. The result has \"dryRun\": true and \"changes\", the list a real run applies. Default: off.")
+  boolean dryRun;
+
   @Override
   protected java.time.Duration deadline() {
     return timeout;
@@ -166,30 +167,19 @@ public class EcsRegisterTaskCommand extends StepCommand {
         .ports(ports).env(env).secrets(secrets).volumes(volumes).efsVolumes(efsVolumes).mounts(mounts)
         .executionRoleArn(executionRoleArn).taskRoleArn(taskRoleArn).logGroup(logGroup)
         .cpuArchitecture(cpuArchitecture).healthCheck(healthCheck)
-        .healthCheckInterval(seconds(healthCheckInterval)).healthCheckTimeout(seconds(healthCheckTimeout))
-        .healthCheckRetries(healthCheckRetries).healthCheckStartPeriod(seconds(healthCheckStartPeriod))
+        .healthCheckInterval(Durations.wholeSeconds(healthCheckInterval, "--health-check-interval"))
+        .healthCheckTimeout(Durations.wholeSeconds(healthCheckTimeout, "--health-check-timeout"))
+        .healthCheckRetries(healthCheckRetries)
+        .healthCheckStartPeriod(Durations.wholeSeconds(healthCheckStartPeriod, "--health-check-start-period"))
         .logs(logs).build();
     EcsRegisterTask.Request request;
     if (file != null) {
-      request = EcsRegisterTask.Request.fromFile(read(file), file.getFileName().toString(), overrides);
+      request = EcsRegisterTask.Request.fromFile(TaskDefinitions.readFile(file, "--file"),
+          file.getFileName().toString(), overrides);
     } else {
       request = EcsRegisterTask.Request.fromParameters(overrides);
     }
     return new EcsRegisterTask(context.aws(), context.progress()).run(request.withKeepRevisions(keepRevisions)
-        .withCreateRoles(createRoles));
-  }
-
-  private static Integer seconds(Duration d) {
-    return d == null ? null : (int) d.toSeconds();
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new InvalidInputException("--file", "no such file: " + file);
-    } catch (IOException e) {
-      throw new InvalidInputException("--file", "cannot read " + file + ": " + e.getMessage());
-    }
+        .withCreateRoles(createRoles).withDryRun(dryRun));
   }
 }

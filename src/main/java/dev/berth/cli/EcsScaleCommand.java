@@ -43,10 +43,14 @@ public class EcsScaleCommand extends StepCommand {
       description = "How long --wait waits, e.g. 90s, 10m, 1h (default: ${DEFAULT-VALUE}); exit 5 after it.")
   Duration timeout;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: what would be created or updated (autoscaling range, desired count), old -> new (default: off). The result has \"dryRun\": true and \"changes\", the list a real run applies.")
+  boolean dryRun;
+
   @Override
   protected Object execute(Context context) throws InterruptedException {
     EcsScale step = EcsScale.create(context.aws(), context.progress());
     return step.run(new EcsScale.Request(cluster, service, desiredCount, autoscalingMin, autoscalingMax,
-        waitForRunning, timeout));
+        waitForRunning, timeout, dryRun));
   }
 }

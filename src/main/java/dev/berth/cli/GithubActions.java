@@ -2,7 +2,9 @@ package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.report.Change;
 import dev.berth.report.Json;
+import dev.berth.report.Plan;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -157,6 +159,35 @@ final class GithubActions {
   }
 
   /**
+   * The plan in Markdown: a heading that says whether it is a dry run, then one item per change (created,
+   * updated, deleted) with its fields, {@code old → new} for updates.
+   */
+  static String plan(List<Change> changes, boolean dryRun) {
+    StringBuilder b = new StringBuilder("#### ").append(dryRun ? "Plan (dry run: nothing was changed)" : "Changes")
+        .append(": ").append(changes.isEmpty() ? "no changes" : changes.size() + (changes.size() == 1 ? " change"
+            : " changes")).append("\n\n");
+    for (Change c : changes) {
+      String verb = switch (c.action()) {
+        case CREATE -> "➕ create";
+        case UPDATE -> "✏️ update";
+        case DELETE -> "➖ delete";
+      };
+      b.append("- ").append(verb).append(' ').append(code(c.resource())).append(" <b>").append(html(c.name()))
+          .append("</b>\n");
+      for (Change.Field f : c.fields()) {
+        b.append("  - ").append(html(f.field())).append(": ");
+        if (c.action() == Change.Action.CREATE && f.before().isNull()) {
+          b.append(code(Plan.value(f.after())));
+        } else {
+          b.append(code(Plan.value(f.before()))).append(" → ").append(code(Plan.value(f.after())));
+        }
+        b.append('\n');
+      }
+    }
+    return b.toString();
+  }
+
+  /**
    * The step summary: a heading with the verdict, the facts a reader looks for first (image and digest,
    * task-definition revision, rollout verdict, endpoint), the error, a table of every result key, and the
    * run's progress lines (events) folded.
@@ -231,6 +262,12 @@ final class GithubActions {
       b.append("Reasons:\n\n");
       reasons.forEach(r -> b.append("- ").append(html(outputValue(r))).append('\n'));
       b.append('\n');
+    }
+
+    JsonNode changes = result.get("changes");
+    boolean dryRun = result.path("dryRun").asBoolean(false);
+    if (changes != null && changes.isArray() && (dryRun || !changes.isEmpty())) {
+      b.append(plan(Plan.fromJson(changes), dryRun)).append('\n');
     }
 
     b.append("<details><summary>Result (").append(result.size()).append(" keys)</summary>\n\n");

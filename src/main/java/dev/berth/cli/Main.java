@@ -61,7 +61,8 @@ public final class Main implements Runnable {
   }
 
   /** Runs berth in this process with the given environment and streams; returns the exit code. */
-  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+  public static int run(String[] given, Map<String, String> env, PrintStream out, PrintStream err) {
+    String[] args = stepFirst(given);
     StepCommand.Runtime runtime = new StepCommand.Runtime(env, out, err);
     CommandLine.IFactory defaults = CommandLine.defaultFactory();
     CommandLine.IFactory factory = new CommandLine.IFactory() {
@@ -79,8 +80,54 @@ public final class Main implements Runnable {
     cl.setErr(new PrintWriter(err, true));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.registerConverter(java.time.Duration.class, new DurationConverter());
-    Reporters.usageErrors(cl, runtime);
+    UsageErrors.install(cl, runtime);
     return cl.execute(args);
+  }
+
+  /**
+   * The options every step takes may come before the step name too ({@code berth --region us-east-2 ecs-scale
+   * ...}): they are moved behind it, where picocli reads them. Anything else before the step is left in place
+   * (and reported as a usage error).
+   */
+  static String[] stepFirst(String[] args) {
+    if (args.length == 0 || !args[0].startsWith("-") || STEPS.containsKey(args[0])) {
+      return args;
+    }
+    Map<String, Boolean> common = commonOptions();
+    int i = 0;
+    while (i < args.length && !STEPS.containsKey(args[i])) {
+      String a = args[i];
+      int eq = a.indexOf('=');
+      String name = a.startsWith("--") && eq > 0 ? a.substring(0, eq) : a;
+      Boolean takesValue = common.get(name);
+      if (takesValue == null && a.matches("-[vq]+")) {
+        takesValue = false; // clustered short flags: -vv, -qv
+      }
+      if (takesValue == null) {
+        return args;
+      }
+      i += takesValue && eq < 0 ? 2 : 1;
+    }
+    if (i >= args.length) {
+      return args;
+    }
+    String[] moved = new String[args.length];
+    moved[0] = args[i];
+    System.arraycopy(args, 0, moved, 1, i);
+    System.arraycopy(args, i + 1, moved, i + 1, args.length - i - 1);
+    return moved;
+  }
+
+  /** The common options' names, each with whether it takes a value. */
+  private static Map<String, Boolean> commonOptions() {
+    Map<String, Boolean> names = new java.util.HashMap<>();
+    for (CommandLine.Model.OptionSpec o : CommandLine.Model.CommandSpec.forAnnotatedObject(new CommonOptions())
+        .options()) {
+      for (String n : o.names()) {
+        names.put(n, o.arity().max() > 0);
+      }
+    }
+    return names;
   }
 
   /**
@@ -88,11 +135,16 @@ public final class Main implements Runnable {
    * others' option models are not built).
    */
   public static CommandLine commandLine(CommandLine.IFactory factory, String only) {
+    CommandLine cl;
     if (only == null || !STEPS.containsKey(only)) {
-      return new CommandLine(new Main(), factory);
+      cl = new CommandLine(new Main(), factory);
+    } else {
+      cl = new CommandLine(new Lean(), factory);
+      cl.addSubcommand(only, new CommandLine(STEPS.get(only), factory));
     }
-    CommandLine cl = new CommandLine(new Lean(), factory);
-    cl.addSubcommand(only, new CommandLine(STEPS.get(only), factory));
+    // An argument is a value, never a file of more arguments: picocli's @FILE expansion would read any file
+    // a build parameter names (tag: readFile('VERSION')) into the command line and echo it in the log.
+    cl.setExpandAtFiles(false);
     return cl;
   }
 

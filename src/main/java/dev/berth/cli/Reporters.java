@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 
 /** Chooses how progress, errors and results reach the user: a console, or GitHub Actions when GITHUB_ACTIONS is set. */
 final class Reporters {
@@ -57,25 +56,6 @@ final class Reporters {
       append(Path.of(summaryFile), masker.mask(GithubActions.summary(step, result, exitCode, events)),
           "GITHUB_STEP_SUMMARY", progress);
     }
-  }
-
-  /**
-   * In GitHub Actions a command line picocli cannot parse (exit 2, before any step runs) is also reported as
-   * an error annotation, so a bad input value shows on the run's page and not only in the log.
-   */
-  static void usageErrors(CommandLine cl, StepCommand.Runtime rt) {
-    if (!GithubActions.enabled(rt.env())) {
-      return;
-    }
-    CommandLine.IParameterExceptionHandler usual = cl.getParameterExceptionHandler();
-    cl.setParameterExceptionHandler((ex, args) -> {
-      SecretMasker masker = SecretMasker.global();
-      masker.registerFromEnvironment(rt.env());
-      String step = ex.getCommandLine() == null ? "berth" : "berth " + ex.getCommandLine().getCommandName();
-      rt.err().println(GithubActions.command("error", Map.of("title", step), masker.mask(ex.getMessage())));
-      rt.err().flush();
-      return usual.handleParseException(ex, args);
-    });
   }
 
   private static void append(Path file, String text, String what, Progress progress) {

@@ -1,19 +1,22 @@
 package dev.berth.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.aws.ApiCallLog;
 import dev.berth.aws.AwsClients;
 import dev.berth.aws.AwsErrors;
 import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.Outcome;
+import dev.berth.report.Plan;
 import dev.berth.report.Progress;
 import dev.berth.report.SecretMasker;
 import dev.berth.report.Violation;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -57,9 +60,16 @@ public abstract class StepCommand implements Callable<Integer> {
     Progress progress = Reporters.progress(rt, step, common.verbosity(), masker);
     int code;
     Object result;
-    try (AwsClients aws = AwsClients.create(common.awsSettings(rt.env()), rt.env())) {
-      result = withDeadline(step, new Context(aws, progress, rt.env()));
-      code = ExitCodes.OK;
+    try {
+      preflight(rt.env());
+      try (AwsClients aws = AwsClients.create(common.awsSettings(rt.env()), rt.env())) {
+        result = withDeadline(step, new Context(aws, progress, rt.env()));
+        code = ExitCodes.OK;
+        if (aws.callLogFailure() != null) {
+          throw BerthException.failed(step + " completed, but " + aws.callLogFailure()
+              + "; the log misses calls").withResult(result);
+        }
+      }
     } catch (BerthException e) {
       code = ExitCodes.of(e.outcome());
       result = failure(step, e, e.outcome(), e.result(), progress);
@@ -75,8 +85,25 @@ public abstract class StepCommand implements Callable<Integer> {
       code = ExitCodes.FAILED;
       result = failure(step, e, Outcome.FAILED, null, progress);
     }
-    emit(rt, step, result, code, masker, progress);
-    return code;
+    return emit(rt, step, result, code, masker, progress);
+  }
+
+  /**
+   * What must hold before the step's first AWS call: --result-file and BERTH_API_LOG can be written (exit 3
+   * naming both, rather than a result lost after the change or a log that stops a deploy half way).
+   */
+  private void preflight(Map<String, String> env) {
+    List<Violation> problems = new ArrayList<>();
+    Violation result = ResultFile.problem(common.resultFile, "--result-file");
+    if (result != null) {
+      problems.add(result);
+    }
+    String log = env.get("BERTH_API_LOG");
+    String logProblem = log == null || log.isBlank() ? null : ApiCallLog.problem(Path.of(log));
+    if (logProblem != null) {
+      problems.add(Violation.error("BERTH_API_LOG", logProblem));
+    }
+    InvalidInputException.throwIfAny(problems);
   }
 
   /**
@@ -104,7 +131,7 @@ public abstract class StepCommand implements Callable<Integer> {
       return future.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       future.cancel(true);
-      throw BerthException.timedOut(step + " did not finish within " + DurationConverter.format(deadline)
+      throw BerthException.timedOut(step + " did not finish within " + dev.berth.report.Durations.format(deadline)
           + " (--timeout); the step was stopped there");
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof Exception cause) {
@@ -153,21 +180,47 @@ public abstract class StepCommand implements Callable<Integer> {
     return m;
   }
 
-  private void emit(Runtime rt, String step, Object result, int code, SecretMasker masker, Progress progress) {
+  /**
+   * Writes the result to --result-file, then stdout and the CI's outputs; returns the exit code. A result that
+   * cannot be delivered turns a success into a failure (exit 1) that says so: the change was made, and the
+   * pipeline must not carry on without its result.
+   */
+  private int emit(Runtime rt, String step, Object result, int code, SecretMasker masker, Progress progress) {
     ObjectNode node = result instanceof ObjectNode on ? on : Json.tree(result);
     if (!node.has("ok")) {
       node.put("ok", code == 0);
     }
+    if (node.path("changes").isArray()) {
+      // the plan as a person reads it (the same list as "changes"): printed for a dry run, and kept as text for a
+      // Jenkins input or a step summary
+      boolean dry = node.path("dryRun").asBoolean(false);
+      List<String> lines = Plan.text(Plan.fromJson(node.get("changes")), dry);
+      if (dry) {
+        lines.forEach(progress::info);
+      }
+      node.put("plan", String.join("\n", lines));
+    }
     String json = masker.mask(Json.write(node));
-    rt.out().println(json);
-    rt.out().flush();
     if (common.resultFile != null) {
       try {
-        Files.writeString(common.resultFile, json + "\n", StandardCharsets.UTF_8);
+        ResultFile.write(common.resultFile, json + "\n");
       } catch (IOException e) {
-        progress.warn("cannot write --result-file " + common.resultFile + ": " + e.getMessage());
+        String message = step + (code == 0 ? " completed" : " ended") + ", but its result could not be written to"
+            + " --result-file " + common.resultFile + ": " + ResultFile.reason(e);
+        progress.error(message);
+        if (code == 0) {
+          code = ExitCodes.FAILED;
+          node.put("ok", false);
+          node.put("error", message);
+          node.put("outcome", Outcome.FAILED.name());
+          node.put("exitCode", code);
+          json = masker.mask(Json.write(node));
+        }
       }
     }
+    rt.out().println(json);
+    rt.out().flush();
     Reporters.publish(rt, step, node, code, masker, progress);
+    return code;
   }
 }

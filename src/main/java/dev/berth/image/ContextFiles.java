@@ -1,20 +1,19 @@
 package dev.berth.image;
 
-import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
-import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
-import com.google.cloud.tools.jib.api.buildplan.FileEntry;
-import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import dev.berth.report.Violation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -22,30 +21,43 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A build context (a folder and its .dockerignore) turning COPY/ADD instructions into Jib layers. Entries are
- * deterministic: sorted, modification time fixed at Jib's epoch + 1 s, modes 755 for folders and owner-executable
- * files and 644 for the other files (unless --chmod), owner root (unless --chown). Symbolic links are followed.
+ * A build context (a folder and its .dockerignore) turning COPY/ADD instructions into {@link ContextLayer}s.
+ * Entries are deterministic: sorted, modification time fixed at the epoch + 1 s, modes 755 for folders and
+ * owner-executable files and 644 for the other files (unless --chmod), owner root (unless --chown).
+ *
+ * <p>Hostile contexts are confined: a symbolic link inside a copied folder is copied as a link (as Docker does)
+ * and refused when its target leaves the context; a source that is itself a link is followed only when its real
+ * path stays inside the context, and {@code .dockerignore} applies to that real path too; FIFOs, sockets and
+ * devices are refused (they would block the build or become empty files).
  */
 final class ContextFiles {
   private final Path root;
+  private final Path realRoot;
   private final DockerIgnore ignore;
   private final String fileName;
 
   ContextFiles(Path root, DockerIgnore ignore, String fileName) {
     this.root = root.toAbsolutePath().normalize();
+    Path real;
+    try {
+      real = this.root.toRealPath();
+    } catch (IOException e) {
+      real = this.root;
+    }
+    this.realRoot = real;
     this.ignore = ignore;
     this.fileName = fileName;
   }
 
-  /** The layer for one COPY/ADD; problems (missing sources, archives for ADD) go to violations. */
-  FileEntriesLayer layer(BuildPlan.Copy copy, List<Violation> violations) {
+  /** The layer for one COPY/ADD; problems (missing sources, links out, archives for ADD) go to violations. */
+  ContextLayer layer(BuildPlan.Copy copy, List<Violation> violations) {
     String where = fileName + ":" + copy.line();
     List<String> matched = new ArrayList<>();
     for (String src : copy.sources()) {
       List<String> m = resolve(src);
       if (m.isEmpty()) {
         Path p = src.equals(".") ? root : root.resolve(src);
-        boolean exists = !Glob.hasWildcard(src) && Files.exists(p);
+        boolean exists = !Glob.hasWildcard(src) && Files.exists(p, LinkOption.NOFOLLOW_LINKS);
         violations.add(Violation.error(where, copy.instruction() + " source " + src
             + (exists ? " is excluded by .dockerignore" : Glob.hasWildcard(src)
                 ? " matches no file in the build context " + root : " not found in the build context " + root)));
@@ -57,55 +69,139 @@ final class ContextFiles {
       violations.add(Violation.error(where, copy.instruction() + " copies " + matched.size()
           + " files: the destination must be a folder ending with /: " + copy.destination()));
     }
-    FileEntriesLayer.Builder layer = FileEntriesLayer.builder().setName(copy.instruction() + " line " + copy.line());
     String owner = copy.chown() == null ? "" : copy.chown();
-    FilePermissions chmod = copy.chmod() == null ? null : FilePermissions.fromOctalString(copy.chmod());
-    AbsoluteUnixPath dest = AbsoluteUnixPath.get(copy.destination());
+    Integer chmod = copy.chmod() == null ? null : Integer.parseInt(copy.chmod(), 8);
+    String dest = copy.destination();
+    ContextLayer.Builder layer = ContextLayer.builder(copy.instruction() + " line " + copy.line(), owner);
     for (String rel : matched) {
       Path src = rel.equals(".") ? root : root.resolve(rel);
-      if (!inside(src)) {
-        violations.add(Violation.error(where, copy.instruction() + " source " + rel
-            + " leads outside the build context (symbolic link)"));
+      // a source that is itself a link is followed (as Docker does), but only inside the context, and the
+      // .dockerignore rules apply to where it really leads
+      Path real;
+      try {
+        real = src.toRealPath();
+      } catch (IOException e) {
+        violations.add(Violation.error(where, copy.instruction() + " source " + rel + " cannot be read: "
+            + (e instanceof FileSystemLoopException ? "symbolic link loop" : e.getMessage())));
         continue;
       }
-      if (Files.isDirectory(src)) {
-        try (Stream<Path> walk = Files.walk(src, FileVisitOption.FOLLOW_LINKS)) {
-          List<Path> all = walk.filter(p -> !p.equals(src)).sorted(Comparator.comparing(Path::toString)).toList();
-          for (Path p : all) {
-            String ctxRel = relative(p);
-            if (ignore.excludes(ctxRel)) {
-              continue;
-            }
-            AbsoluteUnixPath target = dest.resolve(src.relativize(p).toString().replace('\\', '/'));
-            boolean dir = Files.isDirectory(p);
-            layer.addEntry(new FileEntry(p, target, chmod != null ? chmod : mode(p, dir),
-                FileEntriesLayer.DEFAULT_MODIFICATION_TIME, owner));
-          }
-        } catch (UncheckedIOException | IOException e) {
-          Throwable c = e instanceof UncheckedIOException u ? u.getCause() : e;
-          violations.add(Violation.error(where, "cannot read " + rel + (c instanceof FileSystemLoopException
-              ? ": symbolic link loop" : ": " + c.getMessage())));
-        }
-      } else {
-        if (copy.instruction().equals("ADD") && isArchive(src)) {
+      if (!real.startsWith(realRoot)) {
+        violations.add(Violation.error(where, copy.instruction() + " source " + rel
+            + " is a symbolic link that leads outside the build context (to " + real + ")"));
+        continue;
+      }
+      String realRel = realRoot.relativize(real).toString().replace('\\', '/');
+      if (!realRel.isEmpty() && !realRel.equals(rel) && ignore.excludes(realRel)) {
+        violations.add(Violation.error(where, copy.instruction() + " source " + rel + " leads to " + realRel
+            + ", which is excluded by .dockerignore"));
+        continue;
+      }
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        violations.add(Violation.error(where, "cannot read " + rel + ": " + e.getMessage()));
+        continue;
+      }
+      if (attrs.isDirectory()) {
+        walk(real, realRel, dest, chmod, layer, where, violations);
+      } else if (attrs.isRegularFile()) {
+        if (copy.instruction().equals("ADD") && isArchive(real)) {
           violations.add(Violation.error(where, "ADD " + rel + ": Docker would extract this archive, berth does"
               + " not; extract it in CI and COPY the folder (or COPY the archive to keep it packed)"));
           continue;
         }
-        AbsoluteUnixPath target = intoFolder ? dest.resolve(src.getFileName().toString()) : dest;
-        layer.addEntry(new FileEntry(src, target, chmod != null ? chmod : mode(src, false),
-            FileEntriesLayer.DEFAULT_MODIFICATION_TIME, owner));
+        String target = intoFolder ? join(dest, src.getFileName().toString()) : dest;
+        layer.file(target, real, chmod != null ? chmod : mode(real));
+      } else {
+        violations.add(Violation.error(where, notCopied(rel)));
       }
     }
     return layer.build();
+  }
+
+  /** A folder's entries: folders, regular files and links (as links, when they stay inside the context). */
+  private void walk(Path dir, String dirRel, String dest, Integer chmod, ContextLayer.Builder layer, String where,
+      List<Violation> violations) {
+    try {
+      Files.walkFileTree(dir, EnumSet.noneOf(FileVisitOption.class), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+          if (!d.equals(dir)) {
+            String ctxRel = contextRelative(dir, dirRel, d);
+            if (!ignore.excludes(ctxRel)) {
+              layer.folder(target(d), chmod != null ? chmod : 0755);
+            } else if (!ignore.mayReinclude(ctxRel)) {
+              return FileVisitResult.SKIP_SUBTREE;
+            }
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+          String ctxRel = contextRelative(dir, dirRel, f);
+          if (ignore.excludes(ctxRel)) {
+            return FileVisitResult.CONTINUE;
+          }
+          if (attrs.isSymbolicLink()) {
+            Path target = Files.readSymbolicLink(f);
+            Path resolved = f.getParent().resolve(target).normalize();
+            if (target.isAbsolute() || !resolved.startsWith(realRoot)) {
+              violations.add(Violation.error(where, "symbolic link " + ctxRel + " -> " + target
+                  + " leads outside the build context; berth copies links as links and refuses those that leave"
+                  + " the context (replace it with the file, or point it inside the context)"));
+            } else {
+              layer.link(target(f), target.toString().replace('\\', '/'));
+            }
+          } else if (attrs.isRegularFile()) {
+            layer.file(target(f), f, chmod != null ? chmod : mode(f));
+          } else {
+            violations.add(Violation.error(where, notCopied(ctxRel)));
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path f, IOException e) {
+          violations.add(Violation.error(where, "cannot read " + contextRelative(dir, dirRel, f) + ": "
+              + e.getMessage()));
+          return FileVisitResult.CONTINUE;
+        }
+
+        private String target(Path p) {
+          return join(dest, dir.relativize(p).toString().replace('\\', '/'));
+        }
+      });
+    } catch (IOException | UncheckedIOException e) {
+      Throwable c = e instanceof UncheckedIOException u ? u.getCause() : e;
+      violations.add(Violation.error(where, "cannot read " + dirRel + ": " + c.getMessage()));
+    }
+  }
+
+  private static String notCopied(String rel) {
+    return rel + " is not a regular file, folder or symbolic link (a FIFO, socket or device): berth does not copy"
+        + " those into an image";
+  }
+
+  private static String contextRelative(Path dir, String dirRel, Path p) {
+    String r = dir.relativize(p).toString().replace('\\', '/');
+    return dirRel.isEmpty() ? r : dirRel + "/" + r;
+  }
+
+  private static String join(String dest, String rel) {
+    if (rel.isEmpty()) {
+      return dest;
+    }
+    return dest.endsWith("/") ? dest + rel : dest + "/" + rel;
   }
 
   /** Context-relative paths matching one source (a path or a pattern), not excluded by .dockerignore. */
   List<String> resolve(String src) {
     if (!Glob.hasWildcard(src)) {
       Path p = src.equals(".") ? root : root.resolve(src);
-      if (!Files.exists(p) || (!src.equals(".") && ignore.excludes(src) && !(Files.isDirectory(p)
-          && ignore.mayReinclude(src)))) {
+      if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || (!src.equals(".") && ignore.excludes(src)
+          && !(Files.isDirectory(p) && ignore.mayReinclude(src)))) {
         return List.of();
       }
       return List.of(src);
@@ -117,7 +213,8 @@ final class ContextFiles {
       return List.of();
     }
     int depth = src.contains("**") ? Integer.MAX_VALUE : src.split("/").length;
-    try (Stream<Path> walk = Files.walk(root, depth, FileVisitOption.FOLLOW_LINKS)) {
+    // links are not followed while matching: a link's own name matches, and layer() decides about its target
+    try (Stream<Path> walk = Files.walk(root, depth)) {
       return walk.filter(p -> !p.equals(root))
           .map(this::relative)
           .filter(r -> pattern.matcher(r).matches() && !ignore.excludes(r))
@@ -132,30 +229,16 @@ final class ContextFiles {
     return root.relativize(p).toString().replace('\\', '/');
   }
 
-  private boolean inside(Path p) {
+  private static int mode(Path p) {
     try {
-      return p.toRealPath().startsWith(root.toRealPath());
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static FilePermissions mode(Path p, boolean dir) {
-    if (dir) {
-      return FilePermissions.DEFAULT_FOLDER_PERMISSIONS;
-    }
-    try {
-      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+      Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
       if (perms.contains(PosixFilePermission.OWNER_EXECUTE)) {
-        return FilePermissions.fromPosixFilePermissions(EnumSet.of(
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE));
+        return 0755;
       }
     } catch (IOException | UnsupportedOperationException e) {
       // not POSIX: the default
     }
-    return FilePermissions.DEFAULT_FILE_PERMISSIONS;
+    return 0644;
   }
 
   /** gzip, bzip2, xz or tar content: what Docker's ADD would extract. */

@@ -105,23 +105,33 @@ public final class EcrRepositories {
 
   /** Puts the keep-N lifecycle policy unless the repository already has exactly it. True when it was put. */
   public boolean ensureKeepImages(String registryId, String name, int keep) {
-    String wanted = keepImagesPolicy(keep);
+    if (keepImagesPolicy(keep).equals(lifecyclePolicy(registryId, name).orElse(null))) {
+      return false;
+    }
+    putKeepImages(registryId, name, keep);
+    return true;
+  }
+
+  /** The repository's lifecycle policy text, or empty when it has none. Read-only. */
+  public Optional<String> lifecyclePolicy(String registryId, String name) {
     Map<String, Object> get = request(registryId);
     get.put("repositoryName", name);
     try {
-      if (wanted.equals(MiniJson.string(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"))) {
-        return false;
-      }
+      return Optional.ofNullable(MiniJson.string(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"));
     } catch (EcrApi.ServiceError e) {
-      if (!"LifecyclePolicyNotFoundException".equals(e.code())) {
-        throw e;
+      if ("LifecyclePolicyNotFoundException".equals(e.code())) {
+        return Optional.empty();
       }
+      throw e;
     }
+  }
+
+  /** Puts the keep-N lifecycle policy. */
+  public void putKeepImages(String registryId, String name, int keep) {
     Map<String, Object> put = request(registryId);
     put.put("repositoryName", name);
-    put.put("lifecyclePolicyText", wanted);
+    put.put("lifecyclePolicyText", keepImagesPolicy(keep));
     ecr.call("PutLifecyclePolicy", put);
-    return true;
   }
 
   private static Info info(Object node) {

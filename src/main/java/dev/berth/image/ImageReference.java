@@ -92,6 +92,9 @@ public record ImageReference(String registry, String repository, String tag, Str
   /** True for 127.0.0.0/8, localhost and ::1, the only hosts spoken to over plain http. */
   public static boolean isLoopback(String hostWithOptionalPort) {
     String host = hostWithOptionalPort.toLowerCase(Locale.ROOT);
+    if (host.contains("@")) {
+      return false; // user info hides the real host: never loopback
+    }
     if (host.startsWith("[")) {
       int end = host.indexOf(']');
       host = end > 0 ? host.substring(1, end) : host;

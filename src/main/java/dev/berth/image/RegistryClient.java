@@ -56,6 +56,10 @@ public final class RegistryClient {
   }
 
   private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+  /** The largest manifest or index read: the registries' own limit (Docker Distribution, ECR). */
+  public static final int MAX_MANIFEST = 4 << 20;
+  /** The largest token answer read. */
+  static final int MAX_TOKEN_ANSWER = 1 << 20;
   private static final int BUFFER = 128 * 1024;
 
   private final URI base;
@@ -63,6 +67,7 @@ public final class RegistryClient {
   private final Settings settings;
   private final Sleeper sleeper;
   private volatile String scheme; // "basic", "bearer", "none"; null until learned
+  private volatile boolean hostBound; // the credentials belong to this host alone (ECR's token)
   private volatile Map<String, String> bearerParams = Map.of();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
@@ -100,7 +105,7 @@ public final class RegistryClient {
           expect(c, what, 200);
           byte[] bytes;
           try (InputStream in = c.getInputStream()) {
-            bytes = in.readAllBytes();
+            bytes = readBounded(in, c.getContentLengthLong(), MAX_MANIFEST, what + " at " + base);
           }
           Manifest m = Manifest.of(bytes, c.getContentType());
           if (reference.startsWith("sha256:") && !m.digest().equals(reference)) {
@@ -180,7 +185,12 @@ public final class RegistryClient {
         if (location == null) {
           throw BerthException.failed(what + ": redirect without Location");
         }
-        c = connect("GET", URI.create(c.getURL().toString()).resolve(location), Map.of());
+        URI next = URI.create(c.getURL().toString()).resolve(location);
+        if (!followable(next)) {
+          throw BerthException.failed(what + ": the registry redirected to " + next.getScheme() + "://"
+              + next.getHost() + ", which berth does not follow (only https, or http to a loopback host)");
+        }
+        c = connect("GET", next, Map.of());
       }
       expect(c, what, 200);
       return new Blob(c.getContentLengthLong(), c.getInputStream());
@@ -343,7 +353,9 @@ public final class RegistryClient {
   private HttpURLConnection send(String method, URI uri, String scope, Map<String, String> headers, Body body)
       throws IOException, InterruptedException {
     Map<String, String> all = new LinkedHashMap<>(headers);
-    String auth = authorization(scope);
+    // credentials go only to the host that challenged for them: an upload Location or a mount session on
+    // another host gets the request without them
+    String auth = sameOrigin(uri) ? authorization(scope) : null;
     if (auth != null) {
       all.put("Authorization", auth);
     }
@@ -354,8 +366,47 @@ public final class RegistryClient {
     return connect(method, uri, headers, null);
   }
 
+  private boolean sameOrigin(URI uri) {
+    return base.getScheme().equalsIgnoreCase(String.valueOf(uri.getScheme()))
+        && base.getHost() != null && base.getHost().equalsIgnoreCase(uri.getHost()) && port(base) == port(uri)
+        && uri.getRawUserInfo() == null;
+  }
+
+  private static int port(URI u) {
+    return u.getPort() != -1 ? u.getPort() : "https".equalsIgnoreCase(u.getScheme()) ? 443 : 80;
+  }
+
+  /** https anywhere, plain http only to a loopback host (decided on the parsed host); nothing else. */
+  static boolean followable(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    return uri.getHost() != null && uri.getRawUserInfo() == null
+        && (scheme.equals("https") || scheme.equals("http") && ImageReference.isLoopback(uri.getHost()));
+  }
+
+  /** Reads at most max bytes; more (announced or sent) is refused as the registries refuse it. */
+  static byte[] readBounded(InputStream in, long announced, int max, String what) throws IOException {
+    if (announced > max) {
+      throw BerthException.failed(what + " answered " + announced + " bytes, more than the " + (max >> 20)
+          + " MiB berth reads");
+    }
+    byte[] b = in.readNBytes(max + 1);
+    if (b.length > max) {
+      throw BerthException.failed(what + " answered more than the " + (max >> 20) + " MiB berth reads");
+    }
+    return b;
+  }
+
   private HttpURLConnection connect(String method, URI uri, Map<String, String> headers, Body body)
       throws IOException {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      throw BerthException.failed(method + " " + uri.getScheme() + ":" + " URL from registry " + base
+          + " refused: only http(s) is spoken");
+    }
+    if (scheme.equals("http") && !sameOrigin(uri) && !followable(uri)) {
+      throw BerthException.failed(method + " to plain http://" + uri.getHost() + " (named by registry " + base
+          + ") refused: plain http only to loopback hosts");
+    }
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
     c.setRequestMethod(method);
     c.setInstanceFollowRedirects(false);
@@ -435,6 +486,7 @@ public final class RegistryClient {
    */
   public RegistryClient assumingBasicAuth() {
     scheme = "basic";
+    hostBound = true;
     return this;
   }
 
@@ -470,11 +522,19 @@ public final class RegistryClient {
       q.append("scope=").append(enc(one)).append('&');
     }
     URI tokenUri = URI.create(q.substring(0, q.length() - 1));
-    if ("http".equals(tokenUri.getScheme()) && !ImageReference.isLoopback(tokenUri.getAuthority())) {
+    if (tokenUri.getHost() == null || tokenUri.getRawUserInfo() != null
+        || !("https".equals(tokenUri.getScheme()) || "http".equals(tokenUri.getScheme()))) {
+      throw BerthException.access("registry " + base + " named a token realm that is not a plain https URL: "
+          + tokenUri.getScheme() + "://" + tokenUri.getHost(), null);
+    }
+    if ("http".equals(tokenUri.getScheme()) && !ImageReference.isLoopback(tokenUri.getHost())) {
       throw BerthException.access("registry " + base + " sends credentials to a plain-http token realm "
           + tokenUri.getAuthority() + "; only loopback hosts may use http", null);
     }
-    RegistryCredentials cred = credentials.get();
+    // credentials that belong to this registry's host (ECR's token) never go to a realm on another host; a
+    // source registry's own login goes to its realm (Docker Hub's is auth.docker.io), over https
+    RegistryCredentials cred = hostBound && !base.getHost().equalsIgnoreCase(tokenUri.getHost()) ? null
+        : credentials.get();
     Map<String, String> headers = cred == null ? Map.of() : Map.of("Authorization", cred.basicHeader());
     Map<String, Object> body = retrying("GET token from " + tokenUri.getHost(), () -> {
       HttpURLConnection c = connect("GET", tokenUri, headers);
@@ -489,7 +549,8 @@ public final class RegistryClient {
             + " (HTTP " + status + ")" + (cred == null ? ": no credentials were given" : ""), null);
       }
       try (InputStream in = c.getInputStream()) {
-        return MiniJson.object(MiniJson.parse(in.readAllBytes()));
+        return MiniJson.object(MiniJson.parse(readBounded(in, c.getContentLengthLong(), MAX_TOKEN_ANSWER,
+            "token service " + tokenUri.getHost())));
       } catch (IllegalArgumentException e) {
         throw BerthException.access("token service " + tokenUri.getHost() + " answered " + e.getMessage(), null);
       }

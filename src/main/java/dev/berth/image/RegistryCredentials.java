@@ -1,5 +1,6 @@
 package dev.berth.image;
 
+import dev.berth.report.SecretMasker;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
@@ -7,8 +8,10 @@ import java.util.Base64;
 public record RegistryCredentials(String username, String password) {
   /** The value of a Basic Authorization header. */
   public String basicHeader() {
-    return "Basic " + Base64.getEncoder()
-        .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    String encoded = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    // the header's value is as secret as the password: masked wherever a registry or a log echoes it
+    SecretMasker.global().register(encoded);
+    return "Basic " + encoded;
   }
 
   @Override

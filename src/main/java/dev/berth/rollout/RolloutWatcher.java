@@ -328,7 +328,7 @@ public final class RolloutWatcher {
       }
       List<String> reasons = new ArrayList<>(r.reasons());
       if (r.verdict() == Verdict.TIMED_OUT) {
-        reasons.add(0, "no verdict within " + human(Duration.between(started, deadline)) + ": " + r.runningCount()
+        reasons.add(0, "no verdict within " + dev.berth.report.Durations.format(Duration.between(started, deadline)) + ": " + r.runningCount()
             + " of " + r.desiredCount() + " tasks running, rolloutState " + r.rolloutState());
       }
       if (r.taskDefinitionArn() != null || r.deploymentId() != null) {
@@ -465,11 +465,4 @@ public final class RolloutWatcher {
     return slash < 0 ? rest : rest.substring(0, slash);
   }
 
-  private static String human(Duration d) {
-    long s = d.getSeconds();
-    if (s % 60 == 0 && s >= 60) {
-      return (s / 60) + "m";
-    }
-    return s + "s";
-  }
 }

@@ -13,6 +13,10 @@ import dev.berth.image.RegistryCredentials;
 import dev.berth.image.Sleeper;
 import dev.berth.image.Source;
 import dev.berth.report.BerthException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.report.Change;
+import dev.berth.report.Json;
+import dev.berth.report.Plan;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Progress;
 import dev.berth.report.SecretMasker;
@@ -67,12 +71,22 @@ public final class EcrPush {
    * @param sourceCredentials credentials for a registry source, or null (Docker config, else anonymous)
    * @param dockerConfig the Docker client config to read source credentials from, or null
    * @param parallelism how many blobs move at once
+   * @param dryRun only read: the source, the repository, its lifecycle policy and tags; nothing is created,
+   *     uploaded or tagged, and the result lists what a real run would change
    */
   public record Request(String repository, String registryId, List<String> tags, Source source, boolean mutableTags,
       Integer keepImages, URI registryEndpoint, RegistryCredentials sourceCredentials, Path dockerConfig,
-      int parallelism) {
+      int parallelism, boolean dryRun) {
     public Request {
       tags = tags == null ? List.of() : List.copyOf(tags);
+    }
+
+    /** A real run (not a dry run). */
+    public Request(String repository, String registryId, List<String> tags, Source source, boolean mutableTags,
+        Integer keepImages, URI registryEndpoint, RegistryCredentials sourceCredentials, Path dockerConfig,
+        int parallelism) {
+      this(repository, registryId, tags, source, mutableTags, keepImages, registryEndpoint, sourceCredentials,
+          dockerConfig, parallelism, false);
     }
 
     public static Request of(String repository, Source source, String... tags) {
@@ -81,7 +95,12 @@ public final class EcrPush {
 
     public Request withRegistryEndpoint(URI endpoint) {
       return new Request(repository, registryId, tags, source, mutableTags, keepImages, endpoint, sourceCredentials,
-          dockerConfig, parallelism);
+          dockerConfig, parallelism, dryRun);
+    }
+
+    public Request withDryRun(boolean dry) {
+      return new Request(repository, registryId, tags, source, mutableTags, keepImages, registryEndpoint,
+          sourceCredentials, dockerConfig, parallelism, dry);
     }
 
     /** The tags in force: the given ones, else the source reference's tag, else latest. */
@@ -96,10 +115,15 @@ public final class EcrPush {
     }
   }
 
-  /** What was pushed. */
+  /**
+   * What was pushed. {@code changes} lists what the run changed (repository created, lifecycle policy, tags
+   * written); with {@code dryRun} (true, else absent) what it would change, and then nothing was created or
+   * pushed: {@code repositoryUri} and {@code image} are null when the repository does not exist yet.
+   */
   public record Result(String repository, String repositoryUri, List<String> tags, String digest, String image,
       String mediaType, boolean created, boolean pushed, List<String> tagsPushed, String source,
-      int blobsUploaded, int blobsMounted, int blobsSkipped, long bytesUploaded, String message) {}
+      int blobsUploaded, int blobsMounted, int blobsSkipped, long bytesUploaded, String message, Boolean dryRun,
+      List<Change> changes) {}
 
   private final Supplier<EcrApi> ecr;
   private final Progress progress;
@@ -210,10 +234,14 @@ public final class EcrPush {
     }
     URI e = r.registryEndpoint();
     if (e != null) {
+      // decided on the parsed URL: http://localhost:1@evil.example is evil.example, with user info
       if (e.getScheme() == null || e.getHost() == null
           || !(e.getScheme().equals("https") || e.getScheme().equals("http"))) {
         v.add(Violation.error("--registry-endpoint", "'" + e + "' is not an http(s) URL"));
-      } else if (e.getScheme().equals("http") && !ImageReference.isLoopback(e.getAuthority())) {
+      } else if (e.getRawUserInfo() != null) {
+        v.add(Violation.error("--registry-endpoint", "a registry URL with user information (user@ or user:password@)"
+            + " is refused: credentials come from ECR, and text before @ hides the real host " + e.getHost()));
+      } else if (e.getScheme().equals("http") && !ImageReference.isLoopback(e.getHost())) {
         v.add(Violation.error("--registry-endpoint", "plain http is accepted only for loopback hosts "
             + "(127.0.0.0/8, localhost, ::1); use https for " + e.getHost()));
       } else if (e.getRawPath() != null && !e.getRawPath().isEmpty() && !e.getRawPath().equals("/")) {
@@ -307,6 +335,15 @@ public final class EcrPush {
 
       boolean created = false;
       EcrRepositories.Info info;
+      Plan.Builder changes = Plan.builder();
+      if (existing.isEmpty()) {
+        changes.add(Change.create("ecr:repository", name, List.of(
+            Change.Field.set("imageTagMutability", request.mutableTags() ? "MUTABLE" : "IMMUTABLE"),
+            Change.Field.set("scanOnPush", true))));
+      }
+      if (request.dryRun()) {
+        return dryRun(request, repos, existing.orElse(null), root, tags, changes);
+      }
       if (existing.isPresent()) {
         info = existing.get();
         if (!request.mutableTags() && !info.immutableTags()) {
@@ -321,13 +358,18 @@ public final class EcrPush {
               + ", scan on push " + (info.scanOnPush() ? "on" : "off") + ")");
         }
       }
-      if (request.keepImages() != null && repos.ensureKeepImages(request.registryId(), name, request.keepImages())) {
-        progress.info("lifecycle policy: keep the " + request.keepImages() + " most recent images");
+      if (request.keepImages() != null) {
+        Change policy = lifecycleChange(repos, request, created);
+        if (policy != null) {
+          repos.putKeepImages(request.registryId(), name, request.keepImages());
+          changes.add(policy);
+          progress.info("lifecycle policy: keep the " + request.keepImages() + " most recent images");
+        }
       }
       RegistryClient target = targetClient(endpoint, info.host(), auth);
       String digest = root.digest();
       Result partial = new Result(name, info.uri(), tags, digest, info.uri() + "@" + digest, root.mediaType(),
-          created, false, List.of(), describe(request.source()), 0, 0, 0, 0, null);
+          created, false, List.of(), describe(request.source()), 0, 0, 0, 0, null, null, changes.build().changes());
 
       // tags: same digest = nothing to do; another digest = refuse on immutable repositories
       List<String> toPush = new ArrayList<>();
@@ -358,7 +400,7 @@ public final class EcrPush {
             + (tags.size() > 1 ? "" : "s") + " to " + digest + "; nothing pushed";
         progress.info(message);
         return new Result(name, info.uri(), tags, digest, info.uri() + "@" + digest, root.mediaType(), created, false,
-            List.of(), describe(request.source()), 0, 0, 0, 0, message);
+            List.of(), describe(request.source()), 0, 0, 0, 0, message, null, changes.build().changes());
       }
       ImageCopier copier = new ImageCopier(progress, request.parallelism());
       ImageCopier.Graph graph;
@@ -377,12 +419,86 @@ public final class EcrPush {
       }
       progress.info("pushed " + info.uri() + "@" + digest + " (" + stats.blobsUploaded() + " blobs uploaded, "
           + stats.blobsMounted() + " mounted, " + stats.blobsSkipped() + " already there)");
+      for (String tag : toPush) {
+        changes.add(tagChange(name, tag, null, digest));
+      }
       return new Result(name, info.uri(), tags, digest, info.uri() + "@" + digest, root.mediaType(), created, true,
           toPush, describe(request.source()), stats.blobsUploaded(), stats.blobsMounted(), stats.blobsSkipped(),
-          stats.bytesUploaded(), null);
+          stats.bytesUploaded(), null, null, changes.build().changes());
     } finally {
       background.shutdownNow();
     }
+  }
+
+  /**
+   * A dry run after the source was read: the lifecycle policy and the tags are compared with what the repository
+   * holds (when it exists), and the changes a real run would make are returned. Nothing is created, uploaded
+   * or tagged; a tag that an immutable repository holds with another digest fails as the real run would.
+   */
+  private Result dryRun(Request request, EcrRepositories repos, EcrRepositories.Info info, Manifest root,
+      List<String> tags, Plan.Builder changes) {
+    String name = request.repository();
+    String digest = root.digest();
+    if (request.keepImages() != null) {
+      changes.add(lifecycleChange(repos, request, info == null));
+    }
+    List<String> toPush = new ArrayList<>();
+    List<String> conflicts = new ArrayList<>();
+    RegistryClient target = info == null ? null : targetClient(request.registryEndpoint(), info.host(),
+        repos.auth(request.registryId()));
+    for (String tag : tags) {
+      Optional<String> current = target == null ? Optional.empty() : target.manifestDigest(name, tag);
+      if (current.isPresent() && current.get().equals(digest)) {
+        progress.info("tag " + tag + " already points to " + digest);
+      } else if (current.isPresent() && info.immutableTags()) {
+        conflicts.add("tag " + tag + " of " + info.uri() + " already points to " + current.get()
+            + ", not to the image " + digest);
+      } else {
+        toPush.add(tag);
+        changes.add(tagChange(name, tag, current.orElse(null), digest));
+      }
+    }
+    String uri = info == null ? null : info.uri();
+    Result result = new Result(name, uri, tags, digest, uri == null ? null : uri + "@" + digest, root.mediaType(),
+        false, false, List.of(), describe(request.source()), 0, 0, 0, 0, toPush.isEmpty()
+            ? "nothing to push: every tag already points to " + digest
+            : "dry run: would push " + digest + " as " + String.join(", ", toPush), true, changes.build().changes());
+    if (!conflicts.isEmpty()) {
+      throw BerthException.failed(String.join("; ", conflicts) + " (tags are immutable in this repository: a real"
+          + " run would fail; nothing was changed)").withResult(result);
+    }
+    return result;
+  }
+
+  /** The keep-N lifecycle policy change, or null when the repository already has exactly it. */
+  private static Change lifecycleChange(EcrRepositories repos, Request request, boolean newRepository) {
+    String wanted = EcrRepositories.keepImagesPolicy(request.keepImages());
+    String current = newRepository ? null
+        : repos.lifecyclePolicy(request.registryId(), request.repository()).orElse(null);
+    if (wanted.equals(current)) {
+      return null;
+    }
+    Object before = null;
+    if (current != null) {
+      // berth's own policy shows as its count; any other policy as its text
+      JsonNode count = null;
+      try {
+        count = Json.mapper().readTree(current).path("rules").path(0).path("selection").path("countNumber");
+      } catch (java.io.IOException e) {
+        // not JSON: shown as it is
+      }
+      before = count != null && count.isInt() && current.contains("(berth)") ? (Object) count.asInt() : current;
+    }
+    List<Change.Field> fields = List.of(Change.Field.of("keepImages", before, request.keepImages()));
+    return current == null ? Change.create("ecr:lifecycle-policy", request.repository(), fields)
+        : Change.update("ecr:lifecycle-policy", request.repository(), fields);
+  }
+
+  /** A tag written (or moved, on a repository with mutable tags) to a digest. */
+  private static Change tagChange(String repository, String tag, String before, String digest) {
+    List<Change.Field> fields = List.of(Change.Field.of("digest", before, digest));
+    return before == null ? Change.create("ecr:image-tag", repository + ":" + tag, fields)
+        : Change.update("ecr:image-tag", repository + ":" + tag, fields);
   }
 
   private LocalImages.Layout build(LocalImages.Prepared local) {

@@ -3,6 +3,9 @@ package dev.berth.step;
 import dev.berth.aws.AwsClients;
 import dev.berth.aws.AwsErrors;
 import dev.berth.report.BerthException;
+import dev.berth.report.Change;
+import dev.berth.report.Json;
+import dev.berth.report.Plan;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Progress;
 import dev.berth.report.Violation;
@@ -46,10 +49,16 @@ public final class EcsForceRedeploy {
    * {@code rollback} and images exclude each other.
    */
   public record Request(String cluster, String service, Map<String, String> images, boolean rollback,
-      boolean waitForRollout, Duration timeout) {
+      boolean waitForRollout, Duration timeout, boolean dryRun) {
     public Request {
       images = images == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(images));
       timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+    }
+
+    /** A real run (not a dry run). */
+    public Request(String cluster, String service, Map<String, String> images, boolean rollback,
+        boolean waitForRollout, Duration timeout) {
+      this(cluster, service, images, rollback, waitForRollout, timeout, false);
     }
   }
 
@@ -57,20 +66,39 @@ public final class EcsForceRedeploy {
    * What happened. {@code verdict} and {@code reasons} are null without --wait. {@code rollbackSource} says how
    * a rollback target was found: {@code service-deployments} (ECS's deployment history) or
    * {@code previous-revision} (the family's previous ACTIVE revision). {@code taskDefinitionRegistered} is
-   * true when --image registered a new revision, false when an identical one was reused.
+   * true when --image registered a new revision, false when an identical one was reused. {@code changes} lists
+   * what the run changed (a new task-definition revision with its differences, the service's task definition and
+   * images, the new deployment); with {@code dryRun} (true, else absent) what it would change, and then nothing
+   * is registered or deployed: {@code deploymentId} is null, and {@code taskDefinitionArn} is null when a new
+   * revision would be registered.
    */
   public record Result(String clusterArn, String serviceArn, String deploymentId, String previousDeploymentId,
       String taskDefinitionArn, String previousTaskDefinitionArn, String rolloutState, String verdict,
-      List<String> reasons, Boolean taskDefinitionRegistered, String rollbackSource) {}
+      List<String> reasons, Boolean taskDefinitionRegistered, String rollbackSource, Boolean dryRun,
+      List<Change> changes) {}
 
-  /** Registers a task definition like {@code current} with new images, reusing an identical revision. */
+  /**
+   * Registers a task definition like {@code current} with new images, reusing an identical revision; with
+   * {@code dryRun} registers nothing and says what it would register.
+   */
   @FunctionalInterface
   public interface Reimager {
-    Reimaged reimage(TaskDefinition current, List<Tag> tags, Map<String, String> images);
+    Reimaged reimage(TaskDefinition current, List<Tag> tags, Map<String, String> images, boolean dryRun);
   }
 
-  /** The revision to deploy and whether it was just registered. */
-  public record Reimaged(String taskDefinitionArn, boolean registered) {}
+  /**
+   * The revision to deploy (null in a dry run that would register a new one), whether it was just registered,
+   * and the task-definition changes (empty when an identical revision is reused).
+   */
+  public record Reimaged(String taskDefinitionArn, boolean registered, List<Change> changes) {
+    public Reimaged {
+      changes = changes == null ? List.of() : List.copyOf(changes);
+    }
+
+    public Reimaged(String taskDefinitionArn, boolean registered) {
+      this(taskDefinitionArn, registered, List.of());
+    }
+  }
 
   private final EcsClient ecs;
   private final Reimager reimager;
@@ -89,10 +117,10 @@ public final class EcsForceRedeploy {
    * {@link EcsRegisterTask} registering (or reusing) the re-imaged task definition.
    */
   public static EcsForceRedeploy create(AwsClients aws, Progress progress) {
-    Reimager viaRegisterTask = (td, tags, images) -> {
+    Reimager viaRegisterTask = (td, tags, images, dryRun) -> {
       EcsRegisterTask.Result r = new EcsRegisterTask(aws, progress)
-          .run(EcsRegisterTask.Request.fromTaskDefinition(td, tags, images));
-      return new Reimaged(r.taskDefinitionArn(), r.registered());
+          .run(EcsRegisterTask.Request.fromTaskDefinition(td, tags, images).withDryRun(dryRun));
+      return new Reimaged(r.taskDefinitionArn(), r.registered(), r.changes());
     };
     return new EcsForceRedeploy(aws.ecs(), viaRegisterTask, RolloutWatcher.systemWithLazyElb(aws.ecs(), aws::elb, progress),
         progress);
@@ -121,17 +149,33 @@ public final class EcsForceRedeploy {
     String targetTd = currentTd;
     Boolean registered = null;
     String rollbackSource = null;
+    Plan.Builder plan = Plan.builder();
+    List<Change.Field> serviceFields = new ArrayList<>();
+    String serviceId = found.clusterName() + "/" + serviceName;
     if (!request.images().isEmpty()) {
-      Reimaged r = reimage(currentTd, request.images());
+      Reimaged r = reimage(currentTd, request.images(), request.dryRun(), serviceFields);
       targetTd = r.taskDefinitionArn();
       registered = r.registered();
-      progress.info("promoting " + describe(request.images()) + ": " + shortTd(targetTd)
-          + (r.registered() ? " (new revision)" : " (identical revision reused)"));
+      plan.addAll(r.changes());
+      progress.info("promoting " + describe(request.images()) + ": " + (targetTd == null
+          ? family(currentTd) + " (a new revision)" : shortTd(targetTd)
+          + (r.registered() ? " (new revision)" : " (identical revision reused)")));
     } else if (request.rollback()) {
       RollbackTarget t = rollbackTarget(found, currentTd);
       targetTd = t.taskDefinitionArn();
       rollbackSource = t.source();
       progress.info("rolling back from " + shortTd(currentTd) + " to " + shortTd(targetTd) + " (" + t.how() + ")");
+    }
+    String targetName = targetTd == null ? EcsRegisterTask.newRevision(family(currentTd)) : shortTd(targetTd);
+    if (!targetName.equals(shortTd(currentTd))) {
+      serviceFields.add(0, Change.Field.of("taskDefinition", shortTd(currentTd), targetName));
+    }
+    serviceFields.add(Change.Field.of("deployment", previousDeploymentId, "(new deployment of " + targetName + ")"));
+    plan.add(Change.update("ecs:service", serviceId, serviceFields));
+
+    if (request.dryRun()) {
+      return new Result(found.cluster().clusterArn(), service.serviceArn(), null, previousDeploymentId, targetTd,
+          currentTd, null, null, null, registered, rollbackSource, true, plan.build().changes());
     }
 
     String td = targetTd.equals(currentTd) ? null : targetTd;
@@ -149,10 +193,11 @@ public final class EcsForceRedeploy {
     }
     progress.info("started deployment " + ours.id() + " of " + shortTd(targetTd) + " (previous: "
         + previousDeploymentId + " of " + shortTd(currentTd) + ")");
+    List<Change> changes = applied(plan.build().changes(), serviceId, targetName, shortTd(targetTd), ours.id());
 
     if (!request.waitForRollout()) {
       return new Result(found.cluster().clusterArn(), updated.serviceArn(), ours.id(), previousDeploymentId,
-          targetTd, currentTd, ours.rolloutStateAsString(), null, null, registered, rollbackSource);
+          targetTd, currentTd, ours.rolloutStateAsString(), null, null, registered, rollbackSource, null, changes);
     }
     Rollout rollout = watcher.watch(found.cluster().clusterArn(), serviceName, ours.id(), request.timeout());
     if (rollout.taskDefinitionArn() != null && !rollout.taskDefinitionArn().equals(targetTd)) {
@@ -161,11 +206,40 @@ public final class EcsForceRedeploy {
     }
     Result result = new Result(found.cluster().clusterArn(), updated.serviceArn(), ours.id(), previousDeploymentId,
         targetTd, currentTd, rollout.rolloutState(), rollout.verdict().name(),
-        rollout.succeeded() ? null : rollout.reasons(), registered, rollbackSource);
+        rollout.succeeded() ? null : rollout.reasons(), registered, rollbackSource, null, changes);
     if (!rollout.succeeded()) {
       throw rollout.failure(serviceName).withResult(result);
     }
     return result;
+  }
+
+  /**
+   * The plan's changes as they were applied: the placeholder of the new revision replaced by its family:revision,
+   * the new deployment by its id.
+   */
+  private static List<Change> applied(List<Change> planned, String serviceId, String plannedTd, String actualTd,
+      String deploymentId) {
+    List<Change> out = new ArrayList<>();
+    for (Change c : planned) {
+      if (c.resource().equals("ecs:task-definition") && c.name().equals(plannedTd)) {
+        out.add(new Change(c.resource(), actualTd, c.action(), c.fields()));
+      } else if (c.resource().equals("ecs:service") && c.name().equals(serviceId)) {
+        List<Change.Field> fields = new ArrayList<>();
+        for (Change.Field f : c.fields()) {
+          if (f.field().equals("taskDefinition")) {
+            fields.add(new Change.Field(f.field(), f.before(), Json.mapper().valueToTree(actualTd)));
+          } else if (f.field().equals("deployment")) {
+            fields.add(new Change.Field(f.field(), f.before(), Json.mapper().valueToTree(deploymentId)));
+          } else {
+            fields.add(f);
+          }
+        }
+        out.add(new Change(c.resource(), c.name(), c.action(), fields));
+      } else {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   private static void validate(Request r) {
@@ -191,7 +265,12 @@ public final class EcsForceRedeploy {
     InvalidInputException.throwIfAny(v);
   }
 
-  private Reimaged reimage(String currentTd, Map<String, String> images) {
+  /**
+   * Re-renders the current task definition with the new images (registering or reusing a revision, or in a dry
+   * run only saying which); adds each container whose image changes to {@code serviceFields}.
+   */
+  private Reimaged reimage(String currentTd, Map<String, String> images, boolean dryRun,
+      List<Change.Field> serviceFields) {
     DescribeTaskDefinitionResponse d;
     try {
       d = ecs.describeTaskDefinition(b -> b.taskDefinition(currentTd).include(TaskDefinitionField.TAGS));
@@ -208,7 +287,13 @@ public final class EcsForceRedeploy {
       }
     }
     InvalidInputException.throwIfAny(v);
-    return reimager.reimage(td, d.tags(), images);
+    td.containerDefinitions().forEach(c -> {
+      String wanted = images.get(c.name());
+      if (wanted != null && !wanted.equals(c.image())) {
+        serviceFields.add(Change.Field.of("containers[" + c.name() + "].image", c.image(), wanted));
+      }
+    });
+    return reimager.reimage(td, d.tags(), images, dryRun);
   }
 
   /** Where a rollback goes, and how that was found. */

@@ -3,6 +3,7 @@ package dev.berth.step;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.aws.AwsClients;
 import dev.berth.aws.AwsErrors;
+import dev.berth.report.Change;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.Progress;
@@ -66,23 +67,30 @@ public final class EcsRegisterTask {
    * What to register. {@code definitionJson} (nullable) is a file's text in either accepted shape,
    * {@code source} names it in messages; {@code overrides} are the parameters; {@code fargateDefaults} adds
    * requiresCompatibilities FARGATE and networkMode awsvpc when the definition names no compatibility;
-   * {@code keepRevisions} (nullable) keeps only the newest N ACTIVE revisions.
+   * {@code keepRevisions} (nullable) keeps only the newest N ACTIVE revisions; {@code createRoles} false makes
+   * a missing {@code ecsTaskExecutionRole} an error (exit 3) instead of being created.
    */
   public record Request(String definitionJson, String source, Overrides overrides, boolean fargateDefaults,
-      Integer keepRevisions, boolean createRoles) {
+      Integer keepRevisions, boolean dryRun, boolean createRoles) {
     public Request {
       overrides = overrides == null ? Overrides.none() : overrides;
       source = source == null ? "task definition" : source;
     }
 
+    /** A real run (not a dry run) that may create the execution role. */
+    public Request(String definitionJson, String source, Overrides overrides, boolean fargateDefaults,
+        Integer keepRevisions) {
+      this(definitionJson, source, overrides, fargateDefaults, keepRevisions, false, true);
+    }
+
     /** From parameters alone. */
     public static Request fromParameters(Overrides overrides) {
-      return new Request(null, "parameters", overrides, true, null, true);
+      return new Request(null, "parameters", overrides, true, null);
     }
 
     /** From a file's text (register or describe shape), with parameters overriding it. */
     public static Request fromFile(String json, String source, Overrides overrides) {
-      return new Request(json, source, overrides, true, null, true);
+      return new Request(json, source, overrides, true, null);
     }
 
     /**
@@ -95,21 +103,26 @@ public final class EcsRegisterTask {
       ObjectNode json = TaskDefinitions.fromSdk(definition, tags);
       String source = definition.family() == null ? "task definition"
           : definition.family() + (definition.revision() == null ? "" : ":" + definition.revision());
-      return new Request(Json.write(json), source, Overrides.images(images), false, null, true);
+      return new Request(Json.write(json), source, Overrides.images(images), false, null);
     }
 
     /** From describe-task-definition output (or a register-shape file) with new images for some containers. */
     public static Request fromDescribeJson(String json, Map<String, String> images) {
-      return new Request(json, "task definition", Overrides.images(images), false, null, true);
+      return new Request(json, "task definition", Overrides.images(images), false, null);
     }
 
     public Request withKeepRevisions(Integer n) {
-      return new Request(definitionJson, source, overrides, fargateDefaults, n, createRoles);
+      return new Request(definitionJson, source, overrides, fargateDefaults, n, dryRun, createRoles);
+    }
+
+    /** With {@code dryRun}: only read calls; the result lists what a real run would change. */
+    public Request withDryRun(boolean dry) {
+      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, dry, createRoles);
     }
 
     /** With false, a missing {@code ecsTaskExecutionRole} is an error (exit 3) instead of being created. */
     public Request withCreateRoles(boolean create) {
-      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, create);
+      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, dryRun, create);
     }
   }
 
@@ -117,14 +130,24 @@ public final class EcsRegisterTask {
    * What happened. {@code registered} is false when an identical revision was reused. {@code containers} maps
    * container names to images. {@code warnings} (null when none) are the validation warnings;
    * {@code deregistered} and {@code keptInUse} (null unless keepRevisions was given) list revisions as
-   * family:revision. {@code executionRoleArn} is the definition's execution role (null when it has none);
+   * family:revision. {@code changes} lists what the run changed (the new revision with its differences from the
+   * latest one, a log group, deregistered revisions); with {@code dryRun} (true, else absent) what it would
+   * change, and then nothing is registered: {@code taskDefinitionArn} and {@code revision} are the reused
+   * revision's, or null when a new revision would be registered, and {@code deregistered} lists what would be.
+   * {@code executionRoleArn} is the definition's execution role (null when it has none);
    * {@code executionRoleCreated} is true when berth created {@code ecsTaskExecutionRole} in this run, false
-   * when it found it (null when the definition named its role or needs none); {@code logGroupsCreated} (null
-   * when none) lists the awslogs groups this run created.
+   * when it found it (null when the definition named its role, needs none, or in a dry run);
+   * {@code logGroupsCreated} (null when none) lists the awslogs groups this run created.
    */
-  public record Result(String taskDefinitionArn, String family, int revision, boolean registered,
+  public record Result(String taskDefinitionArn, String family, Integer revision, boolean registered,
       Map<String, String> containers, List<String> warnings, List<String> deregistered, List<String> keptInUse,
-      String executionRoleArn, Boolean executionRoleCreated, List<String> logGroupsCreated) {}
+      Boolean dryRun, List<Change> changes, String executionRoleArn, Boolean executionRoleCreated,
+      List<String> logGroupsCreated) {}
+
+  /** The name a revision to be registered has in a plan, before ECS gives it a number. */
+  static String newRevision(String family) {
+    return family + ":(new revision)";
+  }
 
   /** The definition the request renders to, valid, and its warnings. Pure: no AWS call. */
   public record Plan(ObjectNode definition, List<Violation> warnings) {
@@ -162,32 +185,55 @@ public final class EcsRegisterTask {
     }
     ObjectNode def = plan.definition();
     String family = plan.family();
+    boolean dry = request.dryRun();
 
-    // read-only look-ups first: a definition AWS would refuse leaves nothing behind (no role, no log group)
+    // observe (read-only: a definition AWS would refuse leaves nothing behind), then the changes: the execution
+    // role, log groups, a new revision (with its differences from the latest), prunes
     DescribeTaskDefinitionResponse latest = latestActive(family);
+    dev.berth.report.Plan.Builder changes = dev.berth.report.Plan.builder();
     List<String> roleReasons = request.fargateDefaults() ? TaskDefinitions.executionRoleReasons(def) : List.of();
+    ExecutionRole.Found role = null;
     Boolean roleCreated = null;
-    List<String> groupsCreated = new ArrayList<>();
+    List<String> missingGroups = new ArrayList<>();
+    boolean reuse;
     if (!roleReasons.isEmpty() && reusesLatestRole(def, latest)) {
       // the latest revision runs with ecsTaskExecutionRole and is otherwise the same: nothing to look up
+      reuse = true;
       roleCreated = false;
-    } else if (!latestIsSame(def, latest)) {
-      ExecutionRole.Found role = null;
-      if (!roleReasons.isEmpty()) {
-        role = ExecutionRole.find(aws);
-        if (!role.exists() && !request.createRoles()) {
-          throw ExecutionRole.refusal(roleReasons);
+    } else {
+      reuse = latestIsSame(def, latest);
+      if (!reuse) {
+        if (!roleReasons.isEmpty()) {
+          role = ExecutionRole.find(aws);
+          if (!role.exists() && !request.createRoles()) {
+            throw ExecutionRole.refusal(roleReasons);
+          }
+          if (role.exists()) {
+            def.put("executionRoleArn", role.arn());
+          } else {
+            changes.add(Change.create("iam:role", ExecutionRole.NAME, List.of()));
+          }
         }
-      }
-      // a definition taken from ECS (force-redeploy) already ran with its groups: only the register step makes them
-      List<String> missingGroups = new ArrayList<>();
-      if (request.fargateDefaults()) {
-        for (String g : TaskDefinitions.logGroups(def, aws.region().id())) {
-          if (!logGroupExists(g)) {
-            missingGroups.add(g);
+        // a definition taken from ECS (force-redeploy) already ran with its groups: only the register step makes
+        // them
+        if (request.fargateDefaults()) {
+          for (String g : TaskDefinitions.logGroups(def, aws.region().id())) {
+            if (!logGroupExists(g)) {
+              missingGroups.add(g);
+              changes.add(Change.create("logs:log-group", g, List.of()));
+            }
           }
         }
       }
+    }
+    ObjectNode latestJson = latest == null ? null : TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags());
+    if (!reuse) {
+      changes.add(Change.create("ecs:task-definition", newRevision(family), dev.berth.report.Plan.diff(
+          latestJson == null ? null : TaskDefinitions.normalise(latestJson), TaskDefinitions.normalise(def))));
+    }
+
+    List<String> groupsCreated = new ArrayList<>();
+    if (!dry) {
       if (role != null) {
         roleCreated = !role.exists();
         def.put("executionRoleArn", ExecutionRole.create(aws, role, progress));
@@ -203,28 +249,27 @@ public final class EcsRegisterTask {
       }
     }
     RegisterTaskDefinitionRequest register = TaskDefinitions.toRequest(def);
-    TaskDefinition td;
-    boolean registered;
-    if (latest != null
-        && TaskDefinitions.same(def, TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags()))) {
+    TaskDefinition td = null;
+    boolean registered = false;
+    if (reuse) {
       td = latest.taskDefinition();
-      registered = false;
       progress.info("task definition " + family + ":" + td.revision() + " is unchanged; reusing it");
     } else {
       if (latest != null) {
-        List<String> diff = TaskDefinitions.differences(
-            TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags()), def);
+        List<String> diff = TaskDefinitions.differences(latestJson, def);
         progress.info(family + ":" + latest.taskDefinition().revision() + " differs in "
             + String.join(", ", diff.size() > 8 ? diff.subList(0, 8) : diff) + (diff.size() > 8 ? ", ..." : ""));
       }
-      try {
-        RegisterTaskDefinitionResponse r = aws.ecs().registerTaskDefinition(register);
-        td = r.taskDefinition();
-      } catch (SdkException e) {
-        throw AwsErrors.translate("ECS RegisterTaskDefinition for " + family, e);
+      if (!dry) {
+        try {
+          RegisterTaskDefinitionResponse r = aws.ecs().registerTaskDefinition(register);
+          td = r.taskDefinition();
+        } catch (SdkException e) {
+          throw AwsErrors.translate("ECS RegisterTaskDefinition for " + family, e);
+        }
+        registered = true;
+        progress.info("registered task definition " + family + ":" + td.revision());
       }
-      registered = true;
-      progress.info("registered task definition " + family + ":" + td.revision());
     }
 
     List<String> deregistered = null;
@@ -232,14 +277,29 @@ public final class EcsRegisterTask {
     if (request.keepRevisions() != null) {
       deregistered = new ArrayList<>();
       keptInUse = new ArrayList<>();
-      prune(family, request.keepRevisions(), td.revision(), deregistered, keptInUse);
+      // in a dry run the revision to be registered counts among the newest N, as it would
+      Integer current = td != null ? td.revision() : null;
+      prune(family, request.keepRevisions(), current, dry, deregistered, keptInUse, changes);
     }
     Map<String, String> containers = new LinkedHashMap<>();
-    td.containerDefinitions().forEach(c -> containers.put(c.name(), c.image()));
+    if (td != null) {
+      td.containerDefinitions().forEach(c -> containers.put(c.name(), c.image()));
+    } else {
+      containers.putAll(TaskDefinitions.containers(def));
+    }
     List<String> warnings = plan.warnings().isEmpty() ? null
         : plan.warnings().stream().map(Violation::toString).toList();
-    return new Result(td.taskDefinitionArn(), td.family(), td.revision(), registered, containers, warnings,
-        deregistered, keptInUse, td.executionRoleArn(), roleCreated, groupsCreated.isEmpty() ? null : groupsCreated);
+    List<Change> planned = changes.build().changes();
+    if (registered) {
+      // the plan named the revision before ECS numbered it
+      String name = family + ":" + td.revision();
+      planned = planned.stream().map(c -> c.name().equals(newRevision(family))
+          ? new Change(c.resource(), name, c.action(), c.fields()) : c).toList();
+    }
+    String roleArn = td != null ? td.executionRoleArn() : def.path("executionRoleArn").asText(null);
+    return new Result(td == null ? null : td.taskDefinitionArn(), family, td == null ? null : td.revision(),
+        registered, containers, warnings, deregistered, keptInUse, dry ? Boolean.TRUE : null, planned, roleArn,
+        dry ? null : roleCreated, groupsCreated.isEmpty() ? null : groupsCreated);
   }
 
   /** The latest ACTIVE revision of the family with its tags, or null when the family has none. */
@@ -260,6 +320,15 @@ public final class EcsRegisterTask {
       return null;
     } catch (SdkException e) {
       throw AwsErrors.translate("ECS DescribeTaskDefinition for " + family, e);
+    }
+  }
+
+  private boolean logGroupExists(String name) {
+    try {
+      return aws.logs().describeLogGroupsPaginator(b -> b.logGroupNamePrefix(name)).logGroups().stream()
+          .anyMatch(g -> name.equals(g.logGroupName()));
+    } catch (SdkException e) {
+      throw AwsErrors.translate("CloudWatch Logs DescribeLogGroups for " + name, e);
     }
   }
 
@@ -285,15 +354,6 @@ public final class EcsRegisterTask {
     return latest != null && TaskDefinitions.same(def, TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags()));
   }
 
-  private boolean logGroupExists(String name) {
-    try {
-      return aws.logs().describeLogGroupsPaginator(b -> b.logGroupNamePrefix(name)).logGroups().stream()
-          .anyMatch(g -> name.equals(g.logGroupName()));
-    } catch (SdkException e) {
-      throw AwsErrors.translate("CloudWatch Logs DescribeLogGroups " + name, e);
-    }
-  }
-
   /** Creates the log group; false when another run created it meanwhile. */
   private boolean createLogGroup(String name) {
     try {
@@ -308,8 +368,12 @@ public final class EcsRegisterTask {
     }
   }
 
-  /** Deregisters ACTIVE revisions older than the newest {@code keep}, except the current one and those in use. */
-  private void prune(String family, int keep, int current, List<String> deregistered, List<String> keptInUse) {
+  /**
+   * Deregisters ACTIVE revisions older than the newest {@code keep}, except the current one and those in use.
+   * {@code current} is null in a dry run that would register a new revision: it then counts as the newest.
+   */
+  private void prune(String family, int keep, Integer current, boolean dry, List<String> deregistered,
+      List<String> keptInUse, dev.berth.report.Plan.Builder changes) {
     List<Integer> revisions = new ArrayList<>();
     try {
       aws.ecs().listTaskDefinitionsPaginator(b -> b.familyPrefix(family).status(TaskDefinitionStatus.ACTIVE)
@@ -324,9 +388,12 @@ public final class EcsRegisterTask {
       throw AwsErrors.translate("ECS ListTaskDefinitions for " + family, e);
     }
     revisions.sort(Comparator.reverseOrder());
+    if (current == null) {
+      revisions.add(0, Integer.MAX_VALUE); // the revision a real run would register first
+    }
     List<Integer> candidates = new ArrayList<>();
     for (int i = keep; i < revisions.size(); i++) {
-      if (revisions.get(i) != current) {
+      if (!revisions.get(i).equals(current) && revisions.get(i) != Integer.MAX_VALUE) {
         candidates.add(revisions.get(i));
       }
     }
@@ -339,6 +406,11 @@ public final class EcsRegisterTask {
       if (inUse.contains(fr)) {
         keptInUse.add(fr);
         progress.info("keeping " + fr + ": a service still uses it");
+        continue;
+      }
+      changes.add(Change.delete("ecs:task-definition", fr));
+      if (dry) {
+        deregistered.add(fr);
         continue;
       }
       try {

@@ -3,6 +3,8 @@ package dev.berth.step;
 import dev.berth.aws.AwsClients;
 import dev.berth.aws.AwsErrors;
 import dev.berth.report.BerthException;
+import dev.berth.report.Change;
+import dev.berth.report.Plan;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Progress;
 import dev.berth.report.Violation;
@@ -39,9 +41,15 @@ public final class EcsScale {
    * What to do. {@code autoscalingMin}/{@code autoscalingMax} are null when the range is left as it is.
    */
   public record Request(String cluster, String service, Integer desiredCount, Integer autoscalingMin,
-      Integer autoscalingMax, boolean waitForRunning, Duration timeout) {
+      Integer autoscalingMax, boolean waitForRunning, Duration timeout, boolean dryRun) {
     public Request {
       timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
+    }
+
+    /** A real run (not a dry run). */
+    public Request(String cluster, String service, Integer desiredCount, Integer autoscalingMin,
+        Integer autoscalingMax, boolean waitForRunning, Duration timeout) {
+      this(cluster, service, desiredCount, autoscalingMin, autoscalingMax, waitForRunning, timeout, false);
     }
   }
 
@@ -53,10 +61,15 @@ public final class EcsScale {
     }
   }
 
-  /** What happened; {@code autoscaling} is null when no scalable target is registered for the service. */
+  /**
+   * What happened; {@code autoscaling} is null when no scalable target is registered for the service.
+   * {@code changes} lists what this run changed, or with {@code dryRun} (true, else absent) what it would change;
+   * in a dry run {@code changed} is false, {@code desiredCount} and {@code autoscaling} are the values a real
+   * run would set, and nothing waits.
+   */
   public record Result(String clusterArn, String serviceArn, int previousDesiredCount, int desiredCount,
       int runningCount, int pendingCount, Autoscaling autoscaling, Autoscaling previousAutoscaling,
-      boolean changed, boolean waited) {}
+      boolean changed, boolean waited, Boolean dryRun, List<Change> changes) {}
 
   private final EcsClient ecs;
   private final Supplier<ApplicationAutoScalingClient> autoscaling;
@@ -95,7 +108,27 @@ public final class EcsScale {
         : new Autoscaling(registered.minCapacity(), registered.maxCapacity());
     Autoscaling newRange = newRange(request, previousRange, found.serviceName());
 
-    boolean changed = false;
+    // the plan: the range first (a count outside the old range would be undone), then the count
+    Plan.Builder planned = Plan.builder();
+    if (newRange != null && !newRange.equals(previousRange)) {
+      List<Change.Field> fields = List.of(
+          Change.Field.of("minCapacity", previousRange == null ? null : previousRange.min(), newRange.min()),
+          Change.Field.of("maxCapacity", previousRange == null ? null : previousRange.max(), newRange.max()));
+      planned.add(previousRange == null
+          ? Change.create("application-autoscaling:scalable-target", resourceId, fields)
+          : Change.updateIfChanged("application-autoscaling:scalable-target", resourceId, fields));
+    }
+    if (previousDesired != target) {
+      planned.add(Change.update("ecs:service", found.clusterName() + "/" + found.serviceName(),
+          List.of(Change.Field.of("desiredCount", previousDesired, target))));
+    }
+    Plan plan = planned.build();
+    if (request.dryRun()) {
+      return new Result(service.clusterArn(), service.serviceArn(), previousDesired, target,
+          n(service.runningCount()), n(service.pendingCount()), newRange, previousRange, false, false, true,
+          plan.changes());
+    }
+
     if (newRange != null && !newRange.equals(previousRange)) {
       try {
         autoscaling.get().registerScalableTarget(b -> b.serviceNamespace(ServiceNamespace.ECS)
@@ -106,7 +139,6 @@ public final class EcsScale {
       }
       progress.info(previousRange == null ? "registered autoscaling range " + newRange
           : "autoscaling range " + previousRange + " -> " + newRange);
-      changed = true;
     }
 
     if (previousDesired != target) {
@@ -117,15 +149,14 @@ public final class EcsScale {
         throw AwsErrors.translate("ECS UpdateService for " + found.serviceName(), e);
       }
       progress.info("desired count " + previousDesired + " -> " + target);
-      changed = true;
     } else {
       progress.info("desired count is already " + target);
     }
 
     if (request.waitForRunning()) {
-      service = waitForRunning(found, started, request.timeout(), previousDesired, newRange, previousRange, changed);
+      service = waitForRunning(found, started, request.timeout(), previousDesired, newRange, previousRange, plan);
     }
-    return result(service, previousDesired, newRange, previousRange, changed, request.waitForRunning());
+    return result(service, previousDesired, newRange, previousRange, plan, request.waitForRunning());
   }
 
   private static void validate(Request r) {
@@ -213,7 +244,7 @@ public final class EcsScale {
    * (Application Auto Scaling) changes the desired count meanwhile, that count is waited for, with a warning.
    */
   private Service waitForRunning(EcsServiceLookup.Found found, Instant start, Duration timeout,
-      int previousDesired, Autoscaling range, Autoscaling previousRange, boolean changed)
+      int previousDesired, Autoscaling range, Autoscaling previousRange, Plan plan)
       throws InterruptedException {
     Instant deadline = clock.instant().plus(timeout);
     Set<String> seenEvents = new HashSet<>();
@@ -245,8 +276,8 @@ public final class EcsScale {
       Instant now = clock.instant();
       if (!now.isBefore(deadline)) {
         throw BerthException.timedOut("service '" + found.serviceName() + "' did not reach " + s.desiredCount()
-                + " running tasks within " + human(timeout) + " (" + state + ")")
-            .withResult(result(s, previousDesired, range, previousRange, changed, true));
+                + " running tasks within " + dev.berth.report.Durations.format(timeout) + " (" + state + ")")
+            .withResult(result(s, previousDesired, range, previousRange, plan, true));
       }
       Duration left = Duration.between(now, deadline);
       sleeper.sleep(left.compareTo(pollInterval) < 0 ? left : pollInterval);
@@ -297,14 +328,15 @@ public final class EcsScale {
     return r;
   }
 
-  private static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
-  }
 
   private static Result result(Service s, int previousDesired, Autoscaling range, Autoscaling previousRange,
-      boolean changed, boolean waited) {
+      Plan plan, boolean waited) {
     return new Result(s.clusterArn(), s.serviceArn(), previousDesired, s.desiredCount(),
-        s.runningCount() == null ? 0 : s.runningCount(), s.pendingCount() == null ? 0 : s.pendingCount(),
-        range, previousRange, changed, waited);
+        n(s.runningCount()), n(s.pendingCount()), range, previousRange, !plan.isEmpty(), waited, null,
+        plan.changes());
+  }
+
+  private static int n(Integer i) {
+    return i == null ? 0 : i;
   }
 }

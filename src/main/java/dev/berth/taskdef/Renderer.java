@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.report.Json;
 import dev.berth.report.Violation;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -288,7 +287,7 @@ final class Renderer {
     String t = cmd.trim();
     if (t.startsWith("[")) {
       try {
-        JsonNode n = Json.mapper().readTree(t);
+        JsonNode n = Json.readDocument(t);
         if (n.isArray() && n.size() > 0) {
           ArrayNode a = NODES.arrayNode();
           for (JsonNode e : n) {
@@ -296,7 +295,7 @@ final class Renderer {
           }
           return a;
         }
-      } catch (IOException e) {
+      } catch (Json.InvalidJson e) {
         // fall through to the message below
       }
       out.add(Violation.error("--health-check", "a command given as JSON must be a non-empty list of strings"));

@@ -3,11 +3,11 @@ package dev.berth.taskdef;
 import java.util.Collection;
 import java.util.Locale;
 
-/** "Did you mean" for misspelt field names: the closest known name within a small edit distance. */
-final class Suggest {
+/** "Did you mean" for misspelt names (task-definition fields, CLI options): the closest known name within a small edit distance. */
+public final class Suggest {
   private Suggest() {}
 
-  static String closest(String name, Collection<String> known) {
+  public static String closest(String name, Collection<String> known) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     String lower = name.toLowerCase(Locale.ROOT);

@@ -1,11 +1,21 @@
 package dev.berth.taskdef;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.Violation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -24,6 +34,42 @@ import software.amazon.awssdk.services.ecs.model.TaskDefinition;
  */
 public final class TaskDefinitions {
   private TaskDefinitions() {}
+
+  /**
+   * The largest task-definition file read: ECS refuses a definition above 64 KiB, and a file may be
+   * describe-task-definition output with tags and white space; anything larger is not a task definition.
+   */
+  public static final int MAX_FILE_BYTES = 1 << 20;
+
+  /**
+   * Reads a task-definition file, at most {@link #MAX_FILE_BYTES} (a device, a pipe or a huge file is refused
+   * without being read to its end), as UTF-8. WHERE names the flag in the violation.
+   */
+  public static String readFile(Path file, String where) {
+    if (Files.isDirectory(file)) {
+      throw new InvalidInputException(where, file + " is a folder, not a file");
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException(where, "no such file: " + file);
+    } catch (AccessDeniedException e) {
+      throw new InvalidInputException(where, "cannot read " + file + ": permission denied");
+    } catch (IOException e) {
+      throw new InvalidInputException(where, "cannot read " + file + ": " + e.getMessage());
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw new InvalidInputException(where, file + " is larger than " + (MAX_FILE_BYTES >> 20) + " MiB, which no task"
+          + " definition is (ECS takes at most 64 KiB); give the JSON file of one task definition");
+    }
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidInputException(where, file + " is not UTF-8 text");
+    }
+  }
 
   /** A parsed file: the definition in the register shape, every problem found, and the read-only fields dropped. */
   public record Parsed(ObjectNode definition, List<Violation> violations, List<String> droppedReadOnly) {}
@@ -48,11 +94,17 @@ public final class TaskDefinitions {
     List<Violation> out = new ArrayList<>();
     JsonNode root;
     try {
-      root = Json.mapper().readTree(json);
-    } catch (JsonProcessingException e) {
-      var loc = e.getLocation();
-      out.add(Violation.error(source, "not valid JSON" + (loc == null ? "" : " at line " + loc.getLineNr()
-          + ", column " + loc.getColumnNr()) + ": " + e.getOriginalMessage()));
+      root = Json.readDocument(json);
+    } catch (Json.InvalidJson e) {
+      String at = e.line() > 0 ? "line " + e.line() + ", column " + e.column() : "";
+      if (e.reason().startsWith("duplicate key") && !e.path().isEmpty()) {
+        out.add(Violation.error(e.path(), e.reason() + " (" + source + (at.isEmpty() ? "" : " " + at) + ")"));
+      } else if (e.reason().startsWith("not valid JSON: ") && !at.isEmpty()) {
+        out.add(Violation.error(source, "not valid JSON at " + at + ": "
+            + e.reason().substring("not valid JSON: ".length())));
+      } else {
+        out.add(Violation.error(source, e.reason() + (at.isEmpty() ? "" : " (" + at + ")")));
+      }
       return new Parsed(null, out, List.of());
     }
     if (root == null || !root.isObject()) {

@@ -89,6 +89,22 @@ class ActionEntrypointTest {
         "INPUT_DESIRED_COUNT", "2", "RUNNER_ENVIRONMENT", "self-hosted", "BERTH_CACHE_DIR", cache);
     assertEquals(0, selfHosted.code(), selfHosted.toString());
     assertTrue(selfHosted.stdout().contains("ArchiveClassesAtExit"), selfHosted.stdout());
+    // the action keeps the start-up cache in the Actions cache (prepare.sh's startup-cache-path): on there too
+    Result kept = entry("INPUT_STEP", "ecs-scale", "INPUT_CLUSTER", "c", "INPUT_SERVICE", "s",
+        "INPUT_DESIRED_COUNT", "2", "RUNNER_ENVIRONMENT", "github-hosted", "BERTH_CACHE_DIR", cache + "2",
+        "BERTH_ACTION_STARTUP_CACHE", cache + "2/cds");
+    assertEquals(0, kept.code(), kept.toString());
+    assertTrue(kept.stdout().contains("ArchiveClassesAtExit"), kept.stdout());
+  }
+
+  /** A java that answers -version with VERSION and prints its argv otherwise. */
+  Path javaOf(String name, String version) throws IOException {
+    Path bin = Files.createDirectories(tmp.resolve(name).resolve("bin"));
+    Path java = bin.resolve("java");
+    Files.writeString(java, "#!/bin/sh\n[ \"$1\" = -version ] && { echo 'openjdk version \"" + version
+        + "\" 2025-09-16' >&2; exit 0; }\nfor a in \"$@\"; do printf '<%s>\\n' \"$a\"; done\n");
+    java.toFile().setExecutable(true);
+    return java;
   }
 
   @Test
@@ -181,19 +197,22 @@ class ActionEntrypointTest {
   }
 
   @Test
-  void prepare_findsJava17_andCachesOnlyWhenItMustDownload() throws Exception {
+  void prepare_findsTheNewestJava25_andCachesOnlyWhenItMustDownload() throws Exception {
     Path output = tmp.resolve("prepare-output");
+    Path java17 = javaOf("jdk17", "17.0.15");
+    Path java25 = javaOf("jdk25", "25.0.1");
     Map<String, String> env = new HashMap<>();
     env.put("GITHUB_OUTPUT", output.toString());
     env.put("RUNNER_TOOL_CACHE", tmp.resolve("toolcache").toString());
     env.put("INPUT_BERTH_VERSION", "1.2.3");
     env.put("BERTH_JAR", "");
     env.put("BERTH_JAVA", "");
-    env.put("JAVA_HOME", System.getProperty("java.home"));
+    env.put("JAVA_HOME", java17.getParent().getParent().toString());
+    env.put("JAVA_HOME_25_X64", java25.getParent().getParent().toString());
     Result r = run(PREPARE, env);
     assertEquals(0, r.code(), r.stderr());
     Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output));
-    assertEquals(Path.of(System.getProperty("java.home"), "bin", "java").toString(), o.get("java"));
+    assertEquals(java25.toString(), o.get("java"), "the runner's Java 25 wins over JAVA_HOME's 17: " + r.stderr());
     String cacheDir = tmp.resolve("toolcache").resolve("berth").toString();
     assertEquals(cacheDir, o.get("cache-dir"));
     assertEquals(cacheDir + "/1.2.3", o.get("cache-path"));
@@ -212,10 +231,51 @@ class ActionEntrypointTest {
     Files.delete(output);
     assertEquals(0, run(PREPARE, env).code());
     assertEquals(null, GithubActionsTest.parseOutputFile(Files.readString(output)).get("cache-path"));
+
+    // the job's own BERTH_JAVA (17+) is used as it is
+    env.put("BERTH_JAVA", java17.toString());
+    Files.delete(output);
+    assertEquals(0, run(PREPARE, env).code());
+    assertEquals(java17.toString(), GithubActionsTest.parseOutputFile(Files.readString(output)).get("java"));
   }
 
   @Test
-  void prepare_withoutJava17_leavesJavaEmptySoTheActionSetsItUp() throws Exception {
+  void prepare_onGithubHostedRunnersWithAReleasedJar_keepsTheStartupCacheInTheActionsCache() throws Exception {
+    Path output = tmp.resolve("prepare-output");
+    Map<String, String> env = new HashMap<>();
+    env.put("GITHUB_OUTPUT", output.toString());
+    env.put("RUNNER_TOOL_CACHE", tmp.resolve("toolcache").toString());
+    env.put("RUNNER_ENVIRONMENT", "github-hosted");
+    env.put("RUNNER_OS", "Linux");
+    env.put("RUNNER_ARCH", "X64");
+    env.put("INPUT_BERTH_VERSION", "1.2.3");
+    env.put("BERTH_JAR", "");
+    Result r = run(PREPARE, env);
+    assertEquals(0, r.code(), r.stderr());
+    Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output));
+    assertEquals(tmp.resolve("toolcache").resolve("berth").resolve("cds").toString(), o.get("startup-cache-path"));
+    assertEquals("berth-startup-1.2.3-Linux-X64", o.get("startup-cache-key"));
+
+    // a jar built in the job is new every time: its start-up cache could never be reused
+    env.put("INPUT_BERTH_JAR", fakeJar.toString());
+    Files.delete(output);
+    assertEquals(0, run(PREPARE, env).code());
+    assertEquals(null, GithubActionsTest.parseOutputFile(Files.readString(output)).get("startup-cache-key"));
+    // nor on self-hosted runners, which keep it on disk, nor when the job turned it off
+    env.remove("INPUT_BERTH_JAR");
+    env.put("RUNNER_ENVIRONMENT", "self-hosted");
+    Files.delete(output);
+    assertEquals(0, run(PREPARE, env).code());
+    assertEquals(null, GithubActionsTest.parseOutputFile(Files.readString(output)).get("startup-cache-key"));
+    env.put("RUNNER_ENVIRONMENT", "github-hosted");
+    env.put("BERTH_CDS", "off");
+    Files.delete(output);
+    assertEquals(0, run(PREPARE, env).code());
+    assertEquals(null, GithubActionsTest.parseOutputFile(Files.readString(output)).get("startup-cache-key"));
+  }
+
+  @Test
+  void prepare_withoutJava25_leavesJavaEmptySoTheActionSetsItUp() throws Exception {
     Path old = tmp.resolve("old-java");
     Files.writeString(old, "#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n");
     old.toFile().setExecutable(true);
@@ -232,7 +292,7 @@ class ActionEntrypointTest {
     env.put("GITHUB_OUTPUT", output.toString());
     env.put("BERTH_JAVA", old.toString());
     env.put("BERTH_JAR", "");
-    env.put("JAVA_HOME", "");
+    env.put("JAVA_HOME", javaOf("jdk17", "17.0.15").getParent().getParent().toString()); // 17 alone: set up 25
     env.put("PATH", bin.toString());
     env.put("INPUT_BERTH_VERSION", "1.2.3");
     for (String k : System.getenv().keySet()) {
@@ -244,6 +304,6 @@ class ActionEntrypointTest {
     assertEquals(0, r.code(), r.stderr());
     Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output, StandardCharsets.UTF_8));
     assertEquals("", o.get("java"), r.stderr());
-    assertTrue(r.stderr().contains("setting up Temurin 17"), r.stderr());
+    assertTrue(r.stderr().contains("setting up Temurin 25"), r.stderr());
   }
 }

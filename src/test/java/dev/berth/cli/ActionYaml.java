@@ -103,6 +103,11 @@ final class ActionYaml {
     d.put("previousAutoscaling", "Autoscaling range before the change, as a JSON object.");
     d.put("changed", "What this run changed: true/false (ecs-scale), or a JSON array of changes, empty when nothing "
         + "changed (ecs-deploy-service).");
+    d.put("dryRun", "true when --dry-run made only read calls and changed nothing (absent otherwise).");
+    d.put("changes", "What the step changed or, with --dry-run, would change, as a JSON array of {resource, name, "
+        + "action (create, update, delete), fields: [{field, before, after}]}.");
+    d.put("plan", "The changes as a person reads them (one line each: + create, ~ update old -> new, - delete), "
+        + "for a step summary or a Jenkins input.");
     d.put("supersededBy", "Id of the deployment that replaced ours before it finished, if one did.");
     d.put("waited", "true when the step waited for the service to settle.");
     d.put("verdict", "Verdict of the watched deployment: COMPLETED, FAILED, ROLLED_BACK, SUPERSEDED or TIMED_OUT.");
@@ -236,7 +241,11 @@ final class ActionYaml {
     Map<String, List<String>> m = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : STEP_CLASSES.entrySet()) {
       List<String> fromRecord = recordKeys(e.getValue());
-      m.put(e.getKey(), fromRecord != null ? fromRecord : PLANNED_RESULT_KEYS.get(e.getKey()));
+      List<String> keys = new ArrayList<>(fromRecord != null ? fromRecord : PLANNED_RESULT_KEYS.get(e.getKey()));
+      if (keys.contains("changes")) {
+        keys.add(keys.indexOf("changes") + 1, "plan"); // StepCommand renders the changes as text beside them
+      }
+      m.put(e.getKey(), keys);
     }
     return m;
   }
@@ -406,19 +415,28 @@ final class ActionYaml {
     y.append("    - id: setup-java\n");
     y.append("      if: steps.prepare.outputs.java == ''\n");
     y.append("      uses: actions/setup-java@v4\n");
-    y.append("      with:\n        distribution: temurin\n        java-version: '17'\n");
+    y.append("      with:\n        distribution: temurin\n        java-version: '25'\n");
     y.append("    - id: restore\n");
     y.append("      if: steps.prepare.outputs.cache-path != ''\n");
     y.append("      uses: actions/cache/restore@v4\n");
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.cache-key }}\n");
+    // the launcher's start-up caches (one per step, jar and java), on GitHub-hosted runners running a released jar
+    y.append("    - id: restore-startup\n");
+    y.append("      if: steps.prepare.outputs.startup-cache-key != ''\n");
+    y.append("      uses: actions/cache/restore@v4\n");
+    y.append("      with:\n");
+    y.append("        path: ${{ steps.prepare.outputs.startup-cache-path }}\n");
+    y.append("        key: ${{ steps.prepare.outputs.startup-cache-key }}\n");
+    y.append("        restore-keys: ${{ steps.prepare.outputs.startup-cache-key }}-\n");
     y.append("    - id: run\n");
     y.append("      shell: bash\n");
     y.append("      env:\n");
     y.append("        BERTH_ACTION_JAVA: ${{ steps.prepare.outputs.java || format('{0}/bin/java', "
         + "steps.setup-java.outputs.path) }}\n");
     y.append("        BERTH_ACTION_CACHE_DIR: ${{ steps.prepare.outputs.cache-dir }}\n");
+    y.append("        BERTH_ACTION_STARTUP_CACHE: ${{ steps.prepare.outputs.startup-cache-path }}\n");
     List<String> envLines = new ArrayList<>();
     for (String n : own.keySet()) {
       envLines.add("        " + envVarOf(n) + ": ${{ inputs." + n + " }}\n");
@@ -435,6 +453,22 @@ final class ActionYaml {
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.cache-key }}\n");
+    // a new entry only when this step recorded a start-up cache: the key ends with the folder's listing
+    y.append("    - id: startup-cache-id\n");
+    y.append("      if: ${{ !cancelled() && steps.prepare.outputs.startup-cache-key != '' }}\n");
+    y.append("      shell: bash\n");
+    y.append("      env:\n");
+    y.append("        STARTUP_CACHE: ${{ steps.prepare.outputs.startup-cache-path }}\n");
+    y.append("      run: if [ -d \"$STARTUP_CACHE\" ]; then echo \"id=$(ls -1 \"$STARTUP_CACHE\" | cksum | cut -d' ' -f1)\" "
+        + ">> \"$GITHUB_OUTPUT\"; fi\n");
+    y.append("    - id: save-startup\n");
+    y.append("      if: ${{ !cancelled() && steps.startup-cache-id.outputs.id != '' "
+        + "&& steps.restore-startup.outputs.cache-matched-key != format('{0}-{1}', "
+        + "steps.prepare.outputs.startup-cache-key, steps.startup-cache-id.outputs.id) }}\n");
+    y.append("      uses: actions/cache/save@v4\n");
+    y.append("      with:\n");
+    y.append("        path: ${{ steps.prepare.outputs.startup-cache-path }}\n");
+    y.append("        key: ${{ steps.prepare.outputs.startup-cache-key }}-${{ steps.startup-cache-id.outputs.id }}\n");
     return y.toString();
   }
 

@@ -67,6 +67,38 @@ class EcsRegisterTaskCommandTest {
   }
 
   @Test
+  void fileThatNeverEnds_exit3_withoutReadingItAll() throws IOException {
+    Berth.Run r = run("--file", "/dev/zero");
+    assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), r.toString());
+    assertEquals("invalid input: --file: /dev/zero is larger than 1 MiB, which no task definition is (ECS takes at"
+        + " most 64 KiB); give the JSON file of one task definition", r.json().get("error").asText());
+  }
+
+  @Test
+  void hugeFile_exit3() throws IOException {
+    Path f = dir.resolve("huge.json");
+    Files.writeString(f, "{\"family\":\"f\",\"tags\":[" + "{\"key\":\"k\",\"value\":\"v\"},".repeat(80_000)
+        + "{\"key\":\"k\",\"value\":\"v\"}]}");
+    Berth.Run r = run("--file", f.toString());
+    assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), r.toString());
+    assertTrue(r.json().get("error").asText().contains("--file: " + f + " is larger than 1 MiB"), r.stdout());
+  }
+
+  @Test
+  void folderOrDuplicateKeyInFile_exit3() throws IOException {
+    Berth.Run folder = run("--file", dir.toString());
+    assertEquals(ExitCodes.INVALID_INPUT, folder.exitCode(), folder.toString());
+    assertTrue(folder.json().get("error").asText().contains("--file: " + dir + " is a folder"), folder.stdout());
+    Path f = dir.resolve("td.json");
+    Files.writeString(f, "{\"family\":\"f\",\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":"
+        + "\"c\",\"image\":\"nginx:1.27\",\"image\":\"attacker.example/evil:1\"}]}");
+    Berth.Run r = run("--file", f.toString());
+    assertEquals(ExitCodes.INVALID_INPUT, r.exitCode(), r.toString());
+    assertEquals(List.of("containerDefinitions[0].image: duplicate key 'image': each key may appear once in an object"
+        + " (readers disagree on which value wins) (td.json line 1, column 106)"), violations(r.json()));
+  }
+
+  @Test
   void typoInFile_exit3_namesPathAndFieldMeant() throws IOException {
     Path f = dir.resolve("td.json");
     Files.writeString(f, "{\"family\":\"f\",\"cpu\":\"256\",\"memory\":\"512\",\"containerDefinitions\":[{\"name\":"

@@ -155,4 +155,26 @@ class GithubActionsTest {
     assertTrue(md.contains("> rolled back: essential container exited &#124; code 1"), md);
     assertFalse(md.contains("Events"), md);
   }
+
+  @Test
+  void summary_whenDryRun_showsThePlanWithOldAndNewValues() {
+    ObjectNode r = Json.tree(Map.of("dryRun", true, "changes", List.of(
+        dev.berth.report.Change.update("ecs:service", "gantt/web", List.of(
+            dev.berth.report.Change.Field.of("desiredCount", 2, 3))),
+        dev.berth.report.Change.create("ecr:image-tag", "repo:<v2>", List.of(
+            dev.berth.report.Change.Field.set("digest", "sha256:abc"))))));
+    String md = GithubActions.summary("ecs-scale", r, 0, List.of());
+    assertTrue(md.contains("#### Plan (dry run: nothing was changed): 2 changes"), md);
+    assertTrue(md.contains("- ✏️ update <code>ecs:service</code> <b>gantt/web</b>\n"
+        + "  - desiredCount: <code>2</code> → <code>3</code>\n"), md);
+    assertTrue(md.contains("- ➕ create <code>ecr:image-tag</code> <b>repo:&lt;v2&gt;</b>\n"
+        + "  - digest: <code>sha256:abc</code>\n"), md);
+  }
+
+  @Test
+  void summary_whenDryRunChangesNothing_saysNoChanges() {
+    ObjectNode r = Json.tree(Map.of("dryRun", true, "changes", List.of()));
+    assertTrue(GithubActions.summary("ecs-scale", r, 0, List.of()).contains("Plan (dry run: nothing was changed): "
+        + "no changes"));
+  }
 }

@@ -53,9 +53,9 @@ class StepDeadlineTest {
 
   @Test
   void format_writesDurationsAsPeopleDo() {
-    assertEquals("2s", DurationConverter.format(java.time.Duration.ofSeconds(2)));
-    assertEquals("1h30m", DurationConverter.format(java.time.Duration.ofMinutes(90)));
-    assertEquals("15m", DurationConverter.format(java.time.Duration.ofMinutes(15)));
-    assertEquals("500ms", DurationConverter.format(java.time.Duration.ofMillis(500)));
+    assertEquals("2s", dev.berth.report.Durations.format(java.time.Duration.ofSeconds(2)));
+    assertEquals("1h30m", dev.berth.report.Durations.format(java.time.Duration.ofMinutes(90)));
+    assertEquals("15m", dev.berth.report.Durations.format(java.time.Duration.ofMinutes(15)));
+    assertEquals("500ms", dev.berth.report.Durations.format(java.time.Duration.ofMillis(500)));
   }
 }

@@ -92,12 +92,11 @@ class BerthVarTest {
 
   List<String> argv() {
     assertEquals(1, shCalls.size(), "one sh call");
-    List<String> a = new ArrayList<>(shCalls.get(0).berthArgs());
-    int i = a.indexOf("--result-file");
-    assertEquals(a.size() - 2, i, "--result-file comes last");
-    assertTrue(a.get(i + 1).startsWith(h.workspace + "@tmp/berth/ecsDeployService-") && a.get(i + 1).endsWith(".json"),
-        a.get(i + 1));
-    return a.subList(0, i);
+    Sh sh = shCalls.get(0);
+    assertTrue(sh.resultFile() != null, "--result-file=PATH comes last: " + sh.berthArgs());
+    String file = sh.resultFile().toString();
+    assertTrue(file.startsWith(h.workspace + "@tmp/berth/ecsDeployService-") && file.endsWith(".json"), file);
+    return sh.command();
   }
 
   Map<String, String> shEnv() {
@@ -113,16 +112,140 @@ class BerthVarTest {
     }
   }
 
+  /**
+   * The I-th sh call's arguments without --result-file, each --name=value word split in two, so the
+   * assertions below hold whichever of the two forms the vars pass.
+   */
+  List<String> words(int i) {
+    List<String> w = new ArrayList<>();
+    List<String> a = shCalls.get(i).berthArgs();
+    for (int j = 0; j < a.size(); j++) {
+      String s = a.get(j);
+      if (s.equals("--result-file")) {
+        j++;
+        continue;
+      }
+      if (s.startsWith("--result-file=")) {
+        continue;
+      }
+      int eq = s.indexOf('=');
+      if (s.startsWith("--") && eq > 0) {
+        w.add(s.substring(0, eq));
+        w.add(s.substring(eq + 1));
+      } else {
+        w.add(s);
+      }
+    }
+    return w;
+  }
+
+  @Test
+  void withBerth_givesCredentialsAndRegionToEveryStepInItsBlock() {
+    h.run("withBerth(credentialsId: 'aws-prod', region: 'eu-west-1') {\n"
+        + "  berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'gantt'])\n"
+        + "  berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'other'])\n"
+        + "}\n"
+        + "berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'after'])");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "eu-west-1"), words(0));
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "other", "--region", "eu-west-1"), words(1));
+    assertEquals(SECRET, shCalls.get(0).env().get("AWS_SECRET_ACCESS_KEY"));
+    assertEquals(SECRET, shCalls.get(1).env().get("AWS_SECRET_ACCESS_KEY"));
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "after"), words(2), "outside the block: no defaults");
+    assertNull(shCalls.get(2).env().get("AWS_SECRET_ACCESS_KEY"));
+    assertEquals(2, h.calls("withCredentials").size());
+    assertNoSecretInScripts();
+  }
+
+  @Test
+  void withBerth_aCallsOwnKeysWin_andOwnCredentialsTakeNoDefaultCredentials() {
+    h.run("withBerth(credentialsId: 'aws-prod', region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/d') {\n"
+        + "  berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'gantt', region: "
+        + "'us-east-2', credentialsFileId: 'aws-file', profile: 'opensourceapi'])\n"
+        + "}");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "us-east-2", "--profile",
+        "opensourceapi", "--role-arn", "arn:aws:iam::123456789012:role/d"), words(0));
+    assertNull(shEnv().get("AWS_SECRET_ACCESS_KEY"), "the call's secret file, not the default's AWS keys");
+    assertTrue(shEnv().get("AWS_SHARED_CREDENTIALS_FILE").endsWith("/credentials"));
+  }
+
+  @Test
+  void withBerth_nested_innerKeysOverride_andAnEmptyValueClearsADefault() {
+    h.run("withBerth(credentialsId: 'aws-prod', region: 'eu-west-1') {\n"
+        + "  withBerth(region: 'us-east-2', credentialsId: '') {\n"
+        + "    berth.runStep('ecsDeployService', 'ecs-deploy-service', " + KEYS + ", [cluster: 'gantt'])\n"
+        + "  }\n"
+        + "}");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "us-east-2"), words(0));
+    assertEquals(List.of(), h.calls("withCredentials"), "cleared: the agent's own credentials");
+  }
+
+  @Test
+  void withBerth_unknownKeyOrWrongType_failsBeforeTheBlockRuns() {
+    PipelineError e = assertThrows(PipelineError.class, () -> h.run(
+        "withBerth(credentialId: 'aws-prod', region: 2, cluster: 'gantt') { echo 'ran' }"));
+    assertEquals("withBerth: unknown key 'credentialId' (did you mean 'credentialsId'?); key 'region' takes a "
+        + "String, got Integer 2; unknown key 'cluster'", e.getMessage());
+    assertFalse(h.log.contains("ran"));
+  }
+
+  @Test
+  void environmentDefaults_BERTH_variables_actLikeWithBerth() {
+    h.baseEnv.put("BERTH_CREDENTIALS_ID", "aws-prod");
+    h.baseEnv.put("BERTH_REGION", "eu-west-1");
+    h.baseEnv.put("BERTH_ROLE_ARN", "arn:aws:iam::123456789012:role/deployer");
+    runStep("[cluster: 'gantt']");
+    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "eu-west-1", "--role-arn",
+        "arn:aws:iam::123456789012:role/deployer"), words(0));
+    assertEquals(ACCESS, shEnv().get("AWS_ACCESS_KEY_ID"));
+    assertEquals("gantt-deploy-42", shEnv().get("BERTH_ROLE_SESSION_NAME"));
+  }
+
+  static final String ECR_KEYS = """
+      [
+        repository: [option: '--repository', kind: 'STRING', required: true],
+        image: [option: '--image', kind: 'STRING'],
+        sourceUsername: [option: '--source-username', kind: 'STRING'],
+        region: [option: '--region', kind: 'STRING', common: true],
+      ]""";
+
+  @Test
+  void ecrPush_sourceCredentialsId_bindsTheRegistryLoginAsEnvironmentOnly() {
+    h.credentials.put("registry-reader", new PipelineHarness.UsernamePassword("puller", "s3cret-registry-password"));
+    h.run("berth.runStep('ecrPush', 'ecr-push', " + ECR_KEYS + ", [repository: 'opensourceapirepo', "
+        + "image: 'registry.example.com/team/app:1', sourceCredentialsId: 'registry-reader'])");
+    assertEquals(List.of("ecr-push", "--repository", "opensourceapirepo", "--image", "registry.example.com/team/app:1"),
+        words(0));
+    assertEquals(List.of(Map.of("$symbol", "usernamePassword", "credentialsId", "registry-reader", "usernameVariable",
+        "BERTH_SOURCE_USERNAME", "passwordVariable", "BERTH_SOURCE_PASSWORD")),
+        h.calls("withCredentials").get(0).args().get(0));
+    assertEquals("puller", shEnv().get("BERTH_SOURCE_USERNAME"));
+    assertEquals("s3cret-registry-password", shEnv().get("BERTH_SOURCE_PASSWORD"));
+    for (String arg : shCalls.get(0).berthArgs()) {
+      assertFalse(arg.contains("s3cret-registry-password"), arg);
+    }
+    assertNoSecretInScripts();
+  }
+
+  @Test
+  void sourceCredentialsId_onlyOnEcrPush_andNotWithSourceUsername() {
+    PipelineError other = assertThrows(PipelineError.class, () -> runStep("[cluster: 'gantt', sourceCredentialsId: 'r']"));
+    assertTrue(other.getMessage().startsWith("ecsDeployService: unknown key 'sourceCredentialsId'"), other.getMessage());
+    PipelineError both = assertThrows(PipelineError.class, () -> h.run("berth.runStep('ecrPush', 'ecr-push', "
+        + ECR_KEYS + ", [repository: 'r', sourceUsername: 'u', sourceCredentialsId: 'r'])"));
+    assertEquals("ecrPush: sourceCredentialsId (user name and password) cannot be combined with sourceUsername: the "
+        + "credential gives the user name", both.getMessage());
+    assertEquals(List.of(), h.calls("sh"));
+  }
+
   @Test
   void everyKind_becomesTheExactCommandLine_inKeyOrder() {
     Object result = runStep("""
         [tag: [team: 'gantt', env: 'prod'], port: ['80/tcp', 8080], subnets: ['subnet-a', 'subnet-b'],
          wait: false, createLoadBalancer: true, platformVersion: 'latest', desiredCount: 2, cluster: 'gantt',
          verbose: 2, region: 'us-east-2']""");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--desired-count", "2", "--platform-version",
-        "latest", "--create-load-balancer", "--no-wait", "--subnets", "subnet-a,subnet-b", "--port", "80/tcp",
-        "--port", "8080", "--tag", "team=gantt", "--tag", "env=prod", "--region", "us-east-2", "--verbose",
-        "--verbose"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--desired-count=2", "--platform-version=latest",
+        "--create-load-balancer", "--no-wait", "--subnets=subnet-a,subnet-b", "--port=80/tcp", "--port=8080",
+        "--tag=team=gantt", "--tag=env=prod", "--region=us-east-2", "--verbose", "--verbose"), argv());
     assertEquals(Map.of("ok", true, "serviceArn", "arn:aws:ecs:us-east-2:123456789012:service/gantt/gantt-exporter",
         "desiredCount", 2, "autoscaling", Map.of("min", 1, "max", 4)), result, "the result file as a Map");
     Call sh = h.calls("sh").get(0);
@@ -137,15 +260,38 @@ class BerthVarTest {
   }
 
   @Test
+  void result_isPlainSerializableMapsAndLists_notTheSlurpersLazyMaps() throws Exception {
+    nextResult = "{\"ok\":true,\"containers\":{\"app\":\"nginx@sha256:abc\"},\"warnings\":[{\"where\":\"x\"}],"
+        + "\"n\":1.5,\"none\":null}";
+    Object result = runStep("[cluster: 'gantt']");
+    assertEquals(java.util.LinkedHashMap.class, result.getClass());
+    Map<?, ?> map = (Map<?, ?>) result;
+    assertEquals(java.util.LinkedHashMap.class, map.get("containers").getClass());
+    assertEquals(java.util.ArrayList.class, map.get("warnings").getClass());
+    assertEquals(java.util.LinkedHashMap.class, ((List<?>) map.get("warnings")).get(0).getClass());
+    assertTrue(map.containsKey("none"));
+    try (var out = new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
+      out.writeObject(result); // what CPS does with a var's result at the next step
+    }
+  }
+
+  @Test
   void booleansAndEmptyValues_trueFlagsFalseNegatedAndNullOrEmptyOmitted() {
     runStep("[cluster: 'gantt', wait: true, createLoadBalancer: false, region: '', profile: null, desiredCount: '3']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--desired-count", "3", "--wait"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--desired-count=3", "--wait"), argv());
+  }
+
+  @Test
+  void valuesStartingWithAtOrDash_areOneWordEach_soTheyStayValues() {
+    runStep("[cluster: '@VERSION', region: '--endpoint-url=http://evil.example', port: ['@ports'], tag: [v: '@x']]");
+    assertEquals(List.of("ecs-deploy-service", "--cluster=@VERSION", "--port=@ports", "--tag=v=@x",
+        "--region=--endpoint-url=http://evil.example"), argv());
   }
 
   @Test
   void credentialsId_bindsAwsKeysAsEnvironmentOnly() {
     runStep("[cluster: 'gantt', credentialsId: 'aws-prod', region: 'us-east-2']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--region", "us-east-2"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--region=us-east-2"), argv());
     Call wc = h.calls("withCredentials").get(0);
     assertEquals(List.of(Map.of("$symbol", "aws", "credentialsId", "aws-prod", "accessKeyVariable", "AWS_ACCESS_KEY_ID",
         "secretKeyVariable", "AWS_SECRET_ACCESS_KEY")), wc.args().get(0));
@@ -161,7 +307,7 @@ class BerthVarTest {
   @Test
   void secretFile_withProfile_bindsTheFilesAndPassesTheProfile() {
     runStep("[cluster: 'gantt', credentialsFileId: 'aws-file', configFileId: 'aws-config', profile: 'opensourceapi']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--profile", "opensourceapi"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--profile=opensourceapi"), argv());
     Call wc = h.calls("withCredentials").get(0);
     assertEquals(List.of(
         Map.of("$symbol", "file", "credentialsId", "aws-file", "variable", "AWS_SHARED_CREDENTIALS_FILE"),
@@ -177,8 +323,8 @@ class BerthVarTest {
   void roleArn_passesTheRoleAndASessionNameFromJobAndBuild() {
     h.baseEnv.put("JOB_NAME", "gantt/deploy pipeline");
     runStep("[cluster: 'gantt', credentialsId: 'aws-prod', roleArn: 'arn:aws:iam::123456789012:role/deployer']");
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt", "--role-arn",
-        "arn:aws:iam::123456789012:role/deployer"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt", "--role-arn=arn:aws:iam::123456789012:role/deployer"),
+        argv());
     assertEquals("gantt-deploy-pipeline-42", shEnv().get("BERTH_ROLE_SESSION_NAME"));
     assertEquals(ACCESS, shEnv().get("AWS_ACCESS_KEY_ID"), "base credentials for the assume-role call");
     assertNoSecretInScripts();
@@ -197,7 +343,7 @@ class BerthVarTest {
   void berthJar_isPassedAsBerthJar() {
     runStep("[cluster: 'gantt', berthJar: '/opt/berth/berth.jar']");
     assertEquals("/opt/berth/berth.jar", shEnv().get("BERTH_JAR"));
-    assertEquals(List.of("ecs-deploy-service", "--cluster", "gantt"), argv());
+    assertEquals(List.of("ecs-deploy-service", "--cluster=gantt"), argv());
   }
 
   @Test
@@ -292,8 +438,8 @@ class BerthVarTest {
     Files.writeString(fakeJava, "#!/bin/sh\n"
         + ": > '" + argsOut + "'\n"
         + "for a in \"$@\"; do printf '<%s>\\n' \"$a\" >> '" + argsOut + "'; done\n"
-        + "while [ $# -gt 0 ]; do if [ \"$1\" = --result-file ]; then printf '{\"ok\":true,\"key\":\"%s\"}' "
-        + "\"$AWS_ACCESS_KEY_ID\" > \"$2\"; fi; shift; done\n");
+        + "for a in \"$@\"; do case \"$a\" in --result-file=*) printf '{\"ok\":true,\"key\":\"%s\"}' "
+        + "\"$AWS_ACCESS_KEY_ID\" > \"${a#--result-file=}\";; esac; done\n");
     fakeJava.toFile().setExecutable(true);
     Files.writeString(tmp.resolve("berth.jar"), "stand-in");
     h.realShell = true;
@@ -309,8 +455,9 @@ class BerthVarTest {
     List<String> lines = Files.readAllLines(argsOut);
     assertEquals("<-jar>", lines.get(0));
     assertEquals("<" + tmp.resolve("berth.jar") + ">", lines.get(1));
-    assertEquals(List.of("<ecs-deploy-service>", "<--cluster>", "<" + hostile + ">", "<--tag>", "<note=" + hostile + ">",
-        "<--result-file>"), lines.subList(2, 8));
+    assertEquals(List.of("<ecs-deploy-service>", "<--cluster=" + hostile + ">", "<--tag=note=" + hostile + ">"),
+        lines.subList(2, 5));
+    assertTrue(lines.get(5).startsWith("<--result-file=") && lines.size() == 6, lines.toString());
     assertFalse(Files.exists(tmp.resolve("pwned")), "a value was evaluated by a shell");
     String log = String.join("\n", h.log);
     assertFalse(log.contains(SECRET) || log.contains(ACCESS), "no secret in the sh trace: " + log);

@@ -40,7 +40,7 @@ class JenkinsfileTest {
     h.params.put("SUBNETS", "subnet-a,subnet-b");
     h.onSh = sh -> {
       List<String> argv = sh.berthArgs();
-      commands.add(argv.subList(0, argv.indexOf("--result-file")));
+      commands.add(sh.command());
       assertEquals(SECRET, sh.env().get("AWS_SECRET_ACCESS_KEY"), "credentials bound for " + argv.get(0));
       String result = switch (argv.get(0)) {
         case "ecr-push" -> "{\"ok\":true,\"image\":\"123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo"
@@ -49,8 +49,11 @@ class JenkinsfileTest {
             + "task-definition/gantt-exporter-ecs-task:1\",\"registered\":true}";
         case "ecs-deploy-service" -> "{\"ok\":true,\"serviceArn\":\"arn:svc\",\"rolloutState\":\"COMPLETED\","
             + "\"runningCount\":2,\"desiredCount\":2,\"loadBalancerDnsName\":\"gantt-alb-1.us-east-2.elb.amazonaws.com\"}";
-        case "ecs-force-redeploy" -> "{\"ok\":true,\"deploymentId\":\"ecs-svc/2\",\"previousDeploymentId\":\"ecs-svc/1\","
-            + "\"rolloutState\":\"COMPLETED\"}";
+        case "ecs-force-redeploy" -> argv.contains("--dry-run")
+            ? "{\"ok\":true,\"dryRun\":true,\"plan\":\"plan (dry run, nothing was changed): 1 change\\n"
+                + "  ~ update ecs:service gantt/gantt-exporter\"}"
+            : "{\"ok\":true,\"deploymentId\":\"ecs-svc/2\",\"previousDeploymentId\":\"ecs-svc/1\","
+                + "\"rolloutState\":\"COMPLETED\"}";
         case "ecs-scale" -> "{\"ok\":true,\"previousDesiredCount\":2,\"desiredCount\":3}";
         default -> throw new AssertionError("unexpected command " + argv);
       };
@@ -69,31 +72,32 @@ class JenkinsfileTest {
     h.runJenkinsfile();
     assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promote", "Scale", "Endpoint"),
         h.stagesRun);
-    String region = "--region";
     assertEquals(List.of(
-        List.of("ecr-push", "--repository", "opensourceapirepo", "--tag", "my-node-container-42", "--image", "node:20",
-            region, "us-east-2"),
-        List.of("ecs-register-task", "--family", "gantt-exporter-ecs-task", "--container-name",
-            "gantt-exporter-container", "--image",
-            "123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo@sha256:abc", "--cpu", "1024", "--memory",
-            "2048", "--container-memory", "2048", "--port", "80/tcp", "--volume", "export-service", "--mount",
-            "export-service:/sites/export-service", region, "us-east-2"),
-        List.of("ecs-deploy-service", "--cluster", "gantt", "--service", "gantt-exporter", "--task-definition",
-            "arn:aws:ecs:us-east-2:123456789012:task-definition/gantt-exporter-ecs-task:1", "--subnets",
-            "subnet-a,subnet-b", "--desired-count", "2", "--container-name", "gantt-exporter-container",
-            "--container-port", "80", "--create-load-balancer", "--vpc-id", "vpc-0123", "--health-check-grace-period",
-            "120", "--autoscaling-min", "1", "--autoscaling-max", "4", "--cpu-target", "60", region, "us-east-2"),
-        List.of("ecs-force-redeploy", "--cluster", "gantt", "--service", "gantt-exporter", region, "us-east-2"),
-        List.of("ecs-scale", "--cluster", "gantt", "--service", "gantt-exporter", "--desired-count", "3", region,
-            "us-east-2")), commands);
-    assertEquals("Force a new deployment of gantt-exporter?", h.calls("input").get(0).arg("message"));
+        List.of("ecr-push", "--repository=opensourceapirepo", "--tag=my-node-container-42", "--image=node:20",
+            "--region=us-east-2"),
+        List.of("ecs-register-task", "--family=gantt-exporter-ecs-task", "--container-name=gantt-exporter-container",
+            "--image=123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo@sha256:abc", "--cpu=1024",
+            "--memory=2048", "--container-memory=2048", "--port=80/tcp", "--volume=export-service",
+            "--mount=export-service:/sites/export-service", "--region=us-east-2"),
+        List.of("ecs-deploy-service", "--cluster=gantt", "--service=gantt-exporter",
+            "--task-definition=arn:aws:ecs:us-east-2:123456789012:task-definition/gantt-exporter-ecs-task:1",
+            "--subnets=subnet-a,subnet-b", "--desired-count=2", "--container-name=gantt-exporter-container",
+            "--container-port=80", "--create-load-balancer", "--vpc-id=vpc-0123", "--health-check-grace-period=120",
+            "--autoscaling-min=1", "--autoscaling-max=4", "--cpu-target=60", "--region=us-east-2"),
+        List.of("ecs-force-redeploy", "--cluster=gantt", "--service=gantt-exporter", "--dry-run", "--region=us-east-2"),
+        List.of("ecs-force-redeploy", "--cluster=gantt", "--service=gantt-exporter", "--region=us-east-2"),
+        List.of("ecs-scale", "--cluster=gantt", "--service=gantt-exporter", "--desired-count=3", "--region=us-east-2")),
+        commands);
+    // the approval shows the plan of the dry run, before the real run
+    assertEquals("Force a new deployment of gantt-exporter?\nplan (dry run, nothing was changed): 1 change\n"
+        + "  ~ update ecs:service gantt/gantt-exporter", String.valueOf(h.calls("input").get(0).arg("message")));
     assertTrue(h.log.contains("gantt-exporter is served at http://gantt-alb-1.us-east-2.elb.amazonaws.com/"), h.log.toString());
     assertEquals("http://gantt-alb-1.us-east-2.elb.amazonaws.com/", String.valueOf(h.currentBuild.get("description")));
     assertEquals("SUCCESS", h.currentBuild.get("result"));
     for (String script : h.shScripts()) {
       assertEquals("sh \"$BERTH_LAUNCHER\"", script);
     }
-    assertEquals(5, h.calls("withCredentials").size(), "credentials bound per step");
+    assertEquals(6, h.calls("withCredentials").size(), "credentials bound per step");
   }
 
   @Test

@@ -359,4 +359,122 @@ class LauncherScriptTest {
     env.put("BERTH_CDS", "maybe");
     assertEquals(2, run(env, "ecs-scale").code());
   }
+
+  /** A JDK folder whose bin/java prints its argv (one {@code <arg>} a line) and whose release file says VERSION. */
+  Path fakeJdk(String name, String version) throws IOException {
+    Path home = Files.createDirectories(tmp.resolve("jdks").resolve(name));
+    Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+    Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+    Files.writeString(java, "#!/bin/sh\necho " + name + "\nfor a in \"$@\"; do printf '<%s>\\n' \"$a\"; done\n");
+    java.toFile().setExecutable(true);
+    return home;
+  }
+
+  @Test
+  void java_withoutBerthJava_isTheNewestOfJavaHomePathAndRunnerJdks() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("berth.jar"), "x");
+    Path jdk17 = fakeJdk("jdk17", "17.0.9");
+    Path jdk98 = fakeJdk("jdk98", "98.0.1");
+    Path jdk99 = fakeJdk("jdk99", "99");
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_JAR", jar.toString(), "BERTH_JAVA_OPTS", "",
+        "JAVA_HOME", jdk17.toString(), "PATH", jdk98.resolve("bin") + ":" + System.getenv("PATH")));
+    System.getenv().keySet().stream().filter(k -> k.startsWith("JAVA_HOME_")).forEach(k -> env.put(k, ""));
+
+    Run path = run(env, "--version");
+    assertEquals(0, path.code(), path.toString());
+    assertTrue(path.out().startsWith("jdk98\n"), "the newer java on PATH wins over JAVA_HOME's 17: " + path.out());
+
+    env.put("JAVA_HOME_99_X64", jdk99.toString()); // how GitHub-hosted runners name their JDKs
+    Run runner = run(env, "--version");
+    assertTrue(runner.out().startsWith("jdk99\n"), runner.out());
+
+    env.put("BERTH_JAVA", jdk17.resolve("bin").resolve("java").toString());
+    Run pinned = run(env, "--version");
+    assertTrue(pinned.out().startsWith("jdk17\n"), "BERTH_JAVA is used as it is: " + pinned.out());
+
+    env.put("BERTH_JAVA", tmp.resolve("no-such-java").toString());
+    Run missing = run(env, "--version");
+    assertEquals(2, missing.code(), missing.toString());
+    assertTrue(missing.err().contains("BERTH_JAVA="), missing.err());
+  }
+
+  @Test
+  void aheadOfTimeCache_onJava25_recordedOnAStepsFirstSuccessfulRun_assembled_thenUsed() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("berth.jar"), "x");
+    Path home = Files.createDirectories(tmp.resolve("jdks").resolve("jdk25"));
+    Files.writeString(home.resolve("release"), "JAVA_VERSION=\"25.0.1\"\n");
+    Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+    // a Java 25 stand-in: the training run writes -XX:AOTConfiguration, the create run writes -XX:AOTCache from
+    // it; every run prints its argv and exits with $FAKE_EXIT
+    Files.writeString(java, "#!/bin/sh\nmode=; conf=; cache=\nfor a in \"$@\"; do case $a in "
+        + "-XX:AOTMode=*) mode=${a#*=};; -XX:AOTConfiguration=*) conf=${a#*=};; -XX:AOTCache=*) cache=${a#*=};; esac; "
+        + "printf '<%s>\\n' \"$a\"; done\n"
+        + "[ \"$mode\" = record ] && echo config > \"$conf\"\n"
+        + "[ \"$mode\" = create ] && { [ -s \"$conf\" ] && echo cache > \"$cache\"; echo created; }\n"
+        + "exit ${FAKE_EXIT:-0}\n");
+    java.toFile().setExecutable(true);
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_JAR", jar.toString(), "BERTH_JAVA", java.toString(),
+        "BERTH_CACHE_DIR", tmp.resolve("cache").toString()));
+    Path dir = tmp.resolve("cache").resolve("cds");
+
+    env.put("FAKE_EXIT", "1");
+    Run failed = run(env, "ecs-register-task", "--file", "td.json");
+    assertEquals(1, failed.code(), failed.toString());
+    assertTrue(failed.out().contains("<-XX:AOTMode=record>"), failed.out());
+    assertFalse(failed.out().contains("<-XX:AOTMode=create>"), "a failed step assembles no cache: " + failed.out());
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of(), s.toList(), "a failed run keeps nothing");
+    }
+
+    env.remove("FAKE_EXIT");
+    Run first = run(env, "ecs-register-task", "--file", "td.json");
+    assertEquals(0, first.code(), first.toString());
+    assertTrue(first.out().startsWith(
+        "<-XX:+UseSerialGC>\n<-XX:TieredStopAtLevel=1>\n<-Xms16m>\n<-Xmx256m>\n<-XX:AOTMode=record>\n"), first.out());
+    assertTrue(first.out().contains("<-XX:+DisplayVMOutputToStderr>"), "the JVM's notes stay off stdout: " + first.out());
+    assertFalse(first.out().contains("created"), "the assembly run's output stays off stdout: " + first.out());
+    assertTrue(first.err().contains("writing the start-up cache of ecs-register-task"), first.err());
+    List<String> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files = s.map(p -> p.getFileName().toString()).toList();
+    }
+    assertEquals(1, files.size(), "the cache alone, no configuration left behind: " + files);
+    assertTrue(files.get(0).matches("ecs-register-task-[0-9]+-[0-9]+\\.aot"), files.toString());
+    assertEquals("cache\n", Files.readString(dir.resolve(files.get(0))));
+
+    Run second = run(env, "ecs-register-task", "--file", "td.json");
+    assertEquals(0, second.code(), second.toString());
+    assertTrue(second.out().contains("<-XX:AOTCache=" + dir.resolve(files.get(0)) + ">"), second.out());
+    assertFalse(second.out().contains("AOTMode"), second.out());
+    assertTrue(second.out().endsWith("<-jar>\n<" + jar + ">\n<ecs-register-task>\n<--file>\n<td.json>\n"),
+        second.out());
+
+    // the same jar on Java 17: a class-data archive beside it, the AOT cache untouched
+    Path jdk17 = Files.createDirectories(tmp.resolve("jdks").resolve("jdk17"));
+    Files.writeString(jdk17.resolve("release"), "JAVA_VERSION=\"17.0.15\"\n");
+    Path java17 = Files.createDirectories(jdk17.resolve("bin")).resolve("java");
+    Files.writeString(java17, "#!/bin/sh\nfor a in \"$@\"; do case $a in -XX:ArchiveClassesAtExit=*) "
+        + "echo archive > \"${a#*=}\";; esac; printf '<%s>\\n' \"$a\"; done\n");
+    java17.toFile().setExecutable(true);
+    env.put("BERTH_JAVA", java17.toString());
+    Run old = run(env, "ecs-register-task", "--file", "td.json");
+    assertTrue(old.out().contains("<-XX:ArchiveClassesAtExit="), old.out());
+    assertFalse(old.out().contains("AOT"), old.out());
+    try (Stream<Path> s = Files.list(dir)) {
+      List<String> now = s.map(p -> p.getFileName().toString()).sorted().toList();
+      assertEquals(2, now.size(), now.toString());
+      assertTrue(now.contains(files.get(0)) && now.stream().anyMatch(f -> f.endsWith(".jsa")), now.toString());
+    }
+
+    // a Java 25 that cannot assemble the cache: remembered, so that later runs do not train again
+    Files.writeString(jar, "a rebuilt jar");
+    env.put("BERTH_JAVA", java.toString());
+    env.put("BERTH_CACHE_DIR", tmp.resolve("cache2").toString());
+    Files.writeString(java, Files.readString(java).replace("echo cache > \"$cache\";", ":;"));
+    Run noCache = run(env, "ecs-scale", "--cluster", "c");
+    assertEquals(0, noCache.code(), noCache.toString());
+    assertTrue(noCache.out().contains("<-XX:AOTMode=record>"), noCache.out());
+    Run after = run(env, "ecs-scale", "--cluster", "c");
+    assertFalse(after.out().contains("AOT"), "no cache and no second training run: " + after.out());
+  }
 }

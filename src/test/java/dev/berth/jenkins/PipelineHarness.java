@@ -65,25 +65,36 @@ public final class PipelineHarness {
       return a;
     }
 
+    /** The --result-file=PATH the vars add last, or null. */
     public Path resultFile() {
       List<String> a = berthArgs();
-      int i = a.indexOf("--result-file");
-      return i < 0 ? null : Path.of(a.get(i + 1));
+      String last = a.isEmpty() ? "" : a.get(a.size() - 1);
+      return last.startsWith(RESULT_FILE) ? Path.of(last.substring(RESULT_FILE.length())) : null;
+    }
+
+    /** The launcher arguments without the trailing --result-file=PATH. */
+    public List<String> command() {
+      List<String> a = berthArgs();
+      return resultFile() == null ? a : a.subList(0, a.size() - 1);
     }
   }
+
+  static final String RESULT_FILE = "--result-file=";
 
   /** A stand-in result of sh: exit status and stdout. */
   public record ShResult(int status, String stdout) {}
 
-  public sealed interface Credential permits AwsKeys, SecretFile {}
+  public sealed interface Credential permits AwsKeys, SecretFile, UsernamePassword {}
+
+  public record UsernamePassword(String username, String password) implements Credential {}
 
   public record AwsKeys(String accessKeyId, String secretAccessKey) implements Credential {}
 
   public record SecretFile(String fileName, String content) implements Credential {}
 
   private static final Map<String, Class<?>> COMPILED = new ConcurrentHashMap<>();
-  private static final List<String> KNOWN_VARS = List.of("berth", "ecrPush", "ecsRegisterTask", "ecsDeployService",
-      "ecsScale", "ecsForceRedeploy");
+  private static final List<String> KNOWN_VARS = List.of("berth", "withBerth", "ecrPush", "ecsRegisterTask",
+      "ecsDeployService", "ecsScale", "ecsForceRedeploy");
 
   public final List<Call> calls = new ArrayList<>();
   public final List<String> log = new ArrayList<>();
@@ -449,6 +460,7 @@ public final class PipelineHarness {
       case "aws":
       case "file":
       case "string":
+      case "usernamePassword":
         if (body != null) {
           throw new PipelineError(name + "(...) is a credentials binding, not a block");
         }
@@ -722,6 +734,15 @@ public final class PipelineHarness {
             bound.put(String.valueOf(b.get("variable")), p.toString());
             secrets.add(f.content().strip());
           }
+          case "usernamePassword" -> {
+            if (!(c instanceof UsernamePassword u)) {
+              throw new PipelineError("Credentials '" + id + "' is of type '" + c.getClass().getSimpleName()
+                  + "' where 'StandardUsernamePasswordCredentials' was expected");
+            }
+            bound.put(String.valueOf(b.get("usernameVariable")), u.username());
+            bound.put(String.valueOf(b.get("passwordVariable")), u.password());
+            secrets.add(u.password());
+          }
           default -> throw new PipelineError("unsupported binding " + b);
         }
       }
@@ -773,6 +794,11 @@ public final class PipelineHarness {
 
     public Object call() {
       return invokeMethod("call", new Object[0]);
+    }
+
+    /** {@code withBerth(region: ...) { ... }}. */
+    public Object call(Map<?, ?> args, Closure<?> body) {
+      return invokeMethod("call", new Object[] {args, body});
     }
 
     @Override

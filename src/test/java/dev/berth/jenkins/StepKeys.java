@@ -176,6 +176,17 @@ public final class StepKeys {
     return m;
   }
 
+  /** The library keys of one step var: every step's, plus that step's own (ecrPush's source registry login). */
+  static Map<String, String> libraryKeys(String var) {
+    Map<String, String> m = libraryKeys();
+    if (var.equals("ecrPush")) {
+      m.put("sourceCredentialsId", "String: id of a Username with password credential for the --image registry, "
+          + "bound as BERTH_SOURCE_USERNAME/BERTH_SOURCE_PASSWORD for this step only; the password never reaches "
+          + "a command line (default: none; see sourceUsername).");
+    }
+    return m;
+  }
+
   static String lower(String s) {
     return s.toLowerCase(Locale.ROOT);
   }

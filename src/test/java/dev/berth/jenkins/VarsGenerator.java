@@ -153,7 +153,7 @@ public final class VarsGenerator {
     if (hand != null) {
       boolean allKnown = true;
       for (String k : exampleKeys(hand)) {
-        allKnown &= s.key(k) != null || StepKeys.libraryKeys().containsKey(k);
+        allKnown &= s.key(k) != null || StepKeys.libraryKeys(s.var()).containsKey(k);
       }
       if (allKnown) {
         return hand;
@@ -205,7 +205,7 @@ public final class VarsGenerator {
         entry(b, s, k);
       }
     }
-    for (Map.Entry<String, String> e : StepKeys.libraryKeys().entrySet()) {
+    for (Map.Entry<String, String> e : StepKeys.libraryKeys(s.var()).entrySet()) {
       int colon = e.getValue().indexOf(": ");
       b.append("  ").append(e.getKey()).append(" (").append(e.getValue(), 0, colon).append(")\n")
           .append(wrap(e.getValue().substring(colon + 2), "      "));

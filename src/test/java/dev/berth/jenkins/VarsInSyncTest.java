@@ -55,8 +55,8 @@ class VarsInSyncTest {
   }
 
   @Test
-  void varsFolder_holdsTheLauncherAndOneVarPerStep() throws Exception {
-    Set<String> expected = new TreeSet<>(List.of("berth.groovy", "berth.txt"));
+  void varsFolder_holdsTheLauncherWithBerthAndOneVarPerStep() throws Exception {
+    Set<String> expected = new TreeSet<>(List.of("berth.groovy", "berth.txt", "withBerth.groovy", "withBerth.txt"));
     for (Step s : StepKeys.steps()) {
       expected.add(s.var() + ".groovy");
       expected.add(s.var() + ".txt");
@@ -67,7 +67,7 @@ class VarsInSyncTest {
     }
     assertEquals(expected, actual);
     assertEquals(List.of("ecrPush", "ecsRegisterTask", "ecsDeployService", "ecsScale", "ecsForceRedeploy"),
-        StepKeys.steps().stream().map(Step::var).toList(), "the five steps of DESIGN.md");
+        StepKeys.steps().stream().map(Step::var).toList(), "the steps berth documents");
   }
 
   /** Reads each var's key table by running the var's keys() and compares it with the CLI options directly. */
@@ -120,15 +120,15 @@ class VarsInSyncTest {
         if (k != null) {
           assertEquals(k.option(), m.group(3), s.var() + ".txt: option of " + key);
         } else {
-          assertTrue(StepKeys.libraryKeys().containsKey(key), s.var() + ".txt lists unknown key " + key);
+          assertTrue(StepKeys.libraryKeys(s.var()).containsKey(key), s.var() + ".txt lists unknown key " + key);
         }
       }
       Set<String> expected = new LinkedHashSet<>();
       s.keys().forEach(k -> expected.add(k.name()));
-      expected.addAll(StepKeys.libraryKeys().keySet());
+      expected.addAll(StepKeys.libraryKeys(s.var()).keySet());
       assertEquals(expected, listed, s.var() + ".txt");
       for (String used : VarsGenerator.exampleKeys(VarsGenerator.example(s))) {
-        assertTrue(s.key(used) != null || StepKeys.libraryKeys().containsKey(used),
+        assertTrue(s.key(used) != null || StepKeys.libraryKeys(s.var()).containsKey(used),
             s.var() + ".txt example uses unknown key " + used);
       }
     }
@@ -155,6 +155,11 @@ class VarsInSyncTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> lib = (Map<String, Object>) h.var("berth").invokeMethod("libraryKeys", null);
     assertEquals(StepKeys.libraryKeys().keySet(), lib.keySet());
+    for (Step s : StepKeys.steps()) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> own = (Map<String, Object>) h.var("berth").invokeMethod("libraryKeys", new Object[] {s.var()});
+      assertEquals(StepKeys.libraryKeys(s.var()).keySet(), own.keySet(), s.var());
+    }
     String txt = Files.readString(ROOT.resolve("vars/berth.txt"));
     for (String key : lib.keySet()) {
       assertTrue(txt.contains(key + ":"), "berth.txt documents " + key);

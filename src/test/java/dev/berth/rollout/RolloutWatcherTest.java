@@ -143,7 +143,7 @@ class RolloutWatcherTest {
     assertEquals(Verdict.TIMED_OUT, w.rollout().verdict());
     assertEquals(5, w.exitCode());
     assertEquals(1, w.rollout().runningCount());
-    assertEquals(List.of("no verdict within 100s: 1 of 2 tasks running, rolloutState IN_PROGRESS"), w.rollout().reasons());
+    assertEquals(List.of("no verdict within 1m40s: 1 of 2 tasks running, rolloutState IN_PROGRESS"), w.rollout().reasons());
     // the last nap is cut to the deadline
     assertEquals(List.of(POLL, POLL, POLL, POLL, POLL, POLL, Duration.ofSeconds(10)), w.aws().sleeps);
     assertFalse(w.aws().calls.stream().anyMatch(c -> c.startsWith("DescribeTargetHealth")), "no target groups");

@@ -52,6 +52,19 @@ class EcrPushTest {
   }
 
   @Test
+  void validate_endpointWithUserInfo_isRefusedAndLoopbackIsDecidedOnTheParsedHost() {
+    for (String url : List.of("http://localhost:1@evil.example", "http://127.0.0.1@evil.example:5000",
+        "https://user:pass@mirror.example.com", "http://127.attacker.example", "http://localhost.evil.example")) {
+      List<Violation> v = EcrPush.validate(EcrPush.Request.of("app", NODE).withRegistryEndpoint(URI.create(url)));
+      assertEquals(List.of("--registry-endpoint"), where(v), url);
+    }
+    assertEquals(List.of(), EcrPush.validate(EcrPush.Request.of("app", NODE)
+        .withRegistryEndpoint(URI.create("http://127.0.0.1:5000"))));
+    assertEquals(List.of(), EcrPush.validate(EcrPush.Request.of("app", NODE)
+        .withRegistryEndpoint(URI.create("http://[::1]:5000"))));
+  }
+
+  @Test
   void effectiveTags_defaultIsTheSourceTagElseLatest() {
     assertEquals(List.of("20"), EcrPush.Request.of("app", NODE).effectiveTags());
     assertEquals(List.of("latest"), EcrPush.Request.of("app",

@@ -132,7 +132,7 @@ class EcsForceRedeployTest {
 
   EcsForceRedeploy step(FakeEcs ecs) {
     RolloutWatcher watcher = new RolloutWatcher(ecs, null, progress, clock, clock::advance, Duration.ofSeconds(5));
-    return new EcsForceRedeploy(ecs, (td, tags, images) -> {
+    return new EcsForceRedeploy(ecs, (td, tags, images, dryRun) -> {
       reimaged.add(images);
       return new EcsForceRedeploy.Reimaged(TD + 4, true);
     }, watcher, progress);

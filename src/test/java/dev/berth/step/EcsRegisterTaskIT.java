@@ -266,11 +266,11 @@ class EcsRegisterTaskIT {
     EcsRegisterTask.Result same = step.run(EcsRegisterTask.Request.fromTaskDefinition(d.taskDefinition(), d.tags(),
         Map.of(CONTAINER, IMAGE_1)));
     assertFalse(same.registered());
-    assertEquals(1, same.revision());
+    assertEquals(Integer.valueOf(1), same.revision());
     EcsRegisterTask.Result changed = step.run(EcsRegisterTask.Request.fromTaskDefinition(d.taskDefinition(),
         d.tags(), Map.of(CONTAINER, IMAGE_2)));
     assertTrue(changed.registered());
-    assertEquals(2, changed.revision());
+    assertEquals(Integer.valueOf(2), changed.revision());
     assertEquals(Map.of(CONTAINER, IMAGE_2), changed.containers());
   }
 

@@ -80,6 +80,47 @@ class TaskDefinitionsTest {
   }
 
   @Test
+  void parse_whenAKeyAppearsTwice_refusesNamingItsJsonPath() {
+    var p = TaskDefinitions.parse("{\"family\":\"f\",\"containerDefinitions\":[{\"name\":\"c\",\n"
+        + "\"image\":\"nginx:1.27\",\n\"image\":\"attacker.example/evil:1\"}]}", "task.json");
+    assertNull(p.definition());
+    assertEquals(List.of("containerDefinitions[0].image: duplicate key 'image': each key may appear once in an object"
+        + " (readers disagree on which value wins) (task.json line 3, column 8)"), where(p.violations()));
+    var top = TaskDefinitions.parse("{\"family\":\"a\",\"family\":\"b\"}", "task.json");
+    assertEquals("family", top.violations().get(0).where());
+  }
+
+  @Test
+  void parse_whenContentFollowsTheDocument_refuses() {
+    var p = TaskDefinitions.parse("{\"family\":\"f\"} {\"family\":\"g\"}", "task.json");
+    assertNull(p.definition());
+    assertEquals(List.of("task.json: more content after the JSON document (line 1, column 16)"),
+        where(p.violations()));
+  }
+
+  @Test
+  void parse_whenNotStrictJson_refuses() {
+    for (String bad : new String[] {"{\"cpu\": 01}", "{\"cpu\": 1.}", "{\"family\": \"a\tb\"}",
+        "{\"cpu\": NaN}", "{\"family\": \"f\" /* c */}", "", "   "}) {
+      var p = TaskDefinitions.parse(bad, "task.json");
+      assertNull(p.definition(), bad);
+      assertTrue(p.violations().get(0).toString().startsWith("task.json: "), p.violations().toString());
+    }
+  }
+
+  @Test
+  void parse_whenNestedDeeperThanTheLimit_refusesWithoutOverflowingTheStack() {
+    for (int depth : new int[] {Json.MAX_DEPTH + 1, 50_000}) {
+      var p = TaskDefinitions.parse("{\"family\":" + "[".repeat(depth) + "]".repeat(depth) + "}", "task.json");
+      assertNull(p.definition());
+      assertEquals(List.of("task.json: nested deeper than " + Json.MAX_DEPTH + " levels"), where(p.violations()));
+    }
+    var ok = TaskDefinitions.parse("{\"family\":\"f\",\"tags\":" + "[".repeat(Json.MAX_DEPTH - 1)
+        + "]".repeat(Json.MAX_DEPTH - 1) + "}", "task.json");
+    assertTrue(ok.definition() != null, ok.violations().toString());
+  }
+
+  @Test
   void parse_whenDescribeOutput_unwrapsAndDropsReadOnlyFields() {
     String described = "{\"taskDefinition\":{\"taskDefinitionArn\":\"arn:aws:ecs:us-east-2:1:task-definition/f:3\","
         + "\"family\":\"f\",\"revision\":3,\"status\":\"ACTIVE\",\"requiresAttributes\":[{\"name\":\"x\"}],"
