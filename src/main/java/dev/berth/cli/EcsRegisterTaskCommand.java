@@ -83,7 +83,8 @@ public class EcsRegisterTaskCommand extends StepCommand {
   List<String> volumes = new ArrayList<>();
 
   @Option(names = "--efs-volume", paramLabel = "NAME=FS_ID[:ACCESS_POINT]",
-      description = "EFS volume with transit encryption and IAM authorization on (repeatable). Default: none.")
+      description = "EFS volume with transit encryption and IAM authorization on, which mounts with the task role:"
+          + " needs --task-role-arn (repeatable). Default: none.")
   List<String> efsVolumes = new ArrayList<>();
 
   @Option(names = "--mount", paramLabel = "VOLUME:/container/path[:ro]",

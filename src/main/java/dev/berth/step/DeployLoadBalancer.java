@@ -139,12 +139,17 @@ final class DeployLoadBalancer {
    * Creates berth's group; when another run of this deploy created it since this one looked
    * ({@code InvalidGroup.Duplicate}), uses that one if its tags say it is this service's.
    */
-  private static String createOwnedGroup(Ec2Client ec2, dev.berth.aws.EventualConsistency ec, String vpc,
-      String name, String description, Map<String, String> tags, Map<String, String> owner, Progress progress) {
+  private static SecurityGroup createOwnedGroup(Ec2Client ec2, dev.berth.aws.EventualConsistency ec, String vpc,
+      String name, String description, Map<String, String> tags, Map<String, String> owner, Progress progress,
+      List<String> changed, String change) {
     try {
-      return ec2.createSecurityGroup(b -> b.groupName(name).description(description).vpcId(vpc)
+      String id = ec2.createSecurityGroup(b -> b.groupName(name).description(description).vpcId(vpc)
           .tagSpecifications(ts -> ts.resourceType(software.amazon.awssdk.services.ec2.model.ResourceType.SECURITY_GROUP)
               .tags(DeployNetwork.ec2Tags(tags)))).groupId();
+      SecurityGroup created = DeployNetwork.describeGroup(ec2, ec, progress, id);
+      changed.add(change);
+      progress.info("created security group " + name + " (" + id + ")");
+      return created;
     } catch (SdkException e) {
       if (!"InvalidGroup.Duplicate".equals(AwsErrors.code(e))) {
         throw AwsErrors.translate("EC2 CreateSecurityGroup " + name, e);
@@ -155,7 +160,7 @@ final class DeployLoadBalancer {
         throw AwsErrors.translate("EC2 CreateSecurityGroup " + name, e);
       }
       progress.info("security group " + name + " was created meanwhile by another run; using it");
-      return g.groupId();
+      return g;
     }
   }
 
@@ -228,11 +233,10 @@ final class DeployLoadBalancer {
     SecurityGroup albGroup = p.loadBalancing.loadBalancerGroup();
     String albGroupId;
     if (albGroup == null) {
-      albGroupId = createOwnedGroup(ec2, ec, vpc, names.loadBalancerSecurityGroup(),
-          "berth: load balancer of " + names.loadBalancer(), tags, owner(r, p), progress);
-      albGroup = DeployNetwork.describeGroup(ec2, ec, progress, albGroupId);
-      changed.add("loadBalancerSecurityGroup created");
-      progress.info("created security group " + names.loadBalancerSecurityGroup() + " (" + albGroupId + ")");
+      albGroup = createOwnedGroup(ec2, ec, vpc, names.loadBalancerSecurityGroup(),
+          "berth: load balancer of " + names.loadBalancer(), tags, owner(r, p), progress, changed,
+          "loadBalancerSecurityGroup created");
+      albGroupId = albGroup.groupId();
     } else {
       albGroupId = albGroup.groupId();
     }
@@ -250,11 +254,9 @@ final class DeployLoadBalancer {
     // in addition to the user's.
     SecurityGroup tasksGroup = p.loadBalancing.serviceGroup();
     if (tasksGroup == null) {
-      String id = createOwnedGroup(ec2, ec, vpc, names.serviceSecurityGroup(),
-          "berth: tasks of service " + tags.get(TAG_SERVICE), tags, owner(r, p), progress);
-      tasksGroup = DeployNetwork.describeGroup(ec2, ec, progress, id);
-      changed.add("serviceSecurityGroup created");
-      progress.info("created security group " + names.serviceSecurityGroup() + " (" + id + ")");
+      tasksGroup = createOwnedGroup(ec2, ec, vpc, names.serviceSecurityGroup(),
+          "berth: tasks of service " + tags.get(TAG_SERVICE), tags, owner(r, p), progress, changed,
+          "serviceSecurityGroup created");
     }
     String tasksGroupId = tasksGroup.groupId();
     if (!DeployNetwork.allowsGroup(tasksGroup, port, albGroupId)) {

@@ -51,7 +51,12 @@ final class Flow {
    * puts the source image in the open registry. AWS calls go through the strict layer.
    */
   Flow(Registry target) {
-    this.moto = MotoServer.shared();
+    this(target, MotoServer.shared());
+  }
+
+  /** The same on another moto_server (the IAM-enforcing one). */
+  Flow(Registry target, MotoServer moto) {
+    this.moto = moto;
     moto.reset();
     this.strict = StrictAws.shared(moto.endpoint());
     strict.reset();

@@ -31,6 +31,9 @@ import software.amazon.awssdk.services.ec2.model.Subnet;
  *       containers pull from private ECR, use the awslogs driver or have secrets is refused with
  *       {@code ClientException} (ECS developer guide, "Amazon ECS task execution IAM role": Fargate needs the
  *       role to pull from ECR, to use awslogs, and to read secrets).
+ *   <li>{@code ecs:CreateService} of a service that exists: {@code InvalidParameterException} "Creation of
+ *       service was not idempotent." (ECS API reference, CreateService, clientToken); {@code CreateListener} on
+ *       a port that has one: {@code DuplicateListener} (ELBv2 API reference, CreateListener);
  *   <li>{@code elasticloadbalancing:CreateLoadBalancer} of an application load balancer: two subnets in one
  *       zone are refused ({@code InvalidConfigurationRequest}), fewer than two zones are refused
  *       ({@code ValidationError}) (ELBv2 API reference, CreateLoadBalancer, Subnets: "You can specify only one
@@ -57,15 +60,19 @@ public final class StrictAws implements AutoCloseable {
   private static final Pattern SG_IN_FORM = Pattern.compile("sg-[0-9a-f]+");
 
   private final FaultProxy proxy;
+  private final URI upstream;
   private final AwsClients moto;
   private final boolean eventual;
   private final Set<String> newGroups = ConcurrentHashMap.newKeySet();
   private final Set<String> newScalableTargets = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean serviceLinkedRoleReady = new AtomicBoolean();
   private final Set<String> servicesCreated = ConcurrentHashMap.newKeySet();
+  private final Set<String> listenersCreated = ConcurrentHashMap.newKeySet();
+  private final Set<String> loadBalancersCreated = ConcurrentHashMap.newKeySet();
   private final List<String> refused = new CopyOnWriteArrayList<>();
 
   private StrictAws(URI upstream, boolean eventual) {
+    this.upstream = upstream;
     this.eventual = eventual;
     this.moto = AwsClients.create(AwsSettings.defaults().withRegion(MotoServer.REGION).withEndpointUrl(upstream),
         Map.of());
@@ -90,6 +97,8 @@ public final class StrictAws implements AutoCloseable {
     newScalableTargets.clear();
     serviceLinkedRoleReady.set(false);
     servicesCreated.clear();
+    listenersCreated.clear();
+    loadBalancersCreated.clear();
     refused.clear();
   }
 
@@ -124,6 +133,7 @@ public final class StrictAws implements AutoCloseable {
       case "ecs:RegisterTaskDefinition" -> registerTaskDefinition(body);
       case "ecs:CreateService" -> createService(json(body));
       case "elasticloadbalancing:CreateLoadBalancer" -> createLoadBalancer(form(body));
+      case "elasticloadbalancing:CreateListener" -> createListener(form(body));
       case "application-autoscaling:RegisterScalableTarget" -> {
         newScalableTargets.add(json(body).path("ResourceId").asText());
         yield null;
@@ -211,6 +221,14 @@ public final class StrictAws implements AutoCloseable {
     if (byZone.size() < 2) {
       return elb("ValidationError", "At least two subnets in two different Availability Zones must be specified");
     }
+    // "This operation is idempotent ... If you attempt to create multiple load balancers with the same settings,
+    // each call succeeds" (ELBv2 API reference, CreateLoadBalancer); moto makes a second one of the same name
+    String name = first(form, "Name", "");
+    synchronized (this) {
+      if (!loadBalancersCreated.add(name)) {
+        return existingLoadBalancer(name);
+      }
+    }
     if (!"internal".equals(first(form, "Scheme", "internet-facing")) && !subnets.isEmpty()) {
       String vpc = subnets.get(0).vpcId();
       boolean igw = !moto.ec2().describeInternetGateways(b -> b.filters(Filter.builder()
@@ -220,6 +238,48 @@ public final class StrictAws implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * A second listener on a port of a load balancer: ELBv2 answers DuplicateListener (ELBv2 API reference,
+   * CreateListener, Errors: "A listener with the specified port already exists"); moto may add it.
+   */
+  private synchronized FaultProxy.Answer createListener(Map<String, List<String>> form) {
+    String lb = first(form, "LoadBalancerArn", "");
+    String port = first(form, "Port", "");
+    boolean exists = moto.elb().describeListeners(b -> b.loadBalancerArn(lb)).listeners().stream()
+        .anyMatch(l -> String.valueOf(l.port()).equals(port));
+    if (!listenersCreated.add(lb + ":" + port) || exists) {
+      refused.add("elasticloadbalancing:CreateListener: DuplicateListener: A listener with the specified port already"
+          + " exists.");
+      return new FaultProxy.Answer(400, "text/xml", "<ErrorResponse xmlns=\"http://elasticloadbalancing.amazonaws.com/"
+          + "doc/2015-12-01/\"><Error><Type>Sender</Type><Code>DuplicateListener</Code><Message>A listener with the"
+          + " specified port already exists.</Message></Error><RequestId>strict-aws</RequestId></ErrorResponse>");
+    }
+    return null;
+  }
+
+  /** CreateLoadBalancer's answer for a load balancer that exists: moto's own description of it, renamed. */
+  private FaultProxy.Answer existingLoadBalancer(String name) {
+    java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(upstream)
+        .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+        .header("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/" + MotoServer.REGION
+            + "/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("Action=DescribeLoadBalancers&Version=2015-12-01"
+            + "&Names.member.1=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8))).build();
+    try {
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(req,
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return null; // deleted since: a real create
+      }
+      return new FaultProxy.Answer(200, "text/xml", r.body().replace("DescribeLoadBalancers", "CreateLoadBalancer"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private FaultProxy.Answer ec2(FaultProxy.Exchange e, byte[] body) {
