@@ -53,6 +53,7 @@ class IamEnforcedIT {
     HttpURLConnection c = (HttpURLConnection) moto.endpoint().resolve("/moto-api/reset-auth").toURL().openConnection();
     c.setRequestMethod("POST");
     c.setDoOutput(true);
+    c.setRequestProperty("Content-Type", "text/plain"); // the body is the count itself, not a form
     c.getOutputStream().write((on ? "0" : "inf").getBytes(StandardCharsets.UTF_8));
     assertEquals(200, c.getResponseCode());
     c.disconnect();
