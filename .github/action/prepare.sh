@@ -8,13 +8,16 @@
 #   cache-dir   BERTH_CACHE_DIR for the launcher (resources/dev/berth/berth.sh)
 #   cache-path  the folder actions/cache restores and saves; empty when nothing needs caching (a berth-jar
 #               input, or the jar is already on this machine)
-#   cache-key   the cache key: version, pinned checksum, Maven repository
+#   cache-key   the cache key: the release's version and SHA-256; or the digest of the source the jar is built
+#               from (a commit with no release); or version, pinned checksum and Maven repository (berth-version)
 #   startup-cache-path, startup-cache-key
-#               on GitHub-hosted runners running a released jar (no berth-jar): the launcher's start-up caches
-#               (cache-dir/cds) and the key prefix they are kept under in the Actions cache; empty otherwise
-#               (self-hosted runners keep them on disk; a jar built in the job is new in every job)
+#               on GitHub-hosted runners without berth-jar: the launcher's start-up caches (cache-dir/cds) and
+#               the key prefix they are kept under in the Actions cache (per release, berth-version or source
+#               digest); empty otherwise (self-hosted runners keep them on disk)
 set -euo pipefail
 out=${GITHUB_OUTPUT:-/dev/null}
+# shellcheck source=source.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/source.sh"
 
 java_major() { # JAVA: prints its major version, or nothing
   local v
@@ -65,7 +68,8 @@ if [ "${RUNNER_ENVIRONMENT:-}" = github-hosted ] && [ -z "${INPUT_BERTH_JAR:-}" 
     && [ "${BERTH_CDS:-auto}" != off ]; then
   # the launcher's start-up caches, one per step, jar and java (it checks them itself); a new entry is saved when
   # a step recorded one, under this prefix plus the cache folder's listing (actions/cache keys are immutable)
-  startup_version=${INPUT_BERTH_VERSION:-${BERTH_VERSION:-pinned}}
+  startup_version=${INPUT_BERTH_VERSION:-${BERTH_VERSION:-$action_release_version}}
+  [ -n "$startup_version" ] || startup_version=source-$(source_hash)
   case $startup_version in */*|*..*|*[!A-Za-z0-9._+-]*) startup_version=invalid ;; esac
   echo "startup-cache-path=$cache_dir/cds" >> "$out"
   echo "startup-cache-key=berth-startup-$startup_version-${RUNNER_OS:-os}-${RUNNER_ARCH:-arch}" >> "$out"
@@ -74,9 +78,22 @@ if [ -n "${INPUT_BERTH_JAR:-}" ] || [ -n "${BERTH_JAR:-}" ]; then
   exit 0 # an explicit jar: nothing to download or cache
 fi
 version=${INPUT_BERTH_VERSION:-${BERTH_VERSION:-}}
-if [ -z "$version" ]; then
-  exit 0 # the launcher's pinned version; cached by the launcher itself on this machine
+if [ -z "$version" ] && [ -z "${INPUT_MAVEN_REPOSITORY:-${BERTH_MAVEN_REPO:-}}" ]; then
+  if [ -n "$action_release_version" ]; then
+    # a release: the launcher keeps its jar in CACHE/VERSION-SHA12/
+    [ -f "$cache_dir/$action_release_version-${action_release_sha256:0:12}/berth-$action_release_version.jar" ] && exit 0
+    echo "cache-path=$cache_dir/$action_release_version-${action_release_sha256:0:12}" >> "$out"
+    echo "cache-key=berth-jar-$action_release_version-${action_release_sha256:0:16}" >> "$out"
+  else
+    # a commit with no release: built from this source once (build-jar.sh), keyed by what goes into the jar
+    hash=$(source_hash)
+    [ -f "$cache_dir/source-$hash/berth.jar" ] && exit 0 # built here already (an earlier step of this job)
+    echo "cache-path=$cache_dir/source-$hash" >> "$out"
+    echo "cache-key=berth-source-$hash" >> "$out"
+  fi
+  exit 0
 fi
+version=${version:-$action_release_version}
 case $version in
   */*|*..*|*[!A-Za-z0-9._+-]*) printf '::error title=berth action::berth-version %s is not a version\n' "${version//%/%25}" >&2; exit 2 ;;
 esac

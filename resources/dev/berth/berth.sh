@@ -8,16 +8,24 @@
 # Used by the Jenkins shared library (vars/berth.groovy) and by the GitHub Action. Stable environment contract:
 #
 #   BERTH_JAR          path of a berth jar to run as is; when set, nothing is downloaded.
-#   BERTH_VERSION      version to download when BERTH_JAR is not set (default: the pinned version below).
+#   (default)          the release this copy of the launcher belongs to: release.properties beside this script
+#                      (filled in by the release commit: version, asset URL, SHA-256) names the jar; it is
+#                      downloaded once, verified against that SHA-256 and cached. Between releases the file is
+#                      empty and one of the variables here must say where the jar comes from.
+#   BERTH_RELEASE_URL  where to download the release's jar instead of the URL release.properties names (a mirror
+#                      or an in-house copy of the release asset); the release's SHA-256 is still verified.
+#   BERTH_VERSION      download this version from a Maven repository instead of the release (see BERTH_MAVEN_REPO).
 #   BERTH_MAVEN_REPO   base URL of the Maven repository to download from; an in-house mirror works. The file is
-#                      MAVEN_REPO/dev/berth/berth/VERSION/berth-VERSION.jar. When unset, Maven itself (mvn on
-#                      PATH) fetches dev.berth:berth:VERSION with strict checksums from the repositories its
-#                      settings name: Maven Central unless ~/.m2/settings.xml names a mirror.
-#                      curl reads ~/.netrc for a mirror that needs a login; plain http is allowed only for
-#                      loopback hosts.
+#                      MAVEN_REPO/dev/berth/berth/VERSION/berth-VERSION.jar. When only BERTH_VERSION is set,
+#                      Maven itself (mvn on PATH) fetches dev.berth:berth:VERSION with strict checksums from the
+#                      repositories its settings name: Maven Central unless ~/.m2/settings.xml names a mirror.
+#                      URLs (here and in BERTH_RELEASE_URL) are parsed: https only, plain http only to a loopback
+#                      host (localhost, 127.x.x.x, [::1]); a user name or password in the URL is refused: curl
+#                      reads ~/.netrc for a mirror that needs a login.
 #   BERTH_CACHE_DIR    where downloaded jars are kept (default: ${XDG_CACHE_HOME:-$HOME/.cache}/berth); a jar is
 #                      downloaded once per version, verified, then moved into place atomically.
-#   BERTH_SHA256       optional: the expected SHA-256 of the jar (pins it; the repository's checksum is not used).
+#   BERTH_SHA256       optional, with BERTH_VERSION: the expected SHA-256 of the jar (pins it; the repository's
+#                      checksum is not used).
 #                      It is checked when the jar is downloaded; a jar already in the cache is used as is.
 #                      Without it the repository's published .sha256 is used, else its .sha1 (with a warning).
 #                      A mismatch is refused: nothing is cached and nothing runs (exit 4).
@@ -44,10 +52,9 @@
 #                      pass every argument this way; the variables are unset before java starts.
 #
 # Exit codes: berth's own (0 ok, 1 failed, 2 usage, 3 invalid input, 4 access, 5 timed out); the launcher itself
-# exits 4 when it cannot get a verified jar (download failed, checksum mismatch) and 2 on a bad environment.
+# exits 4 when it cannot get a verified jar (download failed, checksum mismatch) and 2 on a bad environment (no
+# release and nothing set, a refused URL), with one line that says what to set.
 set -eu
-
-BERTH_PINNED_VERSION=0.1.0
 
 say() { printf 'berth.sh: %s\n' "$*" >&2; }
 die() { code=$1; shift; say "$*"; exit "$code"; }
@@ -157,14 +164,20 @@ JAVA
   "$java_bin" "$helper_dir/BerthFetch.java" "$@"
 }
 
-fetch() { # URL DEST: 0 on success
+fetch() { # URL DEST: 0 on success. Bounded (a jar is well under 200 MB); redirects stay on https, except
+  # between loopback addresses when the URL itself is plain http to loopback (check_url decided that).
   if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --netrc-optional --retry 3 --connect-timeout 20 -o "$2" "$1"
+    curl -fsSL --netrc-optional --retry 3 --connect-timeout 20 --max-filesize 209715200 \
+      --proto '=https,http' --proto-redir "$(redirect_protocols "$1")" -o "$2" "$1"
   elif command -v wget >/dev/null 2>&1; then
-    wget -q -T 60 -t 3 -O "$2" "$1"
+    wget -q -T 60 -t 3 --max-redirect=5 -O "$2" "$1"
   else
     java_helper get "$1" "$2"
   fi
+}
+
+redirect_protocols() { # URL: =https, or =https,http for a plain http URL to loopback
+  case $1 in [Hh][Tt][Tt][Pp]://*) printf '=https,http' ;; *) printf '=https' ;; esac
 }
 
 digest() { # sha256|sha1 FILE: prints the lowercase hex digest
@@ -180,7 +193,103 @@ first_word_lower() { # FILE: the checksum in a .sha256/.sha1 file ("HEX" or "HEX
   tr -d '\r' < "$1" | tr 'A-F' 'a-f' | awk 'NF { print $1; exit }'
 }
 
+# --- URLs: parsed, never pattern-matched as text ------------------------------------------------------------------
+is_loopback_host() { # HOST (lowercase): 0 for localhost, [::1] and a dotted-quad 127.0.0.0/8 address
+  case $1 in
+    localhost|'[::1]') return 0 ;;
+    127.*) ;;
+    *) return 1 ;;
+  esac
+  # exactly four decimal parts of 0-255: 127.attacker.example or 127.1 are names (or short forms), not loopback
+  printf '%s\n' "$1" | awk -F. 'NF != 4 { exit 1 } { for (i = 1; i <= 4; i++) if ($i !~ /^[0-9][0-9]?[0-9]?$/ || $i > 255) exit 1 }'
+}
+
+check_url() { # WHAT URL: exit 2 unless URL is https, or plain http to a loopback host, with no userinfo
+  cu_what=$1 cu_url=$2
+  # only the characters a URL may hold: no blanks, quotes, backslashes or control characters
+  if ! printf '%s' "$cu_url" | LC_ALL=C awk 'BEGIN { RS = "\001" } { exit !($0 ~ /^[]A-Za-z0-9._~:\/?#@!$&()*+,;=%[-]+$/) }'; then
+    die 2 "$cu_what is not a plain URL (blanks, quotes, backslashes or control characters): '$cu_url'"
+  fi
+  case $cu_url in
+    *://*) ;;
+    *) die 2 "$cu_what must be an https URL, got '$cu_url'" ;;
+  esac
+  cu_scheme=$(printf '%s' "${cu_url%%://*}" | tr 'A-Z' 'a-z')
+  cu_rest=${cu_url#*://}
+  cu_authority=${cu_rest%%[/?#]*}
+  case $cu_authority in
+    *@*) die 2 "$cu_what must not carry a user name or password (the part before '@'); put a mirror's login in ~/.netrc" ;;
+  esac
+  case $cu_authority in
+    \[*\]) cu_host=$cu_authority cu_port= ;;
+    \[*\]:*) cu_host=${cu_authority%%]*}] cu_port=${cu_authority##*]:} ;;
+    *:*) cu_host=${cu_authority%%:*} cu_port=${cu_authority#*:} ;;
+    *) cu_host=$cu_authority cu_port= ;;
+  esac
+  cu_host=$(printf '%s' "$cu_host" | tr 'A-Z' 'a-z')
+  case $cu_host in
+    '') die 2 "$cu_what has no host: '$cu_url'" ;;
+    \[*\]) case ${cu_host#[} in *[!0-9a-f:.]*\]) die 2 "$cu_what has an invalid host: '$cu_url'" ;; esac ;;
+    *[!a-z0-9.-]*|.*|*..*) die 2 "$cu_what has an invalid host: '$cu_url'" ;;
+  esac
+  case $cu_port in
+    *[!0-9]*) die 2 "$cu_what has an invalid port: '$cu_url'" ;;
+  esac
+  case $cu_scheme in
+    https) ;;
+    http) is_loopback_host "$cu_host" \
+      || die 2 "$cu_what must be an https URL (plain http only to a loopback host), got '$cu_url'" ;;
+    *) die 2 "$cu_what must be an https URL, got '$cu_url'" ;;
+  esac
+}
+
+# --- the release this launcher belongs to ---------------------------------------------------------------------------
+release_value() { # KEY: its value in release.properties beside this script (empty when absent)
+  [ -f "$release_file" ] || return 0
+  awk -v k="$1" '{ sub(/\r$/, "") } $0 ~ "^" k "[ \t]*=" { sub(/^[^=]*=[ \t]*/, ""); sub(/[ \t]+$/, ""); print; exit }' "$release_file"
+}
+
+read_release() { # sets release_version, release_url, release_sha256 (all empty between releases)
+  case $0 in */*) release_file=${0%/*}/release.properties ;; *) release_file=./release.properties ;; esac
+  release_version=$(release_value version)
+  release_url=$(release_value url)
+  release_sha256=$(release_value sha256 | tr 'A-F' 'a-f')
+  [ -n "$release_version$release_url$release_sha256" ] || return 0
+  case $release_version in ''|*/*|*..*|*[!A-Za-z0-9._+-]*) die 2 "$release_file: version '$release_version' is not a version" ;; esac
+  case $release_sha256 in
+    *[!0-9a-f]*|'') die 2 "$release_file: sha256 is not a SHA-256" ;;
+  esac
+  [ ${#release_sha256} -eq 64 ] || die 2 "$release_file: sha256 is not a SHA-256"
+  [ -n "$release_url" ] || die 2 "$release_file: no url"
+}
+
+resolve_release() { # the jar of the release: downloaded once, verified against the release's SHA-256, cached
+  version=$release_version
+  url=${BERTH_RELEASE_URL:-$release_url}
+  if [ -n "${BERTH_RELEASE_URL:-}" ]; then check_url BERTH_RELEASE_URL "$url"; else check_url "release.properties url" "$url"; fi
+  cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
+  # the folder is keyed by the checksum as well: another release file (or a changed one) never reuses this jar
+  dir=$cache/$version-$(printf '%.12s' "$release_sha256")
+  jar=$dir/berth-$version.jar
+  [ -f "$jar" ] && return
+  mkdir -p "$dir" || die 2 "cannot create the cache folder $dir (set BERTH_CACHE_DIR)"
+  partial=$dir/.berth-$version.jar.$$
+  say "downloading berth $version from $url"
+  fetch "$url" "$partial" || die 4 "cannot download berth $version from $url: set BERTH_RELEASE_URL to a mirror of the release asset, or BERTH_JAR to a berth jar"
+  actual=$(digest sha256 "$partial")
+  if [ "$actual" != "$release_sha256" ]; then
+    die 4 "refusing $url: checksum mismatch (release $version has $release_sha256, got $actual); the download is corrupt or was tampered with, nothing was cached"
+  fi
+  mv -f "$partial" "$jar" || die 2 "cannot move the jar into $dir"
+  partial=
+  say "verified (SHA-256 of release $version) and cached $jar"
+}
+
 # --- the jar -----------------------------------------------------------------------------------------------------
+mvn_reason() { # LOG: Maven's first error line, short (its full log is twenty lines nobody needs)
+  grep -m 1 '^\[ERROR\]' "$1" | sed 's/^\[ERROR\] *//' | cut -c1-200
+}
+
 resolve_with_maven() {
   # No repository URL given: Maven's own settings decide where dev.berth:berth comes from (Maven Central unless
   # settings.xml names a mirror); -C makes a checksum mismatch fatal.
@@ -189,7 +298,7 @@ resolve_with_maven() {
   helper_dir=$(mktemp -d "${TMPDIR:-/tmp}/berth-sh.XXXXXX")
   say "fetching dev.berth:berth:$version with Maven (its repository settings; strict checksums)"
   mvn -B -q -C dependency:copy "-Dartifact=dev.berth:berth:$version:jar" "-DoutputDirectory=$helper_dir/out" \
-    >"$helper_dir/mvn.log" 2>&1 || { tail -n 20 "$helper_dir/mvn.log" >&2; die 4 "Maven could not fetch dev.berth:berth:$version (set BERTH_MAVEN_REPO for a mirror, or BERTH_JAR)"; }
+    >"$helper_dir/mvn.log" 2>&1 || die 4 "Maven could not fetch dev.berth:berth:$version ($(mvn_reason "$helper_dir/mvn.log")): set BERTH_MAVEN_REPO to a mirror, or BERTH_JAR to a berth jar"
   partial=$helper_dir/out/berth-$version.jar
   [ -f "$partial" ] || die 4 "Maven reported success but left no berth-$version.jar"
   if [ -n "${BERTH_SHA256:-}" ]; then
@@ -208,8 +317,15 @@ resolve_jar() {
     jar=$BERTH_JAR
     return
   fi
-  version=${BERTH_VERSION:-$BERTH_PINNED_VERSION}
-  case $version in ''|*/*|*..*|*[!A-Za-z0-9._+-]*) die 2 "BERTH_VERSION '$version' is not a version" ;; esac
+  read_release
+  if [ -z "${BERTH_VERSION:-}" ] && [ -z "${BERTH_MAVEN_REPO:-}" ]; then
+    [ -n "$release_version" ] || die 2 "no berth jar: this copy of berth names no release (a commit between releases). Set BERTH_JAR to a berth jar, BERTH_VERSION (and BERTH_MAVEN_REPO for a mirror) to a released version, or use a release tag (berth@vX.Y.Z)"
+    resolve_release
+    return
+  fi
+  version=${BERTH_VERSION:-$release_version}
+  [ -n "$version" ] || die 2 "BERTH_MAVEN_REPO needs BERTH_VERSION: this copy of berth names no release"
+  case $version in */*|*..*|*[!A-Za-z0-9._+-]*) die 2 "BERTH_VERSION '$version' is not a version" ;; esac
   cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
   jar=$cache/$version/berth-$version.jar
   [ -f "$jar" ] && return
@@ -219,11 +335,7 @@ resolve_jar() {
     return
   fi
   repo=${repo%/}
-  case $repo in
-    https://*) ;;
-    http://127.*|http://localhost:*|http://localhost/*|http://\[::1\]*) ;;
-    *) die 2 "BERTH_MAVEN_REPO must be an https URL (plain http only for loopback), got '$repo'" ;;
-  esac
+  check_url BERTH_MAVEN_REPO "$repo"
   mkdir -p "$cache/$version" || die 2 "cannot create the cache folder $cache/$version (set BERTH_CACHE_DIR)"
   url=$repo/dev/berth/berth/$version/berth-$version.jar
   partial=$cache/$version/.berth-$version.jar.$$

@@ -6,6 +6,7 @@ import dev.berth.report.InvalidInputException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -13,6 +14,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -21,7 +23,6 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -41,7 +42,7 @@ public final class AwsClients implements AutoCloseable {
   private volatile AwsCredentialsProvider credentials;
   private volatile SdkHttpClient http;
   private EcsClient ecs;
-  private EcrClient ecr;
+  private final Map<Class<?>, Object> others = new HashMap<>();
   private ElasticLoadBalancingV2Client elb;
   private ApplicationAutoScalingClient autoscaling;
   private Ec2Client ec2;
@@ -67,6 +68,11 @@ public final class AwsClients implements AutoCloseable {
     this.maxAttempts = attempts == null || attempts.isBlank() ? DEFAULT_MAX_ATTEMPTS : Integer.parseInt(attempts.trim());
     String log = env.get("BERTH_API_LOG");
     this.callLog = new ApiCallLog(log == null || log.isBlank() ? null : Path.of(log));
+    java.net.URI endpoint = settings.endpointUrl() != null ? settings.endpointUrl()
+        : env.get("AWS_ENDPOINT_URL") != null && !env.get("AWS_ENDPOINT_URL").isBlank()
+            ? java.net.URI.create(env.get("AWS_ENDPOINT_URL").trim()) : null;
+    this.proxy = Proxies.forScheme(env, endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme()) ? "http"
+        : "https");
     this.eventualConsistency = EventualConsistency.fromEnv(env);
   }
 
@@ -74,6 +80,9 @@ public final class AwsClients implements AutoCloseable {
   public EventualConsistency eventualConsistency() {
     return eventualConsistency;
   }
+
+  /** HTTPS_PROXY / HTTP_PROXY and NO_PROXY from the environment (see {@link Proxies}), or null. */
+  private final software.amazon.awssdk.http.urlconnection.ProxyConfiguration proxy;
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -211,11 +220,14 @@ public final class AwsClients implements AutoCloseable {
     if (http == null) {
       synchronized (this) {
         if (http == null) {
-          http = UrlConnectionHttpClient.builder()
+          UrlConnectionHttpClient.Builder builder = UrlConnectionHttpClient.builder()
               .connectionTimeout(connectTimeout)
               .socketTimeout(settings.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT
-                  : settings.attemptTimeout())
-              .build();
+                  : settings.attemptTimeout());
+          if (proxy != null) {
+            builder.proxyConfiguration(proxy);
+          }
+          http = builder.build();
           closeables.add(http);
         }
       }
@@ -254,11 +266,19 @@ public final class AwsClients implements AutoCloseable {
     return ecs;
   }
 
-  public synchronized EcrClient ecr() {
-    if (ecr == null) {
-      ecr = build(() -> configure(EcrClient.builder(), credentials()).build());
+  /**
+   * A client of a service berth's steps do not call through the SDK (the tests read ECR with one), configured
+   * like the others (region, credentials, endpoint, retries, timeouts, the shared HTTP client), built once and
+   * closed with the rest. The service's SDK module must be on the classpath: berth's jar does not ship ECR's.
+   */
+  public synchronized <C extends SdkClient, B extends AwsClientBuilder<B, C>> C client(Class<C> type,
+      Supplier<B> builder) {
+    Object client = others.get(type);
+    if (client == null) {
+      client = build(() -> configure(builder.get(), credentials()).build());
+      others.put(type, client);
     }
-    return ecr;
+    return type.cast(client);
   }
 
   public synchronized ElasticLoadBalancingV2Client elb() {

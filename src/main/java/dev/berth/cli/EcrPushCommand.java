@@ -1,10 +1,10 @@
 package dev.berth.cli;
 
-import dev.berth.image.DockerConfig;
-import dev.berth.image.ImageReference;
+import dev.berth.image.RegistryLogins;
 import dev.berth.image.LocalImages;
 import dev.berth.image.RegistryCredentials;
 import dev.berth.image.Source;
+import dev.berth.report.ImageReference;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
 import dev.berth.report.SecretMasker;
@@ -204,7 +204,7 @@ public class EcrPushCommand extends StepCommand {
       }
     }
     EcrPush.Request request = new EcrPush.Request(repository, registryId, tags, sources > 1 ? null : source,
-        mutableTags, keepImages, endpoint, sourceCredentials, DockerConfig.file(context.env()), parallel, dryRun);
+        mutableTags, keepImages, endpoint, sourceCredentials, RegistryLogins.configFile(context.env()), parallel, dryRun);
     // with problems of its own, the command reports the step's (and the local source's) too, else the step does
     List<Violation> fromStep = violations.isEmpty() ? List.of() : EcrPush.check(request);
     if (sources > 1 || (image != null && source == null)) {

@@ -46,15 +46,29 @@ public class EcsForceRedeployCommand extends StepCommand {
       description = "How long --wait watches, e.g. 90s, 15m, 1h (default: ${DEFAULT-VALUE}); exit 5 after it.")
   Duration timeout;
 
+  @Option(names = "--log-lines", paramLabel = "N", defaultValue = "20",
+      description = "When the rollout fails, show the last N lines of each stopped task's essential containers' "
+          + "CloudWatch Logs stream (awslogs) with the reasons (default: ${DEFAULT-VALUE}; 0: none).")
+  int logLines = 20;
+
   @Option(names = "--dry-run",
       description = "Make only read calls and print the plan: what would be registered and deployed (task-definition diff by field, image changes, the new deployment) (default: off). The result has \"dryRun\": true and \"changes\", the list a real run applies.")
   boolean dryRun;
 
   @Override
   protected Object execute(Context context) {
-    EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress());
+    EcsForceRedeploy step = EcsForceRedeploy.create(context.aws(), context.progress(), logLines(logLines));
     return step.run(new EcsForceRedeploy.Request(cluster, service, imageMap(images), rollback, waitForRollout,
         timeout, dryRun));
+  }
+
+  /** {@code --log-lines}: 0 to 10,000 (GetLogEvents' limit), else exit 3. */
+  static int logLines(int n) {
+    if (n < 0 || n > dev.berth.rollout.TaskLogs.MAX_LINES) {
+      throw new InvalidInputException("--log-lines", "must be between 0 and " + dev.berth.rollout.TaskLogs.MAX_LINES
+          + ", not " + n);
+    }
+    return n;
   }
 
   /** {@code CONTAINER=IMAGE} pairs in order; every malformed or repeated one is reported at once (exit 3). */

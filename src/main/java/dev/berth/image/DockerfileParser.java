@@ -2,8 +2,7 @@ package dev.berth.image;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.cloud.tools.jib.api.ImageReference;
-import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import dev.berth.report.ImageReference;
 import dev.berth.report.Violation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -407,8 +406,8 @@ public final class DockerfileParser {
     }
     try {
       ImageReference.parse(image);
-    } catch (InvalidImageReferenceException e) {
-      error(ins.line(), "FROM: invalid image reference '" + image + "'");
+    } catch (ImageReference.InvalidReference e) {
+      error(ins.line(), "FROM: " + e.getMessage());
       return null;
     }
     return ok ? new String[] {image, platform} : null;

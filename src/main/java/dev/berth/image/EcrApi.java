@@ -1,5 +1,6 @@
 package dev.berth.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
 import dev.berth.report.Outcome;
 import java.io.IOException;
@@ -9,24 +10,32 @@ import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.EndpointTag;
+import software.amazon.awssdk.regions.ServiceEndpointKey;
+import software.amazon.awssdk.regions.ServiceMetadata;
 
 /**
  * The few ECR API operations ecr-push needs (DescribeRepositories, CreateRepository, Get/PutLifecyclePolicy,
- * GetAuthorizationToken), as signed (SigV4) JSON calls over {@link HttpURLConnection}. A short push spends
- * most of its time starting the AWS SDK's ECR client (about 2 s of class loading on a small machine); these
- * five calls do not need it. Credentials, region and endpoint still come from berth's AWS settings; retries
+ * GetAuthorizationToken), as JSON calls over {@link HttpURLConnection}. A short push spends most of its time
+ * starting the AWS SDK's ECR client (about 2 s of class loading on a small machine); these five calls do not need
+ * it. The parts that must be right are the SDK's own: requests are signed by its {@link AwsV4HttpSigner} (with the
+ * clock corrected when the service reports a skew), the endpoint comes from its endpoint rules (every partition,
+ * FIPS, dual-stack), region and credentials from the same chains as the SDK clients of the other steps. Retries
  * with backoff on throttling, 5xx and broken connections; every call has connect and read timeouts.
  */
 public final class EcrApi {
@@ -67,6 +76,12 @@ public final class EcrApi {
       "TooManyRequestsException", "RequestLimitExceeded", "ServiceUnavailable", "ServerException",
       "InternalFailure");
 
+  /** What AWS answers to a request signed with a clock too far from its own. */
+  private static final Set<String> SKEW_CODES = Set.of("RequestTimeTooSkewed", "RequestExpired",
+      "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure");
+  private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
+
+  private volatile java.time.Duration skew = java.time.Duration.ZERO;
   private final URI endpoint;
   private final String region;
   private final Supplier<Credentials> credentials;
@@ -101,9 +116,33 @@ public final class EcrApi {
     this.callLog = callLog == null ? a -> { } : callLog;
   }
 
-  /** ECR's public endpoint in a region. */
+  /**
+   * ECR's endpoint in a region, from the SDK's endpoint metadata for ECR ({@code api.ecr}: every partition such as
+   * aws-cn, aws-us-gov, aws-iso and aws-eusc; FIPS and dual-stack variants when asked for). The metadata ships in
+   * the SDK's regions module, which berth loads anyway; the ECR client module with its rules engine is not on
+   * berth's runtime class path.
+   */
+  public static URI defaultEndpoint(String region, boolean fips, boolean dualStack) {
+    List<EndpointTag> tags = new java.util.ArrayList<>();
+    if (fips) {
+      tags.add(EndpointTag.FIPS);
+    }
+    if (dualStack) {
+      tags.add(EndpointTag.DUALSTACK);
+    }
+    try {
+      URI host = ServiceMetadata.of("api.ecr").endpointFor(ServiceEndpointKey.builder().region(Region.of(region))
+          .tags(tags).build());
+      return URI.create("https://" + host);
+    } catch (RuntimeException e) {
+      throw new dev.berth.report.InvalidInputException("--region", "no ECR endpoint for region " + region
+          + (fips ? " with FIPS" : "") + (dualStack ? " with dual-stack" : "") + ": " + e.getMessage());
+    }
+  }
+
+  /** ECR's endpoint in a region (no FIPS, no dual-stack). */
   public static URI defaultEndpoint(String region) {
-    return URI.create("https://api.ecr." + region + ".amazonaws.com" + (region.startsWith("cn-") ? ".cn" : ""));
+    return defaultEndpoint(region, false, false);
   }
 
   /** A new request body. */
@@ -112,8 +151,8 @@ public final class EcrApi {
   }
 
   /** Calls an operation with a JSON body; returns the JSON answer or throws {@link ServiceError}. */
-  public Map<String, Object> call(String operation, Map<String, Object> body) {
-    byte[] payload = MiniJson.write(body).getBytes(StandardCharsets.UTF_8);
+  public JsonNode call(String operation, Map<String, Object> body) {
+    byte[] payload = dev.berth.report.Json.write(body).getBytes(StandardCharsets.UTF_8);
     callLog.accept("ecr:" + operation);
     long backoff = 200;
     long start = System.nanoTime();
@@ -147,48 +186,39 @@ public final class EcrApi {
     }
   }
 
-  private Map<String, Object> once(String operation, byte[] payload, int readTimeout) throws IOException {
+  private JsonNode once(String operation, byte[] payload, int readTimeout) throws IOException {
     Credentials creds = credentials.get();
-    String amzDate = amzDate(clock.instant());
-    String date = amzDate.substring(0, 8);
-    String host = endpoint.getPort() == -1 ? endpoint.getHost() : endpoint.getHost() + ":" + endpoint.getPort();
     String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
-    TreeMap<String, String> headers = new TreeMap<>();
-    headers.put("content-type", "application/x-amz-json-1.1");
-    headers.put("host", host);
-    // sent and signed as the SDK's own signer does (EcrApiSignatureTest compares the two)
-    headers.put("x-amz-content-sha256", hex(sha256(payload)));
-    headers.put("x-amz-date", amzDate);
-    headers.put("x-amz-target", TARGET_PREFIX + operation);
-    if (creds.sessionToken() != null && !creds.sessionToken().isEmpty()) {
-      headers.put("x-amz-security-token", creds.sessionToken());
-    }
-    StringBuilder canonicalHeaders = new StringBuilder();
-    headers.forEach((k, v) -> canonicalHeaders.append(k).append(':').append(v.trim()).append('\n'));
-    String signedHeaders = String.join(";", headers.keySet());
-    String canonical = "POST\n" + path + "\n\n" + canonicalHeaders + "\n" + signedHeaders + "\n"
-        + hex(sha256(payload));
-    String scope = date + "/" + region + "/ecr/aws4_request";
-    String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
-        + hex(sha256(canonical.getBytes(StandardCharsets.UTF_8)));
-    byte[] key = hmac(("AWS4" + creds.secretAccessKey()).getBytes(StandardCharsets.UTF_8), date);
-    key = hmac(key, region);
-    key = hmac(key, "ecr");
-    key = hmac(key, "aws4_request");
-    String signature = hex(hmac(key, toSign));
+    URI uri = endpoint.resolve(path);
+    SdkHttpRequest request = SdkHttpRequest.builder()
+        .method(SdkHttpMethod.POST)
+        .uri(uri)
+        .putHeader("Content-Type", "application/x-amz-json-1.1")
+        .putHeader("X-Amz-Target", TARGET_PREFIX + operation)
+        .build();
+    AwsCredentialsIdentity identity = creds.sessionToken() == null || creds.sessionToken().isEmpty()
+        ? AwsCredentialsIdentity.create(creds.accessKeyId(), creds.secretAccessKey())
+        : AwsSessionCredentialsIdentity.create(creds.accessKeyId(), creds.secretAccessKey(), creds.sessionToken());
+    // the SDK's own SigV4 signer, with the clock corrected by the skew the service reported (as the SDK does)
+    Clock signingClock = skew.isZero() ? clock : Clock.offset(clock, skew);
+    SignedRequest signed = SIGNER.sign(r -> r
+        .identity(identity)
+        .request(request)
+        .payload(ContentStreamProvider.fromByteArray(payload))
+        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ecr")
+        .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, signingClock));
 
-    HttpURLConnection c = (HttpURLConnection) endpoint.resolve(path).toURL().openConnection();
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
     c.setRequestMethod("POST");
     c.setConnectTimeout(Math.min(connectTimeoutMillis, readTimeout));
     c.setReadTimeout(readTimeout);
     c.setUseCaches(false);
-    headers.forEach((k, v) -> {
-      if (!k.equals("host")) {
-        c.setRequestProperty(k, v);
+    signed.request().forEachHeader((k, values) -> {
+      if (!k.equalsIgnoreCase("host")) {
+        c.setRequestProperty(k, String.join(",", values));
       }
     });
-    c.setRequestProperty("Authorization", "AWS4-HMAC-SHA256 Credential=" + creds.accessKeyId() + "/" + scope
-        + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature);
     c.setDoOutput(true);
     c.setFixedLengthStreamingMode(payload.length);
     try (OutputStream out = c.getOutputStream()) {
@@ -197,71 +227,51 @@ public final class EcrApi {
     int status = c.getResponseCode();
     InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
     byte[] answer = in == null ? new byte[0] : readAll(in);
-    Map<String, Object> json;
+    JsonNode json;
     try {
-      json = answer.length == 0 ? new LinkedHashMap<>() : MiniJson.object(MiniJson.parse(answer));
+      json = answer.length == 0 ? dev.berth.report.Json.mapper().createObjectNode() : JsonDocs.parse(answer);
     } catch (IllegalArgumentException e) {
-      json = new LinkedHashMap<>(Map.of("message", new String(answer, StandardCharsets.UTF_8)));
+      if (status < 300) {
+        throw new ServiceError(Outcome.FAILED, "ECR " + operation + " answered a document berth cannot read: "
+            + e.getMessage(), "", status);
+      }
+      json = dev.berth.report.Json.mapper().createObjectNode().put("message",
+          new String(answer, 0, Math.min(answer.length, 500), StandardCharsets.UTF_8));
     }
     if (status < 300) {
       return json;
     }
-    String type = MiniJson.string(json, "__type") != null ? MiniJson.string(json, "__type")
-        : MiniJson.string(json, "code") != null ? MiniJson.string(json, "code") : "";
+    String type = JsonDocs.text(json, "__type") != null ? JsonDocs.text(json, "__type")
+        : JsonDocs.text(json, "code") != null ? JsonDocs.text(json, "code") : "";
     String code = type.substring(type.lastIndexOf('#') + 1);
     if (code.contains(":")) {
       code = code.substring(0, code.indexOf(':'));
     }
-    String message = MiniJson.string(json, "message") != null ? MiniJson.string(json, "message")
-        : String.valueOf(json.getOrDefault("Message", ""));
+    String message = JsonDocs.text(json, "message") != null ? JsonDocs.text(json, "message")
+        : json.path("Message").asText("");
+    long serverTime = c.getHeaderFieldDate("Date", 0);
+    if (SKEW_CODES.contains(code) && serverTime > 0) {
+      java.time.Duration observed = java.time.Duration.ofMillis(serverTime - clock.millis());
+      if (observed.abs().compareTo(java.time.Duration.ofMinutes(4)) > 0 && !observed.equals(skew)) {
+        skew = observed; // signed again with the service's time, once
+        throw new ServiceError(Outcome.FAILED, "ECR " + operation + ": the clock is off by " + observed.toSeconds()
+            + " s; signing again with the service's time", "ClockSkew", 429);
+      }
+    }
     Outcome outcome = ACCESS_CODES.contains(code) || status == 401 || status == 403 ? Outcome.ACCESS : Outcome.FAILED;
     throw new ServiceError(outcome, "ECR " + operation + " failed: " + (code.isEmpty() ? "" : code + ": ") + message
         + " (HTTP " + status + ")", code, status);
   }
 
-  /** yyyyMMdd'T'HHmmss'Z' in UTC, without java.time's formatter (whose locale data is slow to load). */
-  static String amzDate(java.time.Instant instant) {
-    java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
-    StringBuilder b = new StringBuilder(16);
-    pad(b, t.getYear(), 4);
-    pad(b, t.getMonthValue(), 2);
-    pad(b, t.getDayOfMonth(), 2);
-    b.append('T');
-    pad(b, t.getHour(), 2);
-    pad(b, t.getMinute(), 2);
-    pad(b, t.getSecond(), 2);
-    return b.append('Z').toString();
-  }
-
-  private static void pad(StringBuilder b, int value, int width) {
-    String v = Integer.toString(value);
-    for (int k = v.length(); k < width; k++) {
-      b.append('0');
-    }
-    b.append(v);
-  }
-
+  /** ECR's answers are small (a token, a repository); 1 MiB is far more than any. */
   private static byte[] readAll(InputStream in) throws IOException {
     try (in) {
-      return in.readAllBytes();
+      byte[] b = in.readNBytes((1 << 20) + 1);
+      if (b.length > 1 << 20) {
+        throw new IOException("the answer is larger than 1 MiB");
+      }
+      return b;
     }
   }
 
-  private static byte[] sha256(byte[] data) {
-    return Digests.newSha256().digest(data);
-  }
-
-  private static byte[] hmac(byte[] key, String data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String hex(byte[] bytes) {
-    return HexFormat.of().formatHex(bytes);
-  }
 }

@@ -1,5 +1,6 @@
 package dev.berth.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
 import dev.berth.report.SecretMasker;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ public final class EcrRepositories {
     Map<String, Object> body = request(registryId);
     body.put("repositoryNames", List.of(name));
     try {
-      List<Object> repos = MiniJson.array(ecr.call("DescribeRepositories", body).get("repositories"));
+      JsonNode repos = ecr.call("DescribeRepositories", body).path("repositories");
       return repos.isEmpty() ? Optional.empty() : Optional.of(info(repos.get(0)));
     } catch (EcrApi.ServiceError e) {
       if ("RepositoryNotFoundException".equals(e.code())) {
@@ -76,7 +77,7 @@ public final class EcrRepositories {
     body.put("imageTagMutability", immutableTags ? "IMMUTABLE" : "MUTABLE");
     body.put("imageScanningConfiguration", Map.of("scanOnPush", true));
     try {
-      return new Created(info(ecr.call("CreateRepository", body).get("repository")), true);
+      return new Created(info(ecr.call("CreateRepository", body).path("repository")), true);
     } catch (EcrApi.ServiceError e) {
       if ("RepositoryAlreadyExistsException".equals(e.code())) {
         return new Created(find(registryId, name).orElseThrow(() -> e), false);
@@ -117,7 +118,7 @@ public final class EcrRepositories {
     Map<String, Object> get = request(registryId);
     get.put("repositoryName", name);
     try {
-      return Optional.ofNullable(MiniJson.string(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"));
+      return Optional.ofNullable(JsonDocs.text(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"));
     } catch (EcrApi.ServiceError e) {
       if ("LifecyclePolicyNotFoundException".equals(e.code())) {
         return Optional.empty();
@@ -134,21 +135,20 @@ public final class EcrRepositories {
     ecr.call("PutLifecyclePolicy", put);
   }
 
-  private static Info info(Object node) {
-    Map<String, Object> r = MiniJson.object(node);
-    String mutability = String.valueOf(r.getOrDefault("imageTagMutability", "MUTABLE"));
+  private static Info info(JsonNode r) {
+    String mutability = r.path("imageTagMutability").asText("MUTABLE");
     List<String> exceptions = new java.util.ArrayList<>();
     if (mutability.endsWith("_WITH_EXCLUSION")) {
-      for (Object f : MiniJson.array(r.get("imageTagMutabilityExclusionFilters"))) {
-        String filter = MiniJson.string(MiniJson.object(f), "filter");
-        if (filter != null && "WILDCARD".equals(MiniJson.string(MiniJson.object(f), "filterType"))) {
+      for (JsonNode f : r.path("imageTagMutabilityExclusionFilters")) {
+        String filter = JsonDocs.text(f, "filter");
+        if (filter != null && "WILDCARD".equals(JsonDocs.text(f, "filterType"))) {
           exceptions.add(filter);
         }
       }
     }
-    return new Info(MiniJson.string(r, "repositoryName"), MiniJson.string(r, "repositoryUri"),
-        MiniJson.string(r, "registryId"), mutability.startsWith("IMMUTABLE"),
-        Boolean.TRUE.equals(MiniJson.object(r.get("imageScanningConfiguration")).get("scanOnPush")), exceptions);
+    return new Info(JsonDocs.text(r, "repositoryName"), JsonDocs.text(r, "repositoryUri"),
+        JsonDocs.text(r, "registryId"), mutability.startsWith("IMMUTABLE"),
+        r.path("imageScanningConfiguration").path("scanOnPush").asBoolean(false), exceptions);
   }
 
   /**
@@ -197,16 +197,15 @@ public final class EcrRepositories {
       // registryIds is deprecated (ECR API reference, GetAuthorizationToken: "the returned token can be used to
       // access any Amazon ECR registry that the IAM principal has access to"): not sent
       Map<String, Object> body = EcrApi.object();
-      List<Object> all = MiniJson.array(ecr.call("GetAuthorizationToken", body).get("authorizationData"));
-      Map<String, Object> data = all.isEmpty() ? Map.of() : MiniJson.object(all.get(0));
-      if (MiniJson.string(data, "authorizationToken") == null) {
+      JsonNode data = ecr.call("GetAuthorizationToken", body).path("authorizationData").path(0);
+      if (JsonDocs.text(data, "authorizationToken") == null) {
         throw BerthException.access("ECR GetAuthorizationToken returned no token", null);
       }
-      String proxy = MiniJson.string(data, "proxyEndpoint");
+      String proxy = JsonDocs.text(data, "proxyEndpoint");
       if (proxy != null) {
         registryHost = proxy.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
       }
-      String encoded = MiniJson.string(data, "authorizationToken");
+      String encoded = JsonDocs.text(data, "authorizationToken");
       SecretMasker.global().register(encoded);
       String decoded = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
       int colon = decoded.indexOf(':');
@@ -216,8 +215,8 @@ public final class EcrRepositories {
       String password = decoded.substring(colon + 1);
       SecretMasker.global().register(password);
       current = new RegistryCredentials(decoded.substring(0, colon), password);
-      Instant expires = data.get("expiresAt") instanceof Number n
-          ? Instant.ofEpochMilli((long) (n.doubleValue() * 1000)) : null;
+      Instant expires = data.path("expiresAt").isNumber()
+          ? Instant.ofEpochMilli((long) (data.path("expiresAt").asDouble() * 1000)) : null;
       Instant now = clock.instant();
       renewAt = expires == null || !expires.isAfter(now) ? null : expires.minus(Duration.ofMinutes(5));
       if (renewAt != null && renewAt.isBefore(now)) {

@@ -336,20 +336,18 @@ final class ImageArchive {
   }
 
   private static byte[] readMetadata(InputStream in, String name) throws IOException {
-    byte[] b = in.readNBytes(MAX_METADATA + 1);
-    if (b.length > MAX_METADATA) {
-      throw new Bomb(name + " in the archive is larger than " + (MAX_METADATA >> 20) + " MiB");
+    try {
+      return JsonDocs.readBounded(in, -1, MAX_METADATA, name + " in the archive");
+    } catch (JsonDocs.TooLarge e) {
+      throw new Bomb(e.getMessage());
     }
-    return b;
   }
 
   static byte[] readBounded(Path file, String what) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] b = in.readNBytes(MAX_METADATA + 1);
-      if (b.length > MAX_METADATA) {
-        throw new InvalidInputException("--tar", what + " is larger than " + (MAX_METADATA >> 20) + " MiB");
-      }
-      return b;
+    try {
+      return JsonDocs.readBounded(file, MAX_METADATA, what);
+    } catch (JsonDocs.TooLarge e) {
+      throw new InvalidInputException("--tar", e.getMessage());
     }
   }
 

@@ -7,7 +7,6 @@ import com.google.cloud.tools.jib.api.DockerClient;
 import com.google.cloud.tools.jib.api.DockerDaemonImage;
 import com.google.cloud.tools.jib.api.ImageDetails;
 import com.google.cloud.tools.jib.api.ImageReference;
-import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.LogEvent;
@@ -274,7 +273,7 @@ public final class LocalImages {
         b = Jib.fromScratch();
       } else {
         ImageReference ref = parseRef(plan.base());
-        insecure = dev.berth.image.ImageReference.isLoopback(ref.getRegistry());
+        insecure = dev.berth.report.ImageReference.isLoopback(ref.getRegistry());
         if (insecure) {
           // plain http (and credentials over it) only for loopback registries: Jib uses http only where
           // insecure registries are allowed, which berth allows for loopback base images alone
@@ -344,7 +343,7 @@ public final class LocalImages {
     }
 
     private Map<String, String> fetch(String reference) throws IOException {
-      dev.berth.image.ImageReference ref = dev.berth.image.ImageReference.parse(reference);
+      dev.berth.report.ImageReference ref = dev.berth.report.ImageReference.parse(reference);
       RegistryCredentials login = options.credentials().apply(ref.apiHost()).orElse(null);
       RegistryClient client = RegistryClient.forHost(ref.apiHost(), RegistryCredentials.Source.of(login));
       Manifest m = client.getManifest(ref.repository(), ref.reference())
@@ -406,9 +405,9 @@ public final class LocalImages {
     List<Violation> violations = new ArrayList<>();
     ImageReference ref = null;
     try {
-      ref = ImageReference.parse(d.reference());
-    } catch (InvalidImageReferenceException e) {
-      violations.add(Violation.error("--docker-daemon", "invalid image reference '" + d.reference() + "'"));
+      ref = jib(dev.berth.report.ImageReference.parse(d.reference()));
+    } catch (IllegalArgumentException e) {
+      violations.add(Violation.error("--docker-daemon", e.getMessage()));
     }
     Path docker = findDocker(options.env());
     if (docker == null) {
@@ -693,10 +692,15 @@ public final class LocalImages {
 
   static ImageReference parseRef(String s) {
     try {
-      return ImageReference.parse(s);
-    } catch (InvalidImageReferenceException e) {
-      throw new InvalidInputException("FROM", "invalid image reference " + s);
+      return jib(dev.berth.report.ImageReference.parse(s));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidInputException("FROM", e.getMessage());
     }
+  }
+
+  /** berth's parsed reference as Jib names it (Docker Hub's API host registry-1.docker.io). */
+  static ImageReference jib(dev.berth.report.ImageReference r) {
+    return ImageReference.of(r.apiHost(), r.repository(), r.tag(), r.digest());
   }
 
 

@@ -1,8 +1,8 @@
 package dev.berth.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,13 +26,13 @@ public record Manifest(byte[] bytes, String mediaType, String digest) {
   public static Manifest of(byte[] bytes, String mediaType) {
     String type = mediaType;
     if (type == null || type.isBlank() || !(INDEX_TYPES.contains(type) || IMAGE_TYPES.contains(type))) {
-      Map<String, Object> doc = tree(bytes);
-      String fromDoc = MiniJson.string(doc, "mediaType");
+      JsonNode doc = tree(bytes);
+      String fromDoc = JsonDocs.text(doc, "mediaType");
       if (fromDoc != null && !fromDoc.isEmpty()) {
         type = fromDoc;
-      } else if (doc.containsKey("manifests")) {
+      } else if (doc.has("manifests")) {
         type = OCI_INDEX;
-      } else if (doc.containsKey("layers")) {
+      } else if (doc.has("layers")) {
         type = OCI_MANIFEST;
       }
     }
@@ -61,38 +61,46 @@ public record Manifest(byte[] bytes, String mediaType, String digest) {
     if (!isImage()) {
       return List.of();
     }
-    Map<String, Object> root = tree(bytes);
+    JsonNode root = tree(bytes);
     List<Descriptor> out = new ArrayList<>();
-    if (root.containsKey("config")) {
+    if (root.has("config")) {
       out.add(descriptor(root.get("config")));
     }
     out.addAll(descriptors(root.get("layers")));
     return out;
   }
 
-  private static List<Descriptor> descriptors(Object array) {
+  private static List<Descriptor> descriptors(JsonNode array) {
     List<Descriptor> out = new ArrayList<>();
-    for (Object n : MiniJson.array(array)) {
-      out.add(descriptor(n));
+    if (array != null && array.isArray()) {
+      for (JsonNode n : array) {
+        out.add(descriptor(n));
+      }
     }
     return out;
   }
 
-  private static Descriptor descriptor(Object node) {
-    Map<String, Object> n = MiniJson.object(node);
-    String digest = MiniJson.string(n, "digest");
+  private static Descriptor descriptor(JsonNode n) {
+    String digest = JsonDocs.text(n, "digest");
     if (!Digests.isValid(digest)) {
       throw new IllegalArgumentException("manifest names a malformed digest: " + digest);
     }
-    return new Descriptor(MiniJson.string(n, "mediaType"), digest, MiniJson.number(n, "size", -1));
+    JsonNode size = n.get("size");
+    return new Descriptor(JsonDocs.text(n, "mediaType"), digest, size != null && size.canConvertToLong()
+        ? size.asLong() : -1);
   }
 
-  private static Map<String, Object> tree(byte[] bytes) {
+  private static JsonNode tree(byte[] bytes) {
+    JsonNode doc;
     try {
-      return MiniJson.object(MiniJson.parse(bytes));
+      doc = JsonDocs.parse(bytes);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("manifest is " + e.getMessage(), e);
     }
+    if (!doc.isObject()) {
+      throw new IllegalArgumentException("manifest is not a JSON object");
+    }
+    return doc;
   }
 
   @Override

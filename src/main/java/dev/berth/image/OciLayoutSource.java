@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,16 +40,15 @@ final class OciLayoutSource implements ContentSource {
     if (root != null) {
       return root;
     }
-    Map<String, Object> index;
+    JsonNode index;
     try {
-      index = MiniJson.object(MiniJson.parse(Files.readAllBytes(dir.resolve("index.json"))));
+      index = JsonDocs.parse(readBounded(dir.resolve("index.json")));
     } catch (IOException | IllegalArgumentException e) {
       throw BerthException.failed("cannot read " + dir.resolve("index.json") + ": " + e.getMessage(), e);
     }
-    List<Map<String, Object>> candidates = new ArrayList<>();
-    for (Object o : MiniJson.array(index.get("manifests"))) {
-      Map<String, Object> m = MiniJson.object(o);
-      if (refName == null || refName.equals(MiniJson.string(MiniJson.object(m.get("annotations")), REF_NAME))) {
+    List<JsonNode> candidates = new ArrayList<>();
+    for (JsonNode m : index.path("manifests")) {
+      if (refName == null || refName.equals(JsonDocs.text(m.path("annotations"), REF_NAME))) {
         candidates.add(m);
       }
     }
@@ -56,9 +56,9 @@ final class OciLayoutSource implements ContentSource {
       throw BerthException.failed(dir.resolve("index.json") + " holds " + candidates.size() + " manifests"
           + (refName == null ? "" : " named " + refName) + "; expected exactly one");
     }
-    Map<String, Object> d = candidates.get(0);
-    Manifest.Descriptor descriptor = new Manifest.Descriptor(MiniJson.string(d, "mediaType"),
-        MiniJson.string(d, "digest"), MiniJson.number(d, "size", -1));
+    JsonNode d = candidates.get(0);
+    Manifest.Descriptor descriptor = new Manifest.Descriptor(JsonDocs.text(d, "mediaType"),
+        JsonDocs.text(d, "digest"), d.path("size").canConvertToLong() ? d.path("size").asLong() : -1);
     if (!Digests.isValid(descriptor.digest())) {
       throw BerthException.failed(dir.resolve("index.json") + " names a malformed digest " + descriptor.digest());
     }
@@ -69,7 +69,7 @@ final class OciLayoutSource implements ContentSource {
   @Override
   public Manifest manifest(Manifest.Descriptor d) {
     try {
-      byte[] bytes = Files.readAllBytes(blob(d.digest()));
+      byte[] bytes = readBounded(blob(d.digest()));
       Manifest m = Manifest.of(bytes, d.mediaType());
       if (!m.digest().equals(d.digest())) {
         throw BerthException.failed("OCI layout " + dir + ": blob " + d.digest() + " has digest " + m.digest());
@@ -105,5 +105,10 @@ final class OciLayoutSource implements ContentSource {
   @Override
   public String describe() {
     return "OCI layout " + dir;
+  }
+
+  /** A manifest or index file, read up to the registries' 4 MiB limit. */
+  private static byte[] readBounded(Path file) throws IOException {
+    return JsonDocs.readBounded(file, RegistryClient.MAX_MANIFEST, file.toString());
   }
 }

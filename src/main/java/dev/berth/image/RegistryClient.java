@@ -1,6 +1,8 @@
 package dev.berth.image;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
+import dev.berth.report.ImageReference;
 import dev.berth.report.Outcome;
 import dev.berth.report.SecretMasker;
 import java.io.IOException;
@@ -68,6 +70,9 @@ public final class RegistryClient {
   private final Sleeper sleeper;
   private volatile String scheme; // "basic", "bearer", "none"; null until learned
   private volatile boolean hostBound; // the credentials belong to this host alone (ECR's token)
+  private ProxyConfig proxies = DEFAULT_PROXIES;
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY of berth's environment. */
+  private static final ProxyConfig DEFAULT_PROXIES = ProxyConfig.from(System.getenv());
   private volatile Map<String, String> bearerParams = Map.of();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
@@ -83,6 +88,12 @@ public final class RegistryClient {
   public static RegistryClient forHost(String host, RegistryCredentials.Source credentials) {
     String scheme = ImageReference.isLoopback(host) ? "http" : "https";
     return new RegistryClient(URI.create(scheme + "://" + host), credentials, Settings.defaults(), Sleeper.REAL);
+  }
+
+  /** Uses these proxies instead of the environment's HTTPS_PROXY / HTTP_PROXY / NO_PROXY. */
+  public RegistryClient withProxies(ProxyConfig proxies) {
+    this.proxies = proxies;
+    return this;
   }
 
   public URI base() {
@@ -385,15 +396,11 @@ public final class RegistryClient {
 
   /** Reads at most max bytes; more (announced or sent) is refused as the registries refuse it. */
   static byte[] readBounded(InputStream in, long announced, int max, String what) throws IOException {
-    if (announced > max) {
-      throw BerthException.failed(what + " answered " + announced + " bytes, more than the " + (max >> 20)
-          + " MiB berth reads");
+    try {
+      return JsonDocs.readBounded(in, announced, max, what);
+    } catch (JsonDocs.TooLarge e) {
+      throw BerthException.failed(e.getMessage());
     }
-    byte[] b = in.readNBytes(max + 1);
-    if (b.length > max) {
-      throw BerthException.failed(what + " answered more than the " + (max >> 20) + " MiB berth reads");
-    }
-    return b;
   }
 
   private HttpURLConnection connect(String method, URI uri, Map<String, String> headers, Body body)
@@ -407,7 +414,7 @@ public final class RegistryClient {
       throw BerthException.failed(method + " to plain http://" + uri.getHost() + " (named by registry " + base
           + ") refused: plain http only to loopback hosts");
     }
-    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(proxies.proxyFor(uri));
     c.setRequestMethod(method);
     c.setInstanceFollowRedirects(false);
     c.setUseCaches(false);
@@ -535,9 +542,13 @@ public final class RegistryClient {
     // source registry's own login goes to its realm (Docker Hub's is auth.docker.io), over https
     RegistryCredentials cred = hostBound && !base.getHost().equalsIgnoreCase(tokenUri.getHost()) ? null
         : credentials.get();
-    Map<String, String> headers = cred == null ? Map.of() : Map.of("Authorization", cred.basicHeader());
-    Map<String, Object> body = retrying("GET token from " + tokenUri.getHost(), () -> {
-      HttpURLConnection c = connect("GET", tokenUri, headers);
+    boolean refresh = cred != null && RegistryLogins.IDENTITY_TOKEN_USER.equals(cred.username());
+    Map<String, String> headers = cred == null || refresh ? Map.of() : Map.of("Authorization", cred.basicHeader());
+    JsonNode body = retrying((refresh ? "POST" : "GET") + " token from " + tokenUri.getHost(), () -> {
+      // an identity token (Docker config "identitytoken") is an OAuth2 refresh token, exchanged by POST
+      HttpURLConnection c = refresh ? connect("POST", URI.create(realm), Map.of("Content-Type",
+          "application/x-www-form-urlencoded"), Body.of(refreshForm(p, scope, cred.password())))
+          : connect("GET", tokenUri, headers);
       int status = status(c);
       if (status >= 500 || status == 429) {
         drain(c);
@@ -549,19 +560,29 @@ public final class RegistryClient {
             + " (HTTP " + status + ")" + (cred == null ? ": no credentials were given" : ""), null);
       }
       try (InputStream in = c.getInputStream()) {
-        return MiniJson.object(MiniJson.parse(readBounded(in, c.getContentLengthLong(), MAX_TOKEN_ANSWER,
-            "token service " + tokenUri.getHost())));
+        return JsonDocs.parse(readBounded(in, c.getContentLengthLong(), MAX_TOKEN_ANSWER,
+            "token service " + tokenUri.getHost()));
       } catch (IllegalArgumentException e) {
         throw BerthException.access("token service " + tokenUri.getHost() + " answered " + e.getMessage(), null);
       }
     });
-    String token = MiniJson.string(body, "token") != null ? MiniJson.string(body, "token")
-        : MiniJson.string(body, "access_token");
+    String token = JsonDocs.text(body, "token") != null ? JsonDocs.text(body, "token")
+        : JsonDocs.text(body, "access_token");
     if (token == null || token.isEmpty()) {
       throw BerthException.access("token service " + tokenUri.getHost() + " answered without a token", null);
     }
     SecretMasker.global().register(token);
     return token;
+  }
+
+  private static byte[] refreshForm(Map<String, String> params, String scope, String refreshToken) {
+    StringBuilder f = new StringBuilder("grant_type=refresh_token&client_id=berth&refresh_token=")
+        .append(enc(refreshToken));
+    if (params.get("service") != null) {
+      f.append("&service=").append(enc(params.get("service")));
+    }
+    f.append("&scope=").append(enc(scope));
+    return f.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   private void expect(HttpURLConnection c, String what, int... ok) throws IOException {
@@ -603,13 +624,11 @@ public final class RegistryClient {
     }
     try {
       StringBuilder sb = new StringBuilder();
-      for (Object o : MiniJson.array(MiniJson.object(MiniJson.parse(body)).get("errors"))) {
-        Map<String, Object> e = MiniJson.object(o);
+      for (JsonNode e : JsonDocs.parse(body.getBytes(StandardCharsets.UTF_8)).path("errors")) {
         if (sb.length() > 0) {
           sb.append("; ");
         }
-        sb.append(String.valueOf(e.getOrDefault("code", ""))).append(' ')
-            .append(String.valueOf(e.getOrDefault("message", "")));
+        sb.append(e.path("code").asText("")).append(' ').append(e.path("message").asText(""));
       }
       if (sb.length() > 0) {
         return sb.toString().trim();

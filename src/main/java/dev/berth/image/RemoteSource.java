@@ -1,6 +1,7 @@
 package dev.berth.image;
 
 import dev.berth.report.BerthException;
+import dev.berth.report.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;

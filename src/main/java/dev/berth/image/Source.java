@@ -1,5 +1,6 @@
 package dev.berth.image;
 
+import dev.berth.report.ImageReference;
 import java.nio.file.Path;
 import java.util.Map;
 

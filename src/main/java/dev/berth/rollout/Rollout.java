@@ -16,7 +16,9 @@ import java.util.List;
  * @param supersededBy for SUPERSEDED, the deployment that replaced ours; for ROLLED_BACK, the deployment the
  *     circuit breaker put back (when known); else null
  * @param reasons on anything but COMPLETED: why, one line each (stopped tasks' reasons and exit codes,
- *     unhealthy targets with reason codes, what replaced ours); empty on COMPLETED
+ *     unhealthy targets with reason codes, what replaced ours, and last the stopped tasks' container logs, one
+ *     entry per container with its lines indented below a heading); empty on COMPLETED
+ * @param logs the stopped tasks' container logs those reasons end with (empty without logs)
  */
 public record Rollout(
     Verdict verdict,
@@ -27,10 +29,19 @@ public record Rollout(
     int desiredCount,
     int runningCount,
     String supersededBy,
-    List<String> reasons) {
+    List<String> reasons,
+    List<TaskLogs.Lines> logs) {
 
   public Rollout {
     reasons = reasons == null ? List.of() : List.copyOf(reasons);
+    logs = logs == null ? List.of() : List.copyOf(logs);
+  }
+
+  /** A rollout without container logs. */
+  public Rollout(Verdict verdict, String deploymentId, String rolloutState, String rolloutStateReason,
+      String taskDefinitionArn, int desiredCount, int runningCount, String supersededBy, List<String> reasons) {
+    this(verdict, deploymentId, rolloutState, rolloutStateReason, taskDefinitionArn, desiredCount, runningCount,
+        supersededBy, reasons, List.of());
   }
 
   /** True only for {@link Verdict#COMPLETED}. */

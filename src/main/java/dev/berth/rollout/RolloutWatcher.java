@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.Container;
 import software.amazon.awssdk.services.ecs.model.DescribeServicesResponse;
@@ -76,6 +77,8 @@ public final class RolloutWatcher {
   private final Clock clock;
   private final Sleeper sleeper;
   private final Duration pollInterval;
+  /** Reads stopped tasks' container logs for failure verdicts; null: no logs. */
+  private final TaskLogs taskLogs;
 
   /**
    * @param ecs the ECS client (DescribeServices, ListTasks, DescribeTasks)
@@ -93,6 +96,12 @@ public final class RolloutWatcher {
   /** As above, with the ELBv2 client asked for only when a failing rollout has target groups to explain. */
   private RolloutWatcher(java.util.function.Supplier<ElasticLoadBalancingV2Client> elb, EcsClient ecs,
       Progress progress, Clock clock, Sleeper sleeper, Duration pollInterval) {
+    this(elb, ecs, progress, clock, sleeper, pollInterval, null);
+  }
+
+  private RolloutWatcher(java.util.function.Supplier<ElasticLoadBalancingV2Client> elb, EcsClient ecs,
+      Progress progress, Clock clock, Sleeper sleeper, Duration pollInterval, TaskLogs taskLogs) {
+    this.taskLogs = taskLogs;
     this.ecs = Objects.requireNonNull(ecs, "ecs");
     this.elb = Objects.requireNonNull(elb, "elb");
     this.progress = Objects.requireNonNull(progress, "progress");
@@ -114,6 +123,21 @@ public final class RolloutWatcher {
       java.util.function.Supplier<ElasticLoadBalancingV2Client> elb, Progress progress) {
     return new RolloutWatcher(elb, ecs, progress, Clock.systemUTC(), Sleeper.system(), DEFAULT_POLL_INTERVAL);
   }
+
+  /**
+   * This watcher with container logs in failure verdicts: the last {@code lines} lines (0: none) of the awslogs
+   * streams of the essential containers of up to {@value #MAX_LOG_TASKS} of our stopped tasks (the newest one
+   * of each distinct stop reason), read with {@code logs} (asked for only then, so a successful rollout never
+   * builds the client). {@code region} is the client's region (a stream configured for another one is named,
+   * not read), or null.
+   */
+  public RolloutWatcher withLogs(java.util.function.Supplier<CloudWatchLogsClient> logs, String region, int lines) {
+    return new RolloutWatcher(elb, ecs, progress, clock, sleeper, pollInterval,
+        lines <= 0 ? null : new TaskLogs(ecs, logs, region, Math.min(lines, TaskLogs.MAX_LINES)));
+  }
+
+  /** Stopped tasks whose container logs a failure verdict shows at most. */
+  public static final int MAX_LOG_TASKS = 2;
 
   /**
    * Watches {@code deploymentId} of {@code service} in {@code cluster} until a verdict or {@code timeout}.
@@ -138,6 +162,8 @@ public final class RolloutWatcher {
     private String lastCounts;
     private Deployment lastOurs;
     private boolean oursFailedSeen;
+    /** Our deployment's stopped tasks, newest first (read when the verdict is not COMPLETED). */
+    private List<Task> ourStopped = List.of();
     private int pollsSinceFailed;
 
     Watch(String cluster, String service, String deploymentId, Duration timeout) {
@@ -337,14 +363,27 @@ public final class RolloutWatcher {
       if (svc != null) {
         reasons.addAll(targetHealthReasons(svc));
       }
-      List<String> kept = reasons.size() > MAX_REASONS ? reasons.subList(0, MAX_REASONS) : reasons;
+      List<String> kept = new ArrayList<>(reasons.size() > MAX_REASONS ? reasons.subList(0, MAX_REASONS) : reasons);
+      // the containers' own words last, next to the stop reasons and target health they explain
+      List<TaskLogs.Lines> logs = taskLogs == null || ourStopped.isEmpty() ? List.of()
+          : taskLogs.of(logTasks(ourStopped));
+      logs.forEach(l -> kept.add(l.render()));
       progress.warn("rollout " + r.verdict() + ": deployment " + r.deploymentId()
           + (r.rolloutStateReason() == null ? "" : " (" + r.rolloutStateReason() + ")"));
       for (String reason : kept) {
         progress.warn("  " + reason);
       }
       return new Rollout(r.verdict(), r.deploymentId(), r.rolloutState(), r.rolloutStateReason(),
-          r.taskDefinitionArn(), r.desiredCount(), r.runningCount(), r.supersededBy(), kept);
+          r.taskDefinitionArn(), r.desiredCount(), r.runningCount(), r.supersededBy(), kept, logs);
+    }
+
+    /** The newest stopped task of each distinct stop reason, at most {@value #MAX_LOG_TASKS}. */
+    private List<Task> logTasks(List<Task> stoppedNewestFirst) {
+      Map<String, Task> byReason = new LinkedHashMap<>();
+      for (Task t : stoppedNewestFirst) {
+        byReason.putIfAbsent(describeStop(t), t);
+      }
+      return byReason.values().stream().limit(MAX_LOG_TASKS).toList();
     }
 
     /** Distinct reasons of our deployment's stopped tasks, most frequent first, with their counts. */
@@ -363,11 +402,12 @@ public final class RolloutWatcher {
             .getMessage());
       }
       Map<String, Integer> counts = new LinkedHashMap<>();
-      tasks.stream()
+      ourStopped = tasks.stream()
           .filter(t -> Objects.equals(t.startedBy(), r.deploymentId())
               || (r.taskDefinitionArn() != null && r.taskDefinitionArn().equals(t.taskDefinitionArn())))
           .sorted(Comparator.comparing(Task::stoppedAt, Comparator.nullsLast(Comparator.reverseOrder())))
-          .forEach(t -> counts.merge(describeStop(t), 1, Integer::sum));
+          .toList();
+      ourStopped.forEach(t -> counts.merge(describeStop(t), 1, Integer::sum));
       List<String> out = new ArrayList<>();
       counts.entrySet().stream()
           .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())

@@ -2,10 +2,9 @@ package dev.berth.step;
 
 import dev.berth.aws.AwsClients;
 import dev.berth.image.ContentSource;
-import dev.berth.image.DockerConfig;
+import dev.berth.image.RegistryLogins;
 import dev.berth.image.EcrRepositories;
 import dev.berth.image.ImageCopier;
-import dev.berth.image.ImageReference;
 import dev.berth.image.LocalImages;
 import dev.berth.image.Manifest;
 import dev.berth.image.RegistryClient;
@@ -15,6 +14,7 @@ import dev.berth.image.Source;
 import dev.berth.report.BerthException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.Change;
+import dev.berth.report.ImageReference;
 import dev.berth.report.Json;
 import dev.berth.report.Plan;
 import dev.berth.report.InvalidInputException;
@@ -152,26 +152,16 @@ public final class EcrPush {
    */
   static EcrApi ecrApi(AwsClients aws, Map<String, String> env) {
     AwsSettings s = aws.settings();
-    String region = s.region() != null ? s.region() : firstOf(env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));
-    if (region == null || s.profile() != null) {
-      region = aws.region().id();
-    }
+    // region and credentials from the same chains as every other step's SDK clients
+    String region = aws.region().id();
     URI endpoint = s.endpointUrl();
     if (endpoint == null) {
       String e = firstOf(env.get("AWS_ENDPOINT_URL_ECR"), env.get("AWS_ENDPOINT_URL"));
-      endpoint = e != null ? URI.create(e) : EcrApi.defaultEndpoint(region);
+      endpoint = e != null ? URI.create(e) : EcrApi.defaultEndpoint(region,
+          "true".equalsIgnoreCase(env.get("AWS_USE_FIPS_ENDPOINT")),
+          "true".equalsIgnoreCase(env.get("AWS_USE_DUALSTACK_ENDPOINT")));
     }
-    EcrApi.Credentials fixed = null;
-    if (s.profile() == null && s.roleArn() == null) {
-      String id = firstOf(env.get("AWS_ACCESS_KEY_ID"), System.getProperty("aws.accessKeyId"));
-      String secret = firstOf(env.get("AWS_SECRET_ACCESS_KEY"), System.getProperty("aws.secretAccessKey"));
-      String token = firstOf(env.get("AWS_SESSION_TOKEN"), System.getProperty("aws.sessionToken"));
-      if (id != null && secret != null) {
-        fixed = new EcrApi.Credentials(id, secret, token);
-      }
-    }
-    EcrApi.Credentials staticCredentials = fixed;
-    Supplier<EcrApi.Credentials> credentials = staticCredentials != null ? () -> staticCredentials : () -> {
+    Supplier<EcrApi.Credentials> credentials = () -> {
       AwsCredentials c;
       try {
         c = aws.credentials().resolveCredentials();
@@ -544,7 +534,7 @@ public final class EcrPush {
       }
       String registry = jibRegistry.equals("registry-1.docker.io") || jibRegistry.equals("index.docker.io")
           ? ImageReference.DOCKER_HUB : jibRegistry;
-      return DockerConfig.find(request.dockerConfig(), registry);
+      return RegistryLogins.find(request.dockerConfig(), registry, l.env());
     });
   }
 
@@ -560,7 +550,7 @@ public final class EcrPush {
   private RegistryClient sourceClient(Request request, ImageReference ref) {
     RegistryCredentials creds = request.sourceCredentials();
     if (creds == null && request.dockerConfig() != null) {
-      creds = DockerConfig.find(request.dockerConfig(), ref.registry()).orElse(null);
+      creds = RegistryLogins.find(request.dockerConfig(), ref.registry(), System.getenv()).orElse(null);
     }
     if (creds != null) {
       SecretMasker.global().register(creds.password());

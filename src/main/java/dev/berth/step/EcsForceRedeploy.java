@@ -117,12 +117,21 @@ public final class EcsForceRedeploy {
    * {@link EcsRegisterTask} registering (or reusing) the re-imaged task definition.
    */
   public static EcsForceRedeploy create(AwsClients aws, Progress progress) {
+    return create(aws, progress, dev.berth.rollout.TaskLogs.DEFAULT_LINES);
+  }
+
+  /**
+   * As {@link #create(AwsClients, Progress)}, with the last {@code logLines} lines (0: none) of the stopped tasks'
+   * container logs in a failure verdict (the CloudWatch Logs client is built only then).
+   */
+  public static EcsForceRedeploy create(AwsClients aws, Progress progress, int logLines) {
     Reimager viaRegisterTask = (td, tags, images, dryRun) -> {
       EcsRegisterTask.Result r = new EcsRegisterTask(aws, progress)
           .run(EcsRegisterTask.Request.fromTaskDefinition(td, tags, images).withDryRun(dryRun));
       return new Reimaged(r.taskDefinitionArn(), r.registered(), r.changes());
     };
-    return new EcsForceRedeploy(aws.ecs(), viaRegisterTask, RolloutWatcher.systemWithLazyElb(aws.ecs(), aws::elb, progress),
+    return new EcsForceRedeploy(aws.ecs(), viaRegisterTask, RolloutWatcher.systemWithLazyElb(aws.ecs(), aws::elb, progress)
+        .withLogs(aws::logs, aws.region().id(), logLines),
         progress);
   }
 

@@ -1,6 +1,7 @@
 package dev.berth.taskdef;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.report.ImageReference;
 import dev.berth.report.Violation;
 import java.util.HashSet;
 import java.util.List;
@@ -161,7 +162,7 @@ final class Validator {
                 + " digest (repository@sha256:...) that ecr-push returns"));
           }
         } catch (ImageReference.InvalidReference e) {
-          out.add(Violation.error(p + ".image", "'" + image + "' is not an image reference: " + e.getMessage()));
+          out.add(Violation.error(p + ".image", e.getMessage()));
         }
       }
       Integer cm = c.has("memory") ? c.get("memory").asInt() : null;

@@ -281,7 +281,7 @@ class ActionEntrypointTest {
     old.toFile().setExecutable(true);
     // a PATH with the tools prepare.sh uses and no java
     Path bin = Files.createDirectories(tmp.resolve("bin"));
-    for (String tool : List.of("awk", "cut", "sha256sum", "shasum", "sh", "bash")) {
+    for (String tool : List.of("awk", "cut", "sha256sum", "shasum", "sh", "bash", "dirname", "tr")) {
       Path found = dev.berth.testbed.Servers.which(tool);
       if (found != null) {
         Files.createSymbolicLink(bin.resolve(tool), found);
@@ -305,5 +305,109 @@ class ActionEntrypointTest {
     Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output, StandardCharsets.UTF_8));
     assertEquals("", o.get("java"), r.stderr());
     assertTrue(r.stderr().contains("setting up Temurin 25"), r.stderr());
+  }
+
+  /** A copy of the action's scripts and the launcher (as a checkout has them), with this release.properties. */
+  Path actionCopy(String release) throws IOException {
+    Path root = tmp.resolve("action-copy");
+    for (String f : List.of(".github/action/prepare.sh", ".github/action/entrypoint.sh", ".github/action/source.sh",
+        ".github/action/build-jar.sh", ".github/action/inputs.tsv", "resources/dev/berth/berth.sh", "pom.xml")) {
+      Files.createDirectories(root.resolve(f).getParent());
+      Files.copy(Path.of(f), root.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    Files.createDirectories(root.resolve("src/main/java"));
+    Files.writeString(root.resolve("src/main/java/A.java"), "class A {}");
+    Files.writeString(root.resolve("resources/dev/berth/release.properties"), release);
+    return root;
+  }
+
+  @Test
+  void prepare_atACommitWithNoRelease_cachesTheSourceBuildByTheSourcesDigest() throws Exception {
+    Path root = actionCopy("version=\nurl=\nsha256=\n");
+    Path output = tmp.resolve("prepare-output");
+    Map<String, String> env = new HashMap<>(Map.of("GITHUB_OUTPUT", output.toString(),
+        "RUNNER_TOOL_CACHE", tmp.resolve("toolcache").toString(), "BERTH_JAR", ""));
+    assertEquals(0, run(root.resolve(".github/action/prepare.sh"), env).code());
+    Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output));
+    String key = o.get("cache-key");
+    assertTrue(key.matches("berth-source-[0-9a-f]{20}"), o.toString());
+    assertEquals(tmp.resolve("toolcache/berth/source-" + key.substring("berth-source-".length())).toString(),
+        o.get("cache-path"));
+
+    // another source, another key; the same source, the same key
+    Files.writeString(root.resolve("src/main/java/A.java"), "class A { int changed; }");
+    Files.delete(output);
+    assertEquals(0, run(root.resolve(".github/action/prepare.sh"), env).code());
+    String changed = GithubActionsTest.parseOutputFile(Files.readString(output)).get("cache-key");
+    assertTrue(!changed.equals(key), changed);
+    Files.writeString(root.resolve("src/main/java/A.java"), "class A {}");
+    Files.delete(output);
+    assertEquals(0, run(root.resolve(".github/action/prepare.sh"), env).code());
+    assertEquals(key, GithubActionsTest.parseOutputFile(Files.readString(output)).get("cache-key"));
+  }
+
+  @Test
+  void prepare_atARelease_cachesTheReleasesJarByVersionAndChecksum() throws Exception {
+    String sha = "ab".repeat(32);
+    Path root = actionCopy("version=4.5.6\nurl=https://github.com/acme/berth/releases/download/v4.5.6/berth-4.5.6.jar\n"
+        + "sha256=" + sha + "\n");
+    Path output = tmp.resolve("prepare-output");
+    Map<String, String> env = new HashMap<>(Map.of("GITHUB_OUTPUT", output.toString(),
+        "RUNNER_TOOL_CACHE", tmp.resolve("toolcache").toString(), "BERTH_JAR", ""));
+    assertEquals(0, run(root.resolve(".github/action/prepare.sh"), env).code());
+    Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output));
+    assertEquals("berth-jar-4.5.6-" + sha.substring(0, 16), o.get("cache-key"));
+    assertEquals(tmp.resolve("toolcache/berth/4.5.6-" + sha.substring(0, 12)).toString(), o.get("cache-path"));
+  }
+
+  @Test
+  void noRelease_andNoMaven_isOneErrorAnnotation_withTheFailureOutputsWritten() throws Exception {
+    Path root = actionCopy("version=\nurl=\nsha256=\n");
+    // the machine's PATH without mvn
+    Path bin = Files.createDirectories(tmp.resolve("bin-no-mvn"));
+    for (String dir : System.getenv("PATH").split(":")) {
+      if (!Files.isDirectory(Path.of(dir))) {
+        continue;
+      }
+      try (var files = Files.list(Path.of(dir))) {
+        for (Path f : files.toList()) {
+          Path link = bin.resolve(f.getFileName().toString());
+          if (!f.getFileName().toString().equals("mvn") && Files.isExecutable(f) && !Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(link, f);
+          }
+        }
+      }
+    }
+    Path output = tmp.resolve("github-output");
+    Map<String, String> env = new HashMap<>(Map.of("GITHUB_OUTPUT", output.toString(), "PATH", bin.toString(),
+        "BERTH_JAR", "", "BERTH_CACHE_DIR", tmp.resolve("cache").toString(), "INPUT_STEP", "ecs-scale",
+        "INPUT_CLUSTER", "c", "INPUT_SERVICE", "s", "INPUT_DESIRED_COUNT", "2"));
+    Result r = run(root.resolve(".github/action/entrypoint.sh"), env);
+    assertEquals(2, r.code(), r.stderr());
+    List<String> annotations = r.stderr().lines().filter(l -> l.startsWith("::error")).toList();
+    assertEquals(1, annotations.size(), r.stderr());
+    assertTrue(annotations.get(0).contains("no berth jar") && annotations.get(0).contains("mvn is not on this runner")
+        && annotations.get(0).contains("berth-jar") && annotations.get(0).contains("OWNER/berth@vX.Y.Z"), annotations.get(0));
+    Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output));
+    assertEquals("false", o.get("ok"));
+    assertEquals("2", o.get("exit-code"));
+    assertEquals("USAGE", o.get("outcome"));
+    assertTrue(o.get("error").startsWith("no berth jar: "), o.toString());
+    var result = dev.berth.report.Json.mapper().readTree(o.get("result"));
+    assertEquals(false, result.get("ok").asBoolean());
+    assertEquals(2, result.get("exitCode").asInt());
+    assertEquals(o.get("error"), result.get("error").asText());
+    assertTrue(r.stderr().lines().count() <= 3, "short: " + r.stderr());
+  }
+
+  @Test
+  void usageError_writesTheFailureOutputsToo() throws Exception {
+    Path output = tmp.resolve("github-output");
+    Result r = entry("GITHUB_OUTPUT", output.toString(), "INPUT_STEP", "ecs-scale", "INPUT_WAIT", "maybe");
+    assertEquals(2, r.code(), r.stderr());
+    Map<String, String> o = GithubActionsTest.parseOutputFile(Files.readString(output));
+    assertEquals("false", o.get("ok"));
+    assertEquals("2", o.get("exit-code"));
+    assertTrue(o.get("error").contains("input wait takes true or false"), o.toString());
   }
 }

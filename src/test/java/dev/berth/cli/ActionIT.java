@@ -12,6 +12,7 @@ import dev.berth.report.Json;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
+import dev.berth.testbed.TestEcr;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
@@ -148,7 +149,7 @@ class ActionIT {
     assertFalse(withoutMasks.contains(MotoServer.ACCOUNT + "-auth-token"), push.stderr());
     assertFalse(push.stdout().contains(MotoServer.ACCOUNT + "-auth-token"), push.stdout());
     assertFalse(push.summary().contains(MotoServer.ACCOUNT + "-auth-token"), push.summary());
-    Repository repo = aws.ecr().describeRepositories(b -> b.repositoryNames("opensourceapirepo")).repositories().get(0);
+    Repository repo = TestEcr.of(aws).describeRepositories(b -> b.repositoryNames("opensourceapirepo")).repositories().get(0);
     assertEquals("IMMUTABLE", repo.imageTagMutabilityAsString());
     assertEquals(digest, manifestDigest(registry, "opensourceapirepo", "my-node-container"));
 
@@ -258,7 +259,7 @@ class ActionIT {
   }
 
   @Test
-  void withoutBerthJar_theReleaseJarIsDownloadedVerifiedAndCached_andAPinIsChecked() throws Exception {
+  void berthVersion_isDownloadedFromTheMavenRepositoryVerifiedAndCached_andAPinIsChecked() throws Exception {
     String version = "9.9.9-it";
     byte[] jar = Files.readAllBytes(Berth.jar());
     String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(jar));
@@ -309,7 +310,9 @@ class ActionIT {
       assertTrue(wrongPin.stderr().contains("does not match berth-sha256"), wrongPin.stderr());
       assertFalse(Files.exists(cache.resolve(version).resolve("berth-" + version + ".jar")),
           "a jar that does not match the pin is removed");
-      assertEquals(null, wrongPin.outputs().get("exit-code"), "berth did not run");
+      assertEquals("4", wrongPin.outputs().get("exit-code"), "berth did not run, and the outputs say so");
+      assertEquals("false", wrongPin.outputs().get("ok"));
+      assertTrue(wrongPin.outputs().get("error").contains("does not match berth-sha256"), wrongPin.toString());
 
       String[] rightPin = java.util.stream.Stream.concat(java.util.Arrays.stream(inputs),
           java.util.stream.Stream.of("berth-sha256", sha256.toUpperCase())).toArray(String[]::new);

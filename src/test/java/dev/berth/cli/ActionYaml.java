@@ -154,20 +154,45 @@ final class ActionYaml {
     return "INPUT_" + input.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 
+  /**
+   * The actions this repository uses, pinned by full commit SHA (GitHub's hardening guide) with the release the
+   * SHA is, on the Node 24 runtime: uses-name -> "SHA # vX.Y.Z". Workflows use the same pins.
+   */
+  static final Map<String, String> PINNED_ACTIONS = new LinkedHashMap<>();
+
+  static {
+    PINNED_ACTIONS.put("actions/setup-java", "b6effb05e454b25005698d916606bdc6ffcbf961 # v5.7.0");
+    PINNED_ACTIONS.put("actions/cache/restore", "27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5");
+    PINNED_ACTIONS.put("actions/cache/save", "27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5");
+  }
+
+  static String uses(String action) {
+    return action + "@" + PINNED_ACTIONS.get(action);
+  }
+
   /** Inputs of the action itself (not CLI options): name -> {description, default}. */
   static Map<String, String[]> actionInputs() {
     Map<String, String[]> m = new LinkedHashMap<>();
     m.put("step", new String[] {"The berth step to run: " + String.join(", ", STEP_CLASSES.keySet())
         + " (required; no default).", null});
-    m.put("berth-version", new String[] {"berth version to download from the Maven repository and cache "
-        + "(default: " + version() + ", the version this action is pinned to).", version()});
-    m.put("berth-sha256", new String[] {"Expected SHA-256 of the berth jar; pins the download to these bytes "
-        + "(default: empty, the repository's published .sha256 checksum is verified).", ""});
-    m.put("berth-jar", new String[] {"Path of a berth jar to run instead of downloading one, e.g. one built "
-        + "earlier in the job (default: empty, download berth-version).", ""});
-    m.put("maven-repository", new String[] {"Maven repository to download berth from, e.g. an in-house mirror "
-        + "(default: empty, Maven on the runner fetches it with its own repository settings: Maven Central unless "
-        + "settings.xml names a mirror).", ""});
+    m.putAll(jarInputs());
+    return m;
+  }
+
+  /** Inputs that say where the berth jar comes from (every action has them). */
+  static Map<String, String[]> jarInputs() {
+    Map<String, String[]> m = new LinkedHashMap<>();
+    m.put("berth-jar", new String[] {"Path of a berth jar to run, e.g. one built earlier in the job (default: "
+        + "empty: at a release tag the release's jar, downloaded once, verified against the SHA-256 the release "
+        + "recorded and cached; at any other commit berth is built from the action's own source with Maven, once "
+        + "per source, and cached).", ""});
+    m.put("berth-version", new String[] {"Download this berth version from a Maven repository instead "
+        + "(default: empty, see berth-jar).", ""});
+    m.put("berth-sha256", new String[] {"Expected SHA-256 of the berth-version jar; pins the download and a "
+        + "cached copy to these bytes (default: empty, the repository's published .sha256 is verified).", ""});
+    m.put("maven-repository", new String[] {"Maven repository to download berth-version from, e.g. an in-house "
+        + "mirror, https (default: empty, Maven on the runner fetches it with its own settings: Maven Central "
+        + "unless settings.xml names a mirror).", ""});
     return m;
   }
 
@@ -348,30 +373,9 @@ final class ActionYaml {
             + byName.get(n).get(0).step());
       }
     }
-    StringBuilder y = new StringBuilder();
-    y.append("# GENERATED from berth's picocli model by src/test/java/dev/berth/cli/ActionYaml.java: do not edit.\n");
-    y.append("# Regenerate after changing a step's options or result: ").append(REGENERATE).append('\n');
-    y.append("# Inputs are named like the CLI options (kebab-case); repeatable options take one value per line,\n");
-    y.append("# maps take K=V lines, booleans take true/false. An empty input means \"not given\" (the CLI default).\n");
-    y.append("name: berth\n");
-    y.append("description: ").append(q("Ship a container to Amazon ECS on Fargate: push to ECR without Docker, "
-        + "register the task definition, deploy behind an ALB and watch the rollout to a verdict.")).append('\n');
-    y.append("author: berth\n");
-    y.append("branding:\n  icon: anchor\n  color: blue\n");
-    y.append("inputs:\n");
-    for (Map.Entry<String, String[]> e : own.entrySet()) {
-      y.append("  ").append(e.getKey()).append(":\n");
-      y.append("    description: ").append(q(e.getValue()[0])).append('\n');
-      y.append("    required: ").append(e.getKey().equals("step")).append('\n');
-      if (e.getValue()[1] != null) {
-        y.append("    default: ").append(q(e.getValue()[1])).append('\n');
-      }
-    }
-    for (Map.Entry<String, List<Input>> e : byName.entrySet()) {
-      y.append("  ").append(e.getKey()).append(":\n");
-      y.append("    description: ").append(q(inputDescription(e.getValue()))).append('\n');
-      y.append("    required: false\n");
-    }
+    Map<String, String[]> inputs = new LinkedHashMap<>();
+    own.forEach((n, v) -> inputs.put(n, new String[] {v[0], v[1], String.valueOf(n.equals("step"))}));
+    byName.forEach((n, v) -> inputs.put(n, new String[] {inputDescription(v), null, "false"}));
 
     Map<String, Set<String>> outputSteps = new LinkedHashMap<>();
     for (Map.Entry<String, List<String>> e : resultKeys().entrySet()) {
@@ -382,50 +386,116 @@ final class ActionYaml {
     for (String key : FAILURE_KEYS) {
       outputSteps.computeIfAbsent(key, k -> new LinkedHashSet<>()).addAll(STEP_CLASSES.keySet());
     }
+    Map<String, String> outputs = new LinkedHashMap<>();
+    for (Map.Entry<String, Set<String>> e : outputSteps.entrySet()) {
+      String steps = e.getValue().size() == STEP_CLASSES.size() ? "all steps" : String.join(", ", e.getValue());
+      outputs.put(e.getKey(), KEY_DESCRIPTIONS.getOrDefault(e.getKey(), "Result key " + e.getKey() + ".")
+          + " (result key " + e.getKey() + "; " + steps + ")");
+    }
+    String header = "# Regenerate after changing a step's options or result: " + REGENERATE + "\n"
+        + "# Inputs are named like the CLI options (kebab-case); repeatable options take one value per line,\n"
+        + "# maps take K=V lines, booleans take true/false. An empty input means \"not given\" (the CLI default).\n"
+        + "# One action per step too: uses: OWNER/berth/<step>@VERSION (a folder per step), with only its inputs.\n";
+    return render(header, "berth", "Ship a container to Amazon ECS on Fargate: push to ECR without Docker, "
+        + "register the task definition, deploy behind an ALB and watch the rollout to a verdict.",
+        inputs, outputs, null, "");
+  }
+
+  /** The action of one step ({@code STEP/action.yml}): that step's inputs and outputs only. */
+  static String stepActionYml(String step) {
+    Map<String, String[]> inputs = new LinkedHashMap<>();
+    jarInputs().forEach((n, v) -> inputs.put(n, new String[] {v[0], v[1], "false"}));
+    for (Input i : inputs()) {
+      if (i.step().equals(step)) {
+        if (inputs.containsKey(i.name())) {
+          throw new IllegalStateException("action input " + i.name() + " collides with a CLI option of " + step);
+        }
+        inputs.put(i.name(), new String[] {i.description(), null, String.valueOf(i.required())});
+      }
+    }
+    Map<String, String> outputs = new LinkedHashMap<>();
+    List<String> keys = new ArrayList<>(resultKeys().get(step));
+    for (String k : FAILURE_KEYS) {
+      if (!keys.contains(k)) {
+        keys.add(k);
+      }
+    }
+    for (String k : keys) {
+      outputs.put(k, KEY_DESCRIPTIONS.getOrDefault(k, "Result key " + k + ".") + " (result key " + k + ")");
+    }
+    String summary = Main.commandLine().getSubcommands().get(step).getCommandSpec().usageMessage().header().length > 0
+        ? String.join(" ", Main.commandLine().getSubcommands().get(step).getCommandSpec().usageMessage().header())
+        : step;
+    String header = "# Regenerate after changing the step's options or result: " + REGENERATE + "\n"
+        + "# The berth action for " + step + " alone (the root action.yml runs every step with a step input).\n"
+        + "# Inputs are named like the CLI options; an empty input means \"not given\" (the CLI default).\n";
+    return render(header, "berth " + step, summary.replaceAll("\\s+", " ").trim(), inputs, outputs, step, "/..");
+  }
+
+  /**
+   * One composite action: inputs (name -> {description, default or null, required}), outputs (result key ->
+   * description), the step it runs (null: the step input) and where the repository root is from the action.
+   */
+  private static String render(String header, String name, String description, Map<String, String[]> inputs,
+      Map<String, String> outputs, String step, String toRoot) {
     Map<String, String> outputNames = new LinkedHashMap<>();
-    for (String key : outputSteps.keySet()) {
-      String name = GithubActions.kebab(key);
-      String clash = outputNames.put(name, key);
+    for (String key : outputs.keySet()) {
+      String clash = outputNames.put(GithubActions.kebab(key), key);
       if (clash != null) {
-        throw new IllegalStateException("result keys " + clash + " and " + key + " give the same output " + name);
+        throw new IllegalStateException("result keys " + clash + " and " + key + " give the same output "
+            + GithubActions.kebab(key));
+      }
+    }
+    StringBuilder y = new StringBuilder();
+    y.append("# GENERATED from berth's picocli model by src/test/java/dev/berth/cli/ActionYaml.java: do not edit.\n");
+    y.append(header);
+    y.append("name: ").append(q(name)).append('\n');
+    y.append("description: ").append(q(description)).append('\n');
+    y.append("author: berth\n");
+    y.append("branding:\n  icon: anchor\n  color: blue\n");
+    y.append("inputs:\n");
+    for (Map.Entry<String, String[]> e : inputs.entrySet()) {
+      y.append("  ").append(e.getKey()).append(":\n");
+      y.append("    description: ").append(q(e.getValue()[0])).append('\n');
+      y.append("    required: ").append(e.getValue()[2]).append('\n');
+      if (e.getValue()[1] != null) {
+        y.append("    default: ").append(q(e.getValue()[1])).append('\n');
       }
     }
     y.append("outputs:\n");
-    for (Map.Entry<String, Set<String>> e : outputSteps.entrySet()) {
-      String key = e.getKey();
-      String steps = e.getValue().size() == STEP_CLASSES.size() ? "all steps" : String.join(", ", e.getValue());
-      String d = KEY_DESCRIPTIONS.getOrDefault(key, "Result key " + key + ".");
-      y.append("  ").append(GithubActions.kebab(key)).append(":\n");
-      y.append("    description: ").append(q(d + " (result key " + key + "; " + steps + ")")).append('\n');
-      y.append("    value: ${{ steps.run.outputs.").append(GithubActions.kebab(key)).append(" }}\n");
+    for (Map.Entry<String, String> e : outputs.entrySet()) {
+      String out = GithubActions.kebab(e.getKey());
+      y.append("  ").append(out).append(":\n");
+      y.append("    description: ").append(q(e.getValue())).append('\n');
+      y.append("    value: ${{ steps.run.outputs.").append(out).append(" }}\n");
     }
     y.append("  result:\n");
-    y.append("    description: ").append(q("The whole result object as one line of JSON (all steps)")).append('\n');
+    y.append("    description: ").append(q("The whole result object as one line of JSON")).append('\n');
     y.append("    value: ${{ steps.run.outputs.result }}\n");
 
+    String scripts = "$GITHUB_ACTION_PATH" + toRoot + "/.github/action/";
     y.append("runs:\n  using: composite\n  steps:\n");
     y.append("    - id: prepare\n");
     y.append("      shell: bash\n");
     y.append("      env:\n");
-    y.append("        INPUT_BERTH_VERSION: ${{ inputs.berth-version }}\n");
-    y.append("        INPUT_BERTH_SHA256: ${{ inputs.berth-sha256 }}\n");
-    y.append("        INPUT_BERTH_JAR: ${{ inputs.berth-jar }}\n");
-    y.append("        INPUT_MAVEN_REPOSITORY: ${{ inputs.maven-repository }}\n");
-    y.append("      run: bash \"$GITHUB_ACTION_PATH/.github/action/prepare.sh\"\n");
+    for (String n : jarInputs().keySet()) {
+      y.append("        ").append(envVarOf(n)).append(": ${{ inputs.").append(n).append(" }}\n");
+    }
+    y.append("      run: bash \"").append(scripts).append("prepare.sh\"\n");
     y.append("    - id: setup-java\n");
     y.append("      if: steps.prepare.outputs.java == ''\n");
-    y.append("      uses: actions/setup-java@v4\n");
+    y.append("      uses: ").append(uses("actions/setup-java")).append('\n');
     y.append("      with:\n        distribution: temurin\n        java-version: '25'\n");
     y.append("    - id: restore\n");
     y.append("      if: steps.prepare.outputs.cache-path != ''\n");
-    y.append("      uses: actions/cache/restore@v4\n");
+    y.append("      uses: ").append(uses("actions/cache/restore")).append('\n');
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.cache-key }}\n");
     // the launcher's start-up caches (one per step, jar and java), on GitHub-hosted runners running a released jar
     y.append("    - id: restore-startup\n");
     y.append("      if: steps.prepare.outputs.startup-cache-key != ''\n");
-    y.append("      uses: actions/cache/restore@v4\n");
+    y.append("      uses: ").append(uses("actions/cache/restore")).append('\n');
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.startup-cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.startup-cache-key }}\n");
@@ -437,19 +507,17 @@ final class ActionYaml {
         + "steps.setup-java.outputs.path) }}\n");
     y.append("        BERTH_ACTION_CACHE_DIR: ${{ steps.prepare.outputs.cache-dir }}\n");
     y.append("        BERTH_ACTION_STARTUP_CACHE: ${{ steps.prepare.outputs.startup-cache-path }}\n");
-    List<String> envLines = new ArrayList<>();
-    for (String n : own.keySet()) {
-      envLines.add("        " + envVarOf(n) + ": ${{ inputs." + n + " }}\n");
+    if (step != null) {
+      y.append("        INPUT_STEP: ").append(step).append('\n');
     }
-    for (String n : byName.keySet()) {
-      envLines.add("        " + envVarOf(n) + ": ${{ inputs." + n + " }}\n");
+    for (String n : inputs.keySet()) {
+      y.append("        ").append(envVarOf(n)).append(": ${{ inputs.").append(n).append(" }}\n");
     }
-    envLines.forEach(y::append);
-    y.append("      run: bash \"$GITHUB_ACTION_PATH/.github/action/entrypoint.sh\"\n");
+    y.append("      run: bash \"").append(scripts).append("entrypoint.sh\"\n");
     y.append("    - id: save\n");
     y.append("      if: ${{ !cancelled() && steps.prepare.outputs.cache-path != '' "
         + "&& steps.restore.outputs.cache-hit != 'true' && steps.run.outputs.berth-jar-downloaded == 'true' }}\n");
-    y.append("      uses: actions/cache/save@v4\n");
+    y.append("      uses: ").append(uses("actions/cache/save")).append('\n');
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.cache-key }}\n");
@@ -465,11 +533,15 @@ final class ActionYaml {
     y.append("      if: ${{ !cancelled() && steps.startup-cache-id.outputs.id != '' "
         + "&& steps.restore-startup.outputs.cache-matched-key != format('{0}-{1}', "
         + "steps.prepare.outputs.startup-cache-key, steps.startup-cache-id.outputs.id) }}\n");
-    y.append("      uses: actions/cache/save@v4\n");
+    y.append("      uses: ").append(uses("actions/cache/save")).append('\n');
     y.append("      with:\n");
     y.append("        path: ${{ steps.prepare.outputs.startup-cache-path }}\n");
     y.append("        key: ${{ steps.prepare.outputs.startup-cache-key }}-${{ steps.startup-cache-id.outputs.id }}\n");
     return y.toString();
+  }
+
+  static Path stepActionYmlPath(String step) {
+    return Path.of(step, "action.yml");
   }
 
   /** The entry point's table: step, input, kind, option, negated option, environment variable. */
@@ -485,9 +557,13 @@ final class ActionYaml {
     return t.toString();
   }
 
-  /** Writes both files under the given project folder. */
+  /** Writes action.yml, the steps' actions and inputs.tsv under the given project folder. */
   static void write(Path root) throws IOException {
     Files.writeString(root.resolve(ACTION_YML), actionYml(), StandardCharsets.UTF_8);
+    for (String step : STEP_CLASSES.keySet()) {
+      Files.createDirectories(root.resolve(stepActionYmlPath(step)).getParent());
+      Files.writeString(root.resolve(stepActionYmlPath(step)), stepActionYml(step), StandardCharsets.UTF_8);
+    }
     Files.createDirectories(root.resolve(INPUTS_TSV).getParent());
     Files.writeString(root.resolve(INPUTS_TSV), inputsTsv(), StandardCharsets.UTF_8);
   }

@@ -40,6 +40,56 @@ class ActionYamlTest {
   }
 
   @Test
+  void stepActions_matchCliOptionsAndResultKeys() throws Exception {
+    for (String step : ActionYaml.STEP_CLASSES.keySet()) {
+      assertUpToDate(ActionYaml.stepActionYmlPath(step), ActionYaml.stepActionYml(step));
+    }
+  }
+
+  @Test
+  void stepAction_takesOnlyItsStepsInputs_andGivesOnlyItsOutputs() throws Exception {
+    String yml = Files.readString(ActionYaml.stepActionYmlPath("ecs-scale"));
+    Set<String> inputs = section(yml, "inputs");
+    assertTrue(inputs.containsAll(List.of("cluster", "service", "desired-count", "region", "berth-jar")), inputs.toString());
+    assertTrue(!inputs.contains("step") && !inputs.contains("repository") && !inputs.contains("task-definition"),
+        "only ecs-scale's inputs: " + inputs);
+    Set<String> outputs = section(yml, "outputs");
+    assertTrue(outputs.containsAll(List.of("desired-count", "previous-desired-count", "ok", "exit-code", "result")),
+        outputs.toString());
+    assertTrue(!outputs.contains("digest") && !outputs.contains("load-balancer-dns-name"), outputs.toString());
+    assertTrue(yml.contains("\n        INPUT_STEP: ecs-scale\n"), "the step is fixed");
+    assertTrue(yml.contains("bash \"$GITHUB_ACTION_PATH/../.github/action/entrypoint.sh\""), "runs the shared entry point");
+    assertTrue(yml.contains("  cluster:\n    description: \"Cluster of the service (required; no default).\"\n"
+        + "    required: true\n"), "a required option is a required input");
+  }
+
+  @Test
+  void actionsItUses_arePinnedByFullCommitSha() throws Exception {
+    for (String step : ActionYaml.STEP_CLASSES.keySet()) {
+      assertPinned(ActionYaml.stepActionYmlPath(step));
+    }
+    assertPinned(ActionYaml.ACTION_YML);
+  }
+
+  static void assertPinned(Path file) throws Exception {
+    Pattern uses = Pattern.compile("^\\s*(?:- )?uses: *(\\S+)(.*)$");
+    int n = 0;
+    for (String line : Files.readAllLines(file)) {
+      Matcher m = uses.matcher(line);
+      if (!m.matches()) {
+        continue;
+      }
+      n++;
+      String ref = m.group(1);
+      assertTrue(ref.startsWith("./") || ref.matches("[\\w.-]+/[\\w./-]+@[0-9a-f]{40}"),
+          file + ": " + ref + " is not pinned by a full commit SHA");
+      assertTrue(ref.startsWith("./") || m.group(2).matches(" +# v\\d+\\.\\d+\\.\\d+"),
+          file + ": say which release the SHA is: " + line);
+    }
+    assertTrue(n > 0, file + " uses no action?");
+  }
+
+  @Test
   void everyCliOption_isAnInputWithItsDefaultStated() throws Exception {
     String yml = Files.readString(ActionYaml.ACTION_YML);
     Set<String> inputs = section(yml, "inputs");

@@ -363,7 +363,8 @@ class DockerfileParserTest {
   @Test
   void from_missingInvalidOrWithPlatform() {
     assertEquals(List.of("Dockerfile: no FROM instruction"), errors(parse("ARG A=1\n")));
-    assertEquals(List.of("Dockerfile:1: FROM: invalid image reference 'UPPER/Case:x'"),
+    assertEquals(List.of("Dockerfile:1: FROM: 'UPPER/Case:x' is not an image reference: repository name 'Case' must be"
+        + " lowercase"),
         errors(parse("FROM UPPER/Case:x\n")));
     assertEquals(List.of("Dockerfile:2: FROM names no image (is a build argument empty?)"),
         errors(parse("ARG B\nFROM $B\n")).subList(0, 1));

@@ -78,6 +78,53 @@ class EcrApiSignatureTest {
     }
   }
 
+  @Test
+  void defaultEndpoint_followsTheSdksEndpointMetadataInEveryPartition() {
+    assertEquals("https://api.ecr.us-east-2.amazonaws.com", EcrApi.defaultEndpoint("us-east-2").toString());
+    assertEquals("https://api.ecr.cn-north-1.amazonaws.com.cn", EcrApi.defaultEndpoint("cn-north-1").toString());
+    assertEquals("https://api.ecr.us-iso-east-1.c2s.ic.gov", EcrApi.defaultEndpoint("us-iso-east-1").toString());
+    assertEquals("https://api.ecr.eusc-de-east-1.amazonaws.eu", EcrApi.defaultEndpoint("eusc-de-east-1").toString());
+    // the FIPS endpoint the AWS General Reference lists for ECR (Amazon ECR endpoints and quotas)
+    assertEquals("https://ecr-fips.us-east-2.amazonaws.com",
+        EcrApi.defaultEndpoint("us-east-2", true, false).toString());
+  }
+
+  @Test
+  void call_whenTheServiceReportsAClockSkew_signsAgainWithTheServicesTime() throws Exception {
+    // the service's clock is the real one (its Date header); berth's is two hours behind
+    Instant local = Instant.now().minus(java.time.Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    java.time.format.DateTimeFormatter amz = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .withZone(ZoneOffset.UTC);
+    List<String> dates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext("/", ex -> {
+      ex.getRequestBody().readAllBytes();
+      String date = ex.getRequestHeaders().getFirst("X-Amz-Date");
+      dates.add(date);
+      Instant signedAt = java.time.LocalDateTime.parse(date, amz).toInstant(ZoneOffset.UTC);
+      boolean fresh = java.time.Duration.between(signedAt, Instant.now()).abs().toMinutes() < 15;
+      byte[] answer = (fresh ? "{\"repositories\":[]}" : "{\"__type\":\"InvalidSignatureException\","
+          + "\"message\":\"Signature expired: " + date + " is now earlier than the allowed window\"}")
+          .getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(fresh ? 200 : 400, answer.length);
+      ex.getResponseBody().write(answer);
+      ex.close();
+    });
+    http.start();
+    try {
+      EcrApi api = new EcrApi(URI.create("http://127.0.0.1:" + http.getAddress().getPort()), "us-east-2",
+          () -> new EcrApi.Credentials("AKIDEXAMPLE", "secret", null), Clock.fixed(local, ZoneOffset.UTC), ms -> { },
+          null);
+
+      api.call("DescribeRepositories", EcrApi.object());
+
+      assertEquals(2, dates.size(), dates.toString());
+      assertEquals(amz.format(local), dates.get(0));
+    } finally {
+      http.stop(0);
+    }
+  }
+
   private static String first(Map<String, List<String>> headers, String name) {
     for (var e : headers.entrySet()) {
       if (e.getKey().equalsIgnoreCase(name)) {

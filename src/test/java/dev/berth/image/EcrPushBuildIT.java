@@ -18,6 +18,7 @@ import dev.berth.report.Json;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
+import dev.berth.testbed.TestEcr;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -209,6 +210,48 @@ class EcrPushBuildIT {
   }
 
   @Test
+  void dockerfile_baseLoginFromADockerCredentialHelper_isUsed() throws Exception {
+    System.setProperty("sendCredentialsOverHttp", "true"); // for the setup's own push over loopback http
+    try (Registry locked = Registry.start("helper-user", "helper-secret")) {
+      String ref = locked.host() + "/private/base:1";
+      Path f = tmp.resolve("hello.txt");
+      Files.writeString(f, "hello");
+      Jib.fromScratch()
+          .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f, AbsoluteUnixPath.get("/hello.txt")).build())
+          .addEnvironmentVariable("HOME", "/home/helper")
+          .setFormat(ImageFormat.OCI)
+          .containerize(Containerizer.to(RegistryImage.named(ref).addCredential("helper-user", "helper-secret"))
+              .setAllowInsecureRegistries(true)
+              .setBaseImageLayersCache(tmp.resolve("jib/b")).setApplicationLayersCache(tmp.resolve("jib/a")));
+      System.clearProperty("sendCredentialsOverHttp");
+      // the Docker config names a credential helper for the registry, as docker-credential-ecr-login is named
+      Path bin = Files.createDirectories(tmp.resolve("bin"));
+      Path helper = bin.resolve("docker-credential-berthtest");
+      Files.writeString(helper, "#!/bin/sh\nread server\necho \"$1 $server\" >> '" + bin.resolve("helper.log")
+          + "'\necho '{\"ServerURL\":\"'$server'\",\"Username\":\"helper-user\",\"Secret\":\"helper-secret\"}'\n");
+      Files.setPosixFilePermissions(helper, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      Path dockerConfig = Files.createDirectories(tmp.resolve("docker-config"));
+      Files.writeString(dockerConfig.resolve("config.json"), "{\"credHelpers\":{\"" + locked.host()
+          + "\":\"berthtest\"}}");
+      Path ctx = Files.createDirectories(tmp.resolve("helped"));
+      Files.writeString(ctx.resolve("Dockerfile"), "FROM " + ref + "\nENV DATA=$HOME/data\n");
+
+      Berth.Run run = Berth.subprocess(Map.of("DOCKER_CONFIG", dockerConfig.toString(), "PATH",
+          bin + ":" + System.getenv("PATH"), "BERTH_CACHE_DIR", tmp.resolve("cache").toString(),
+          "AWS_ACCESS_KEY_ID", "testing", "AWS_SECRET_ACCESS_KEY", "testing"),
+          "ecr-push", "--region", MotoServer.REGION, "--endpoint-url", moto.endpoint().toString(),
+          "--registry-endpoint", target.url().toString(), "--repository", "helped/app",
+          "--dockerfile", ctx.resolve("Dockerfile").toString());
+
+      assertEquals(0, run.exitCode(), run.toString());
+      assertTrue(Files.readString(bin.resolve("helper.log")).contains("get " + locked.host()));
+      assertTrue(config("helped/app", "latest").path("config").path("Env").toString()
+          .contains("DATA=/home/helper/data"), "the base's environment, read with the helper's login");
+      assertFalse(run.stdout().contains("helper-secret") || run.stderr().contains("helper-secret"));
+    }
+  }
+
+  @Test
   void dockerfile_withRun_exits3NamingTheLine_andCreatesNothing() throws Exception {
     Path ctx = tmp.resolve("bad");
     Files.createDirectories(ctx);
@@ -225,7 +268,7 @@ class EcrPushBuildIT {
     assertTrue(run.stderr().contains("--tar, --docker-daemon or --image"), run.stderr());
     try (AwsClients aws = AwsClients.create(dev.berth.aws.AwsSettings.defaults().withRegion(MotoServer.REGION)
         .withEndpointUrl(moto.endpoint()), Map.of())) {
-      assertTrue(aws.ecr().describeRepositories().repositories().isEmpty());
+      assertTrue(TestEcr.of(aws).describeRepositories().repositories().isEmpty());
     }
   }
 

@@ -10,6 +10,7 @@ import dev.berth.aws.AwsClients;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
+import dev.berth.testbed.TestEcr;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ class EcrPushIT {
 
   static Repository describe(String name) {
     try (AwsClients aws = awsClients()) {
-      return aws.ecr().describeRepositories(b -> b.repositoryNames(name)).repositories().get(0);
+      return TestEcr.of(aws).describeRepositories(b -> b.repositoryNames(name)).repositories().get(0);
     }
   }
 
@@ -103,7 +104,7 @@ class EcrPushIT {
     assertEquals("IMMUTABLE", repo.imageTagMutabilityAsString());
     assertTrue(repo.imageScanningConfiguration().scanOnPush());
     try (AwsClients aws = awsClients()) {
-      String policy = aws.ecr().getLifecyclePolicy(b -> b.repositoryName("team/app")).lifecyclePolicyText();
+      String policy = TestEcr.of(aws).getLifecyclePolicy(b -> b.repositoryName("team/app")).lifecyclePolicyText();
       assertTrue(policy.contains("\"countNumber\":7"), policy);
     }
     Manifest pushed = dst.getManifest("team/app", "1.0").orElseThrow();
@@ -250,7 +251,7 @@ class EcrPushIT {
         && all.contains("--registry-endpoint"), all);
     assertTrue(missing.json().get("error").asText().contains("nope"));
     try (AwsClients aws = awsClients()) {
-      assertTrue(aws.ecr().describeRepositories().repositories().isEmpty());
+      assertTrue(TestEcr.of(aws).describeRepositories().repositories().isEmpty());
     }
   }
 

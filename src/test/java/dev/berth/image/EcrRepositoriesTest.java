@@ -135,12 +135,6 @@ class EcrRepositoriesTest {
     assertTrue(auth.matches(".*Signature=[0-9a-f]{64}"), auth);
   }
 
-  @Test
-  void amzDate_isUtcBasicFormat() {
-    assertEquals("20260102T030405Z", EcrApi.amzDate(Instant.parse("2026-01-02T03:04:05.999Z")));
-    assertEquals("09991231T235959Z", EcrApi.amzDate(Instant.parse("0999-12-31T23:59:59Z")));
-  }
-
   /** DescribeRepositories as ECR answers for the 2025 *_WITH_EXCLUSION settings (API reference field names). */
   static String repository(String mutability, String filter) {
     return "{\"repositories\":[{\"repositoryName\":\"app\",\"repositoryUri\":\"123456789012.dkr.ecr.us-east-2"

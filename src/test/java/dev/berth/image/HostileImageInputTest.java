@@ -188,27 +188,6 @@ class HostileImageInputTest {
     }
   }
 
-  static byte[] tar(List<Entry> entries) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes)) {
-      out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      for (Entry e : entries) {
-        TarArchiveEntry t = new TarArchiveEntry(e.name(), e.type());
-        if (e.type() == TarConstants.LF_NORMAL) {
-          byte[] b = e.content().getBytes(StandardCharsets.UTF_8);
-          t.setSize(b.length);
-          out.putArchiveEntry(t);
-          out.write(b);
-        } else {
-          t.setLinkName(e.content());
-          out.putArchiveEntry(t);
-        }
-        out.closeArchiveEntry();
-      }
-    }
-    return bytes.toByteArray();
-  }
-
   static String sha256(byte[] b) {
     return Digests.sha256(b);
   }
@@ -229,20 +208,19 @@ class HostileImageInputTest {
     all.add(new Entry("l1/layer.tar", TarConstants.LF_NORMAL, new String(layer, StandardCharsets.ISO_8859_1)));
     all.addAll(extra);
     Path f = tmp.resolve(name);
-    Files.write(f, tarLatin1(all));
+    Files.write(f, tar(all));
     return f;
   }
 
-  /** Like tar(), with contents given as ISO-8859-1 strings (bytes as they are). */
-  static byte[] tarLatin1(List<Entry> entries) throws IOException {
+  /** A tar of the entries, contents given as ISO-8859-1 strings (bytes as they are). */
+  static byte[] tar(List<Entry> entries) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream out = new TarArchiveOutputStream(bytes)) {
       out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (Entry e : entries) {
         TarArchiveEntry t = new TarArchiveEntry(e.name(), e.type());
         if (e.type() == TarConstants.LF_NORMAL) {
-          byte[] b = e.content().getBytes(e.name().endsWith(".tar") ? StandardCharsets.ISO_8859_1
-              : StandardCharsets.UTF_8);
+          byte[] b = e.content().getBytes(StandardCharsets.ISO_8859_1);
           t.setSize(b.length);
           out.putArchiveEntry(t);
           out.write(b);
@@ -359,11 +337,5 @@ class HostileImageInputTest {
   static void mkfifo(Path p) throws IOException, InterruptedException {
     Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
     assertEquals(0, mk.waitFor());
-  }
-
-  static byte[] readAll(InputStream in) throws IOException {
-    try (in) {
-      return in.readAllBytes();
-    }
   }
 }

@@ -16,6 +16,7 @@ import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
 import dev.berth.testbed.StoryVpc;
 import dev.berth.testbed.StrictAws;
+import dev.berth.testbed.TestEcr;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -92,7 +93,7 @@ class JenkinsfileIT {
       }
 
       // ecrPush: the repository with its settings, the tag in the registry with the source's exact digest
-      Repository repo = aws.ecr().describeRepositories(b -> b.repositoryNames("opensourceapirepo")).repositories().get(0);
+      Repository repo = TestEcr.of(aws).describeRepositories(b -> b.repositoryNames("opensourceapirepo")).repositories().get(0);
       assertEquals("IMMUTABLE", repo.imageTagMutabilityAsString());
       assertTrue(repo.imageScanningConfiguration().scanOnPush());
       assertEquals(node.manifest().digest(), client.manifestDigest("opensourceapirepo", "my-node-container-42").orElseThrow());

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * resources/dev/berth/berth.sh, the launcher the Jenkins vars and the GitHub Action share: argument passing,
@@ -83,18 +86,7 @@ class LauncherScriptTest {
   record Run(int code, String out, String err) {}
 
   Run run(Map<String, String> env, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("sh", SCRIPT.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().keySet().removeIf(k -> k.startsWith("BERTH_"));
-    pb.environment().put("HOME", tmp.resolve("home").toString());
-    pb.environment().remove("XDG_CACHE_HOME");
-    pb.environment().putAll(env);
-    Path out = tmp.resolve("out.txt");
-    Path err = tmp.resolve("err.txt");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "berth.sh did not finish");
-    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    return runLauncher(SCRIPT, env, args);
   }
 
   Map<String, String> downloadEnv() {
@@ -291,12 +283,200 @@ class LauncherScriptTest {
   }
 
   @Test
-  void pinnedVersion_isTheProjectVersion() throws Exception {
-    String script = Files.readString(SCRIPT);
+  void releaseFile_isEmptyBetweenReleases_andNamesThePomVersionInARelease() throws Exception {
+    String release = Files.readString(SCRIPT.resolveSibling("release.properties"));
     String pom = Files.readString(Path.of("pom.xml"));
     String version = pom.replaceFirst("(?s).*?<artifactId>berth</artifactId>\\s*<version>([^<]+)</version>.*", "$1");
-    assertTrue(script.contains("\nBERTH_PINNED_VERSION=" + version + "\n"),
-        "berth.sh must pin the version in pom.xml (" + version + ")");
+    String named = release.replaceFirst("(?s).*\nversion=([^\n]*)\n.*", "$1").trim();
+    if (version.endsWith("-SNAPSHOT")) {
+      assertTrue(release.contains("\nversion=\n") && release.contains("\nurl=\n") && release.contains("\nsha256=\n"),
+          "between releases (pom " + version + ") release.properties names no release: " + release);
+    } else {
+      assertEquals(version, named, "a release commit's release.properties names the pom's version");
+      assertTrue(release.matches("(?s).*\nsha256=[0-9a-f]{64}\n.*"), release);
+      assertTrue(release.contains("\nurl=https://github.com/"), release);
+    }
+  }
+
+  // --- the release this launcher belongs to (release.properties beside it), as a Jenkins var writes them ---
+
+  static final String RELEASE = "9.8.7";
+  static final String ASSET = "/acme/berth/releases/download/v" + RELEASE + "/berth-" + RELEASE + ".jar";
+
+  /** A copy of the launcher with a release.properties beside it, as the var and the action have them. */
+  Path launcherWithRelease(String url, String sha256) throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("library"));
+    Files.copy(SCRIPT, dir.resolve("berth.sh"), StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(dir.resolve("release.properties"),
+        "# test release\nversion=" + RELEASE + "\nurl=" + url + "\nsha256=" + sha256 + "\n");
+    return dir.resolve("berth.sh");
+  }
+
+  String assetUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + ASSET;
+  }
+
+  Run runLauncher(Path launcher, Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("sh", launcher.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("BERTH_"));
+    pb.environment().put("HOME", tmp.resolve("home").toString());
+    pb.environment().remove("XDG_CACHE_HOME");
+    pb.environment().putAll(env);
+    Path out = tmp.resolve("out.txt");
+    Path err = tmp.resolve("err.txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), "berth.sh did not finish");
+    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  Map<String, String> releaseEnv() {
+    return new HashMap<>(Map.of("BERTH_CACHE_DIR", tmp.resolve("cache").toString(),
+        "BERTH_JAVA", fakeJava.toString(), "BERTH_JAVA_OPTS", ""));
+  }
+
+  @Test
+  void release_downloadedVerifiedCachedOnce_thenRun() throws Exception {
+    files.put(ASSET, jarBytes);
+    Path launcher = launcherWithRelease(assetUrl(), hex("SHA-256", jarBytes));
+    Run first = runLauncher(launcher, releaseEnv(), "ecs-scale", "--help");
+    assertEquals(0, first.code(), first.toString());
+    assertTrue(first.err().contains("verified (SHA-256 of release " + RELEASE + ")"), first.err());
+    String jar = first.out().lines().filter(l -> l.endsWith(".jar>")).findFirst().orElseThrow();
+    Path cached = Path.of(jar.substring(1, jar.length() - 1));
+    assertTrue(cached.startsWith(tmp.resolve("cache")), cached.toString());
+    assertEquals(List.of(jarBytes.length), List.of(Files.readAllBytes(cached).length));
+    assertTrue(first.out().endsWith("<ecs-scale>\n<--help>\n"), first.out());
+
+    Run again = runLauncher(launcher, releaseEnv(), "--print-jar");
+    assertEquals(0, again.code(), again.toString());
+    assertEquals(cached + "\n", again.out());
+    assertEquals(1, hits.get(ASSET).get(), "downloaded once");
+  }
+
+  @Test
+  void release_tamperedAsset_isRefusedAndNothingIsCached() throws Exception {
+    files.put(ASSET, "tampered bytes".getBytes(StandardCharsets.UTF_8));
+    Path launcher = launcherWithRelease(assetUrl(), hex("SHA-256", jarBytes));
+    Run r = runLauncher(launcher, releaseEnv(), "ecs-scale", "--help");
+    assertEquals(4, r.code(), r.toString());
+    assertTrue(r.err().contains("checksum mismatch (release " + RELEASE + " has " + hex("SHA-256", jarBytes)), r.err());
+    assertFalse(r.out().contains("ecs-scale"), "nothing ran: " + r.out());
+    try (Stream<Path> s = Files.walk(tmp.resolve("cache"))) {
+      assertEquals(List.of(), s.filter(Files::isRegularFile).toList(), "nothing cached");
+    }
+  }
+
+  @Test
+  void release_mirrorUrl_isUsedAndStillVerifiedAgainstTheRelease() throws Exception {
+    files.put("/mirror/berth.jar", jarBytes);
+    Path launcher = launcherWithRelease("https://github.com/acme/berth/releases/download/v9.8.7/berth-9.8.7.jar",
+        hex("SHA-256", jarBytes));
+    Map<String, String> env = releaseEnv();
+    env.put("BERTH_RELEASE_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/mirror/berth.jar");
+    Run r = runLauncher(launcher, env, "--print-jar");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(1, hits.get("/mirror/berth.jar").get());
+
+    files.put("/mirror/other.jar", "another jar".getBytes(StandardCharsets.UTF_8));
+    env.put("BERTH_RELEASE_URL", "http://127.0.0.1:" + server.getAddress().getPort() + "/mirror/other.jar");
+    env.put("BERTH_CACHE_DIR", tmp.resolve("cache2").toString());
+    Run bad = runLauncher(launcher, env, "--print-jar");
+    assertEquals(4, bad.code(), bad.toString());
+    assertTrue(bad.err().contains("checksum mismatch"), bad.err());
+  }
+
+  @Test
+  void noRelease_andNothingSet_saysWhatToSetInOneLine() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("between-releases"));
+    Files.copy(SCRIPT, dir.resolve("berth.sh"));
+    Files.copy(SCRIPT.resolveSibling("release.properties"), dir.resolve("release.properties"));
+    Files.writeString(dir.resolve("release.properties"), "version=\nurl=\nsha256=\n");
+    Run r = runLauncher(dir.resolve("berth.sh"), releaseEnv(), "ecs-scale");
+    assertEquals(2, r.code(), r.toString());
+    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    assertTrue(r.err().contains("BERTH_JAR") && r.err().contains("BERTH_VERSION") && r.err().contains("BERTH_MAVEN_REPO"),
+        r.err());
+    assertEquals("", r.out());
+  }
+
+  @Test
+  void mavenFetchFails_oneLineWithMavensFirstError_notItsLog() throws Exception {
+    // a mvn that fails the way Maven does on an agent with no route to a repository: twenty lines of errors
+    Path bin = Files.createDirectories(tmp.resolve("mvn-bin"));
+    StringBuilder log = new StringBuilder("#!/bin/sh\n");
+    log.append("echo '[ERROR] Failed to execute goal dependency:copy: Could not resolve dev.berth:berth:jar:9.8.7'\n");
+    for (int i = 0; i < 20; i++) {
+      log.append("echo '[ERROR] noise line ").append(i).append("'\n");
+    }
+    log.append("exit 1\n");
+    Files.writeString(bin.resolve("mvn"), log.toString());
+    bin.resolve("mvn").toFile().setExecutable(true);
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_VERSION", VERSION,
+        "BERTH_CACHE_DIR", tmp.resolve("cache").toString(), "BERTH_JAVA", fakeJava.toString(),
+        "PATH", bin + ":" + System.getenv("PATH")));
+    Run r = run(env, "--print-jar");
+    assertEquals(4, r.code(), r.toString());
+    List<String> lines = r.err().lines().filter(l -> !l.contains("fetching dev.berth:berth")).toList();
+    assertEquals(1, lines.size(), "one line, not Maven's log: " + r.err());
+    assertTrue(lines.get(0).contains("Could not resolve dev.berth:berth:jar:9.8.7"), r.err());
+    assertTrue(lines.get(0).contains("BERTH_MAVEN_REPO") && lines.get(0).contains("BERTH_JAR"), r.err());
+    assertFalse(r.err().contains("noise line"), r.err());
+  }
+
+  // --- URLs are parsed: https, plain http only to a loopback host, no userinfo ---
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "http://127.attacker.example/maven2",
+      "http://127.0.0.1@evil.example/maven2",
+      "http://127.0.0.1:PORT@evil.example/maven2",
+      "https://user:secret@mirror.example/maven2",
+      "http://[::1]@evil.example/maven2",
+      "http://localhost.evil.example/maven2",
+      "http://127.1/maven2",
+      "http://127.0.0.300/maven2",
+      "http://mirror.example/maven2",
+      "ftp://127.0.0.1/maven2",
+      "file:///etc/passwd",
+      "https://mirror.example\\@127.0.0.1/maven2",
+      "https://mirror.example/a b",
+      "127.0.0.1/maven2"})
+  void mavenRepoUrl_refused_beforeAnythingIsFetched(String url) throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    files.put(JAR_PATH + ".sha256", hex("SHA-256", jarBytes).getBytes());
+    Map<String, String> env = downloadEnv();
+    env.put("BERTH_MAVEN_REPO", url.replace("PORT", String.valueOf(server.getAddress().getPort())));
+    Run r = run(env, "--print-jar");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("BERTH_MAVEN_REPO"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(hits.isEmpty(), "nothing fetched: " + hits.keySet());
+  }
+
+  @Test
+  void releaseUrl_withUserinfo_isRefused() throws Exception {
+    Path launcher = launcherWithRelease(assetUrl(), hex("SHA-256", jarBytes));
+    Map<String, String> env = releaseEnv();
+    env.put("BERTH_RELEASE_URL", "http://127.0.0.1@evil.example" + ASSET);
+    Run r = runLauncher(launcher, env, "--print-jar");
+    assertEquals(2, r.code(), r.toString());
+    assertTrue(r.err().contains("BERTH_RELEASE_URL must not carry a user name or password"), r.err());
+    assertTrue(hits.isEmpty(), hits.keySet().toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://127.0.0.1:PORT/maven2",
+      "http://localhost:PORT/maven2/", "HTTP://127.0.0.1:PORT/maven2"})
+  void mavenRepoUrl_loopbackHttp_isAccepted(String url) throws Exception {
+    files.put(JAR_PATH, jarBytes);
+    files.put(JAR_PATH + ".sha256", hex("SHA-256", jarBytes).getBytes());
+    Map<String, String> env = downloadEnv();
+    env.put("BERTH_MAVEN_REPO", url.replace("PORT", String.valueOf(server.getAddress().getPort())));
+    Run r = run(env, "--print-jar");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(cachedJar() + "\n", r.out());
   }
 
   @Test
@@ -387,6 +567,8 @@ class LauncherScriptTest {
     env.put("JAVA_HOME_99_X64", jdk99.toString()); // how GitHub-hosted runners name their JDKs
     Run runner = run(env, "--version");
     assertTrue(runner.out().startsWith("jdk99\n"), runner.out());
+    Run print = run(env, "--print-java");
+    assertEquals(jdk99.resolve("bin").resolve("java") + " 99\n", print.out(), print.toString());
 
     env.put("BERTH_JAVA", jdk17.resolve("bin").resolve("java").toString());
     Run pinned = run(env, "--version");

@@ -171,8 +171,8 @@ public final class StepKeys {
         + "bound as AWS_SHARED_CREDENTIALS_FILE; pick the section with profile: (default: none).");
     m.put("configFileId", "String: id of a Secret file credential holding an AWS config file, bound as "
         + "AWS_CONFIG_FILE; pick the section with profile: (default: none).");
-    m.put("berthJar", "String: path of the berth jar on the agent (default: BERTH_JAR, else the library's pinned "
-        + "version, downloaded once into the agent's cache and verified by checksum).");
+    m.put("berthJar", "String: path of the berth jar on the agent (default: BERTH_JAR, else the release this "
+        + "library version names, downloaded once into the agent's cache and verified by its SHA-256).");
     return m;
   }
 

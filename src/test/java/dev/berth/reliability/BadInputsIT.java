@@ -60,7 +60,11 @@ class BadInputsIT {
           + " \"cpu\": \"256\", \"memory\": \"512\", \"containerDefinitions\": [{\"name\": \"app\","
           + " \"image\": \"nginx:1\", \"memmory\": 512}]}",
       "wrongtype", "{\"taskDefinition\": {\"family\": \"x\", \"revision\": 3, \"status\": \"ACTIVE\","
-          + " \"cpu\": \"256\", \"memory\": \"512\", \"containerDefinitions\": {\"name\": \"app\"}}}");
+          + " \"cpu\": \"256\", \"memory\": \"512\", \"containerDefinitions\": {\"name\": \"app\"}}}",
+      "duplicate", "{\"family\": \"x\", \"cpu\": \"256\", \"memory\": \"512\", \"containerDefinitions\": [{\"name\":"
+          + " \"app\", \"image\": \"nginx:1\", \"image\": \"registry.example.com/other:1\"}]}",
+      "deep", "{\"family\": \"x\", \"tags\": " + "[".repeat(100) + "]".repeat(100) + "}",
+      "trailing", "{\"family\": \"x\"}\n{\"family\": \"y\"}\n");
 
   @TempDir
   Path tmp;

@@ -12,6 +12,7 @@ import dev.berth.report.Outcome;
 import dev.berth.testbed.FaultProxy;
 import dev.berth.testbed.FaultProxy.Fault;
 import dev.berth.testbed.MotoServer;
+import dev.berth.testbed.TestEcr;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -42,7 +43,7 @@ class FaultProxyIT {
   /** One call of each protocol family: JSON (ECS, ECR, autoscaling), query (ELBv2), EC2's query dialect. */
   private static final Map<String, Consumer<AwsClients>> CALLS = Map.of(
       "ecs", aws -> aws.ecs().listClusters(),
-      "ecr", aws -> aws.ecr().describeRepositories(),
+      "ecr", aws -> TestEcr.of(aws).describeRepositories(),
       "application-autoscaling", aws -> aws.autoscaling().describeScalableTargets(b -> b.serviceNamespace("ecs")),
       "elasticloadbalancing", aws -> aws.elb().describeLoadBalancers(),
       "ec2", aws -> aws.ec2().describeVpcs());
@@ -55,13 +56,13 @@ class FaultProxyIT {
       for (int i = 0; i < 12; i++) {
         String name = "c" + i;
         aws.ecs().createCluster(b -> b.clusterName(name));
-        aws.ecr().createRepository(b -> b.repositoryName("repo" + name));
+        TestEcr.of(aws).createRepository(b -> b.repositoryName("repo" + name));
         aws.elb().createTargetGroup(b -> b.name("tg" + name).protocol("HTTP").port(80).targetType("ip")
             .vpcId(aws.ec2().describeVpcs().vpcs().get(0).vpcId()));
         CALLS.values().forEach(c -> c.accept(aws));
       }
       assertEquals(12, aws.ecs().listClusters().clusterArns().size());
-      assertEquals(12, aws.ecr().describeRepositories().repositories().size());
+      assertEquals(12, TestEcr.of(aws).describeRepositories().repositories().size());
       assertEquals(12, aws.elb().describeTargetGroups().targetGroups().size());
       Map<Fault, Integer> injected = proxy.injected();
       assertTrue(proxy.injectedTotal() >= 15, proxy.toString());
@@ -154,7 +155,7 @@ class FaultProxyIT {
   /** Builds the clients, so that timings measure calls, not class loading. */
   private static void warmUp(AwsClients aws) {
     aws.ecs();
-    aws.ecr();
+    TestEcr.of(aws);
     aws.autoscaling();
     aws.elb();
     aws.ec2();

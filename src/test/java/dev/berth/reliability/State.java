@@ -1,6 +1,7 @@
 package dev.berth.reliability;
 
 import dev.berth.aws.AwsClients;
+import dev.berth.testbed.TestEcr;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,15 +37,15 @@ final class State {
   static List<String> snapshot(AwsClients aws, URI registry, String registryUser, String registryPassword) {
     TreeSet<String> lines = new TreeSet<>();
     // ECR
-    for (Repository r : aws.ecr().describeRepositoriesPaginator().repositories()) {
+    for (Repository r : TestEcr.of(aws).describeRepositoriesPaginator().repositories()) {
       lines.add("ecr repository " + r.repositoryName() + " tags=" + r.imageTagMutabilityAsString() + " scanOnPush="
           + r.imageScanningConfiguration().scanOnPush());
-      for (ImageIdentifier i : aws.ecr().listImagesPaginator(b -> b.repositoryName(r.repositoryName())).imageIds()) {
+      for (ImageIdentifier i : TestEcr.of(aws).listImagesPaginator(b -> b.repositoryName(r.repositoryName())).imageIds()) {
         lines.add("ecr image " + r.repositoryName() + " " + i.imageTag() + " " + i.imageDigest());
       }
       try {
         lines.add("ecr lifecycle " + r.repositoryName() + " "
-            + aws.ecr().getLifecyclePolicy(b -> b.repositoryName(r.repositoryName())).lifecyclePolicyText());
+            + TestEcr.of(aws).getLifecyclePolicy(b -> b.repositoryName(r.repositoryName())).lifecyclePolicyText());
       } catch (software.amazon.awssdk.services.ecr.model.LifecyclePolicyNotFoundException e) {
         // none
       }

@@ -66,6 +66,14 @@ final class RecordedAws {
       }
 
       @Override
+      public software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionResponse describeTaskDefinition(
+          software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionRequest r) {
+        calls.add("DescribeTaskDefinition " + r.taskDefinition());
+        return SdkJson.parse(recording.get("describeTaskDefinition"),
+            software.amazon.awssdk.services.ecs.model.DescribeTaskDefinitionResponse.class);
+      }
+
+      @Override
       public DescribeTasksResponse describeTasks(DescribeTasksRequest r) {
         calls.add("DescribeTasks " + r.tasks().size());
         return SdkJson.parse(recording.get("describeTasks"), DescribeTasksResponse.class);
@@ -94,6 +102,48 @@ final class RecordedAws {
       @Override
       public String serviceName() {
         return "elasticloadbalancing";
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /** Whether {@link #logs()} was asked for (the client is built only to explain a failure). */
+  boolean logsClientBuilt;
+
+  /**
+   * CloudWatch Logs answering GetLogEvents from the recording's {@code getLogEvents} object (stream name ->
+   * response, in the API reference's shape); a stream not recorded is ResourceNotFoundException, as AWS answers.
+   */
+  software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient logs() {
+    logsClientBuilt = true;
+    return new software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient() {
+      @Override
+      public software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse getLogEvents(
+          software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsRequest r) {
+        calls.add("GetLogEvents " + r.logGroupName() + " " + r.logStreamName() + " limit=" + r.limit()
+            + " startFromHead=" + r.startFromHead());
+        JsonNode n = recording.path("getLogEvents").get(r.logStreamName());
+        if (n == null) {
+          throw software.amazon.awssdk.services.cloudwatchlogs.model.ResourceNotFoundException.builder()
+              .message("The specified log stream does not exist.").statusCode(400).build();
+        }
+        JsonNode events = n.get("events");
+        // the newest `limit` events, oldest first, as GetLogEvents with startFromHead=false returns them
+        com.fasterxml.jackson.databind.node.ObjectNode copy = n.deepCopy();
+        if (r.limit() != null && events.size() > r.limit()) {
+          com.fasterxml.jackson.databind.node.ArrayNode kept = copy.putArray("events");
+          for (int i = events.size() - r.limit(); i < events.size(); i++) {
+            kept.add(events.get(i));
+          }
+        }
+        return SdkJson.parse(copy, software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse.class);
+      }
+
+      @Override
+      public String serviceName() {
+        return "logs";
       }
 
       @Override

@@ -216,4 +216,78 @@ class RolloutWatcherTest {
     assertTrue(Thread.interrupted(), "interrupt flag restored");
     assertEquals(1, ExitCodes.of(e.outcome()));
   }
+
+  static Watched watchWithLogs(String recording, int lines) {
+    RecordedAws aws = new RecordedAws(recording);
+    RecordingProgress progress = new RecordingProgress();
+    RolloutWatcher w = new RolloutWatcher(aws.ecs(), aws.elb(), progress, aws.clock, aws.sleeper(), POLL)
+        .withLogs(aws::logs, "us-east-2", lines);
+    Rollout r = w.watch("shop", "gantt-exporter", OURS, Duration.ofMinutes(15));
+    System.out.println("--- " + recording + " -> " + r.verdict() + "\n" + progress.text());
+    return new Watched(r, aws, progress);
+  }
+
+  @Test
+  void watch_whenRolledBackWithAwslogs_verdictEndsWithTheCrashedContainersLastLines() {
+    Watched w = watchWithLogs("crash-logs", 20);
+    assertEquals(Verdict.ROLLED_BACK, w.rollout().verdict());
+    // the stream of the newest stopped task of our deployment: prefix/container/task-id
+    assertTrue(w.aws().calls.contains("GetLogEvents /ecs/gantt-exporter-ecs-task "
+        + "ecs/gantt-exporter-container/0000000000000000000000000000001b limit=20 startFromHead=false"), w.aws().calls.toString());
+    // one task per distinct stop reason (both of ours exited the same way); the non-essential sidecar is not read
+    assertEquals(1, w.aws().calls.stream().filter(c -> c.startsWith("GetLogEvents")).count(), w.aws().calls.toString());
+    assertEquals(1, w.rollout().logs().size());
+    TaskLogs.Lines logs = w.rollout().logs().get(0);
+    assertEquals("gantt-exporter-container", logs.container());
+    assertEquals(List.of("> gantt-exporter@2.3.0 start", "listening on :80",
+        "Error: connect ECONNREFUSED 10.0.3.12:5432", "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)"),
+        logs.lines());
+    String last = w.rollout().reasons().get(w.rollout().reasons().size() - 1);
+    assertEquals("logs of container gantt-exporter-container (task 0000000000000000000000000000001b, "
+        + "/ecs/gantt-exporter-ecs-task ecs/gantt-exporter-container/0000000000000000000000000000001b), last 4 lines:"
+        + "\n    > gantt-exporter@2.3.0 start\n    listening on :80\n    Error: connect ECONNREFUSED 10.0.3.12:5432"
+        + "\n    " + "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)", last);
+    // next to the stop reason it explains, and printed with the verdict
+    assertTrue(w.reasons().indexOf("2 tasks stopped: Essential container in task exited")
+        < w.reasons().indexOf("ECONNREFUSED"), w.reasons());
+    assertTrue(w.progress().text().contains("Error: connect ECONNREFUSED 10.0.3.12:5432"), w.progress().text());
+  }
+
+  @Test
+  void watch_whenFewerLinesAsked_readsOnlyTheNewest() {
+    Watched w = watchWithLogs("crash-logs", 2);
+    assertEquals(List.of("Error: connect ECONNREFUSED 10.0.3.12:5432",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)"), w.rollout().logs().get(0).lines());
+  }
+
+  @Test
+  void watch_whenTheStreamDoesNotExist_saysSoAndStillGivesTheVerdict() {
+    // the pull failure: no container ever started, so there is no stream
+    RecordedAws aws = new RecordedAws("pull");
+    com.fasterxml.jackson.databind.node.ObjectNode rec = (com.fasterxml.jackson.databind.node.ObjectNode) aws.recording;
+    rec.set("describeTaskDefinition", new RecordedAws("crash-logs").recording.get("describeTaskDefinition"));
+    RecordingProgress progress = new RecordingProgress();
+    Rollout r = new RolloutWatcher(aws.ecs(), aws.elb(), progress, aws.clock, aws.sleeper(), POLL)
+        .withLogs(aws::logs, "us-east-2", 20).watch("shop", "gantt-exporter", OURS, Duration.ofMinutes(15));
+    assertEquals(Verdict.FAILED, r.verdict());
+    assertTrue(String.join("\n", r.reasons()).contains("logs of container gantt-exporter-container (task "
+        + "0000000000000000000000000000003c, /ecs/gantt-exporter-ecs-task ecs/gantt-exporter-container/"
+        + "0000000000000000000000000000003c): no such log stream (the container wrote nothing, or never started)"),
+        String.join("\n", r.reasons()));
+  }
+
+  @Test
+  void watch_whenCompleted_neverBuildsTheLogsClient() {
+    Watched w = watchWithLogs("success", 20);
+    assertEquals(Verdict.COMPLETED, w.rollout().verdict());
+    assertFalse(w.aws().logsClientBuilt, "the CloudWatch Logs client is built only to explain a failure");
+    assertEquals(List.of(), w.rollout().logs());
+  }
+
+  @Test
+  void watch_withoutLogs_readsNone() {
+    Watched w = watch("rollback", OURS, Duration.ofMinutes(15));
+    assertFalse(w.aws().logsClientBuilt);
+    assertFalse(w.aws().calls.stream().anyMatch(c -> c.startsWith("DescribeTaskDefinition")));
+  }
 }

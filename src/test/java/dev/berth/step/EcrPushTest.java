@@ -3,7 +3,7 @@ package dev.berth.step;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.image.ImageReference;
+import dev.berth.report.ImageReference;
 import dev.berth.image.Source;
 import dev.berth.report.Violation;
 import java.net.URI;
