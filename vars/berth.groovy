@@ -34,6 +34,10 @@ Map runStep(String step, String command, Map keys, Map args) {
   String dir = pwd(tmp: true) + '/berth'
   String launcher = dir + '/berth.sh'
   String resultFile = dir + '/' + step + '-' + UUID.randomUUID().toString() + '.json'
+  if (env.BERTH_RESULT_DIR) {
+    resultFile = keptResultFile(String.valueOf(env.BERTH_RESULT_DIR),
+        plan.argv.contains('--dry-run') ? command + '-dry-run' : command)
+  }
   writeFile(file: launcher, text: libraryResource('dev/berth/berth.sh'), encoding: 'UTF-8')
   // the release this library version names (version, asset URL, SHA-256), read by the launcher beside it
   writeFile(file: dir + '/release.properties', text: libraryResource('dev/berth/release.properties'), encoding: 'UTF-8')
@@ -49,7 +53,8 @@ Map runStep(String step, String command, Map keys, Map args) {
   }
   Map result = null
   if (fileExists(resultFile)) {
-    result = parseResult(readFile(file: resultFile, encoding: 'UTF-8'))
+    String text = readFile(file: resultFile, encoding: 'UTF-8')
+    result = text.trim().isEmpty() ? null : parseResult(text)
   }
   if (status != 0) {
     error(step + ' failed: ' + failureReason(status, result))
@@ -58,6 +63,33 @@ Map runStep(String step, String command, Map keys, Map args) {
     error(step + ' failed: berth exited 0 but wrote no result to ' + resultFile)
   }
   return result
+}
+
+/**
+ * With BERTH_RESULT_DIR set (a folder, relative to the workspace), the step's result file is kept there for
+ * archiveArtifacts: COMMAND.json (COMMAND-dry-run.json for a dry run), or COMMAND-2.json, -3, ... when the step
+ * already ran in this workspace. The file is reserved (empty) before the step runs; the runner fills it,
+ * failures included.
+ */
+String keptResultFile(String folder, String command) {
+  String base = (folder.startsWith('/') ? folder : pwd() + '/' + folder) + '/' + command
+  String candidate = base + '.json'
+  int n = 1
+  while (fileExists(candidate)) {
+    n++
+    candidate = base + '-' + n + '.json'
+  }
+  writeFile(file: candidate, text: '', encoding: 'UTF-8')
+  return candidate
+}
+
+/** A result file a step wrote (kept with BERTH_RESULT_DIR, or copied from another build) as a Map. */
+Map readResult(String file) {
+  String text = readFile(file: file, encoding: 'UTF-8')
+  if (text.trim().isEmpty()) {
+    error('berth.readResult: ' + file + ' is empty (the step that should have written it did not run to the end)')
+  }
+  return parseResult(text)
 }
 
 /** The one sh call: constant text, so nothing a user passes (or a secret) can end up in it. */

@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps DESIGN.md's dependency rules: nothing depends on cli; taskdef and report are pure (no AWS SDK, no
+ * Keeps the layout's dependency rules (README, Layout): nothing depends on cli; taskdef and report are pure (no AWS SDK, no
  * other berth package but report); only aws builds SDK clients; only image imports Jib.
  */
 class ArchitectureTest {

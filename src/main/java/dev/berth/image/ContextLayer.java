@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
@@ -21,8 +22,8 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 /**
  * One file layer of a Dockerfile build (one COPY/ADD), written by berth as a reproducible tar: entries sorted by
  * path, parent folders added, modification time the epoch + 1 s, owner from --chown (else root), links kept as
- * links. Written fresh on every build from the files' bytes, so a file changed with its modification time kept
- * is never served from a stale cache; the layer's digests are computed from what is written.
+ * links. Its cache key is the diff id berth computes from the files' bytes on every build, so a file changed with
+ * its modification time kept is never served from a stale cache.
  */
 final class ContextLayer {
   /** Modification time of every entry (Jib's default: the epoch + 1 s). */
@@ -105,14 +106,88 @@ final class ContextLayer {
     }
 
     ContextLayer build() {
-      return new ContextLayer(name, owner, Map.copyOf(entries).isEmpty() ? Map.of() : new TreeMap<>(entries));
+      return new ContextLayer(name, owner, new TreeMap<>(entries));
     }
   }
 
   /**
    * Writes the layer as a gzip blob into {@code blobs} (an OCI layout's blobs/sha256 folder) and returns its
-   * digests. A file that changes size while it is read fails the build.
+   * digests. With a cache folder, the tar is first only hashed (reading the files, no compression): a cached gzip
+   * blob stored under that diff id, whose bytes still hash to its name, is hard-linked instead of compressing the
+   * layer again; otherwise the layer is compressed and stored there. The cache is keyed by digests berth computed
+   * from the bytes. A file that changes while it is read fails the build.
    */
+  Written writeTo(Path blobs, Path cache) throws IOException {
+    String diffId = null;
+    if (cache != null) {
+      MessageDigest md = Digests.newSha256();
+      try (DigestOutputStream hashed = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+        writeTar(hashed);
+      }
+      diffId = Digests.hex(md);
+      Written cached = fromCache(cache.resolve(diffId.substring(7)), diffId, blobs);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    Written w = writeTo(blobs);
+    if (diffId != null && !diffId.equals(w.diffId())) {
+      throw new IOException("the files of " + name + " changed while the layer was written");
+    }
+    if (cache != null) {
+      Path folder = Files.createDirectories(cache.resolve(w.diffId().substring(7)));
+      Path entry = folder.resolve(w.digest().substring(7));
+      Path tmp = Files.createTempFile(folder, "blob-", ".tmp");
+      try {
+        Files.deleteIfExists(tmp);
+        try {
+          Files.createLink(tmp, blobs.resolve(w.digest().substring(7)));
+        } catch (IOException | UnsupportedOperationException e) {
+          Files.copy(blobs.resolve(w.digest().substring(7)), tmp);
+        }
+        Files.move(tmp, entry, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    }
+    return w;
+  }
+
+  /** The cached blob for a diff id, linked into blobs, when one exists and its bytes hash to its name. */
+  private static Written fromCache(Path folder, String diffId, Path blobs) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return null;
+    }
+    List<Path> entries;
+    try (var list = Files.list(folder)) {
+      entries = list.filter(f -> f.getFileName().toString().matches("[0-9a-f]{64}")).toList();
+    }
+    for (Path cached : entries) {
+      if (!Files.isRegularFile(cached, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      MessageDigest md = Digests.newSha256();
+      try (InputStream in = new java.security.DigestInputStream(Files.newInputStream(cached), md)) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+      String digest = Digests.hex(md);
+      if (!digest.equals("sha256:" + cached.getFileName())) {
+        Files.deleteIfExists(cached); // damaged: written again below
+        continue;
+      }
+      Path target = blobs.resolve(cached.getFileName().toString());
+      Files.deleteIfExists(target);
+      try {
+        Files.createLink(target, cached);
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.copy(cached, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      return new Written(digest, diffId, Files.size(cached));
+    }
+    return null;
+  }
+
+  /** Writes the layer as a gzip blob into {@code blobs} and returns its digests. */
   Written writeTo(Path blobs) throws IOException {
     Path tmp = Files.createTempFile(blobs, "layer-", ".tmp");
     MessageDigest gzDigest = Digests.newSha256();
@@ -122,55 +197,8 @@ final class ContextLayer {
       try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
           DigestOutputStream gzHashed = new DigestOutputStream(file, gzDigest);
           GZIPOutputStream gz = new GZIPOutputStream(gzHashed, 1 << 16);
-          DigestOutputStream tarHashed = new DigestOutputStream(gz, tarDigest);
-          TarArchiveOutputStream tar = new TarArchiveOutputStream(tarHashed, StandardCharsets.UTF_8.name())) {
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        long uid = 0;
-        long gid = 0;
-        if (!owner.isEmpty()) {
-          String[] ug = owner.split(":", 2);
-          uid = Long.parseLong(ug[0]);
-          gid = ug.length > 1 && !ug[1].isEmpty() ? Long.parseLong(ug[1]) : uid;
-        }
-        for (Entry e : entries.values()) {
-          TarArchiveEntry t = switch (e.kind()) {
-            case FOLDER -> new TarArchiveEntry(e.path() + "/", TarConstants.LF_DIR);
-            case LINK -> {
-              TarArchiveEntry l = new TarArchiveEntry(e.path(), TarConstants.LF_SYMLINK);
-              l.setLinkName(e.linkTarget());
-              yield l;
-            }
-            case FILE -> {
-              TarArchiveEntry f = new TarArchiveEntry(e.path(), TarConstants.LF_NORMAL);
-              f.setSize(Files.size(e.source()));
-              yield f;
-            }
-          };
-          t.setMode(switch (e.kind()) {
-            case FOLDER -> TarArchiveEntry.DEFAULT_DIR_MODE & ~0777;
-            case LINK -> 0120000;
-            case FILE -> TarArchiveEntry.DEFAULT_FILE_MODE & ~0777;
-          } | e.mode());
-          t.setModTime(MTIME_MILLIS);
-          t.setUserId(uid);
-          t.setGroupId(gid);
-          t.setUserName("");
-          t.setGroupName("");
-          tar.putArchiveEntry(t);
-          if (e.kind() == Kind.FILE) {
-            // the file is opened without following a link that replaced it since the context was read
-            try (InputStream in = Files.newInputStream(e.source(), LinkOption.NOFOLLOW_LINKS)) {
-              long n = in.transferTo(tar);
-              if (n != t.getSize()) {
-                throw new IOException(e.source() + " changed while it was read (" + n + " bytes, "
-                    + t.getSize() + " expected)");
-              }
-            }
-          }
-          tar.closeArchiveEntry();
-        }
-        tar.finish();
+          DigestOutputStream tarHashed = new DigestOutputStream(gz, tarDigest)) {
+        writeTar(tarHashed);
       }
       size = Files.size(tmp);
       String digest = Digests.hex(gzDigest);
@@ -179,5 +207,68 @@ final class ContextLayer {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /** The layer's tar, written to out (not closed). */
+  private void writeTar(OutputStream out) throws IOException {
+    TarArchiveOutputStream tar = new TarArchiveOutputStream(new java.io.FilterOutputStream(out) {
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        flush(); // the caller closes its stream
+      }
+    }, StandardCharsets.UTF_8.name());
+    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+    long uid = 0;
+    long gid = 0;
+    if (!owner.isEmpty()) {
+      String[] ug = owner.split(":", 2);
+      uid = Long.parseLong(ug[0]);
+      gid = ug.length > 1 && !ug[1].isEmpty() ? Long.parseLong(ug[1]) : uid;
+    }
+    for (Entry e : entries.values()) {
+      TarArchiveEntry t = switch (e.kind()) {
+        case FOLDER -> new TarArchiveEntry(e.path() + "/", TarConstants.LF_DIR);
+        case LINK -> {
+          TarArchiveEntry l = new TarArchiveEntry(e.path(), TarConstants.LF_SYMLINK);
+          l.setLinkName(e.linkTarget());
+          yield l;
+        }
+        case FILE -> {
+          TarArchiveEntry f = new TarArchiveEntry(e.path(), TarConstants.LF_NORMAL);
+          f.setSize(Files.size(e.source()));
+          yield f;
+        }
+      };
+      t.setMode(switch (e.kind()) {
+        case FOLDER -> TarArchiveEntry.DEFAULT_DIR_MODE & ~0777;
+        case LINK -> 0120000;
+        case FILE -> TarArchiveEntry.DEFAULT_FILE_MODE & ~0777;
+      } | e.mode());
+      t.setModTime(MTIME_MILLIS);
+      t.setUserId(uid);
+      t.setGroupId(gid);
+      t.setUserName("");
+      t.setGroupName("");
+      tar.putArchiveEntry(t);
+      if (e.kind() == Kind.FILE) {
+        // the file is opened without following a link that replaced it since the context was read
+        try (InputStream in = Files.newInputStream(e.source(), LinkOption.NOFOLLOW_LINKS)) {
+          long n = in.transferTo(tar);
+          if (n != t.getSize()) {
+            throw new IOException(e.source() + " changed while it was read (" + n + " bytes, "
+                + t.getSize() + " expected)");
+          }
+        }
+      }
+      tar.closeArchiveEntry();
+    }
+    tar.finish();
+    tar.close();
   }
 }

@@ -486,7 +486,8 @@ public final class LocalImages {
     Path cache = options.cache().resolve("jib");
     // Jib "loads" the image into this client, which writes the layout folder: base layers (hard links into the
     // base-layer cache, verified against their digests), then berth's own file layers
-    LayoutClient client = new LayoutClient(dir, cache.resolve("base"), fileLayers);
+    LayoutClient client = new LayoutClient(dir, cache.resolve("base"), options.cache().resolve("layers"),
+        fileLayers);
     Containerizer c = Containerizer.to(client, DockerDaemonImage.named(BUILD_REF))
         .setBaseImageLayersCache(cache.resolve("base"))
         .setApplicationLayersCache(cache.resolve("app"))
@@ -526,12 +527,14 @@ public final class LocalImages {
   private static final class LayoutClient implements DockerClient {
     private final Path dir;
     private final Path baseCache;
+    private final Path layerCache;
     private final List<ContextLayer> fileLayers;
     int linked;
 
-    LayoutClient(Path dir, Path baseCache, List<ContextLayer> fileLayers) {
+    LayoutClient(Path dir, Path baseCache, Path layerCache, List<ContextLayer> fileLayers) {
       this.dir = dir;
       this.baseCache = baseCache;
+      this.layerCache = layerCache;
       this.fileLayers = fileLayers;
     }
 
@@ -581,7 +584,7 @@ public final class LocalImages {
       ContainerConfigurationTemplate config =
           (ContainerConfigurationTemplate) new ImageToJsonTranslator(image).getContainerConfiguration();
       for (ContextLayer l : fileLayers) {
-        ContextLayer.Written w = l.writeTo(blobs);
+        ContextLayer.Written w = l.writeTo(blobs, layerCache);
         manifest.addLayer(w.size(), descriptorDigest(w.digest()));
         config.addLayerDiffId(descriptorDigest(w.diffId()));
         config.addHistoryEntry(HistoryEntry.builder().setCreationTimestamp(Instant.EPOCH).setAuthor("berth")

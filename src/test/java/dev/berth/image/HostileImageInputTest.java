@@ -171,6 +171,36 @@ class HostileImageInputTest {
     assertEquals("file:console.log(2)", entries(blob(second.dir(), layer)).get("app/app.js"));
   }
 
+  @Test
+  void layerCache_isKeyedByTheContent_andATamperedEntryIsNotUsed() throws Exception {
+    Path ctx = context("FROM scratch\nCOPY app.js /app/\n");
+    Files.writeString(ctx.resolve("app.js"), "console.log('honest')");
+    LocalImages.Prepared p = LocalImages.prepare(
+        new LocalImages.DockerfileSource(ctx.resolve("Dockerfile"), null, Map.of()), options());
+    LocalImages.Layout first = p.build(Progress.silent());
+    String layer = manifest(first).path("layers").get(0).path("digest").asText();
+    Path cached;
+    try (var walk = Files.walk(tmp.resolve("cache/layers"))) {
+      cached = walk.filter(f -> f.getFileName().toString().equals(layer.substring(7))).findFirst().orElseThrow();
+    }
+
+    LocalImages.Layout second = p.build(Progress.silent());
+    assertEquals(first.digest(), second.digest());
+    assertEquals(2 + 1, ((Number) Files.getAttribute(cached, "unix:nlink")).intValue(),
+        "the cached blob is hard-linked into both layouts");
+
+    // an attacker with write access to the cache replaces the cached bytes in place
+    Files.delete(blob(first.dir(), layer));
+    Files.delete(blob(second.dir(), layer));
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(cached))) {
+      out.write(tar(List.of(Entry.file("app/app.js", "console.log('EVIL')"))));
+    }
+    LocalImages.Layout third = p.build(Progress.silent());
+
+    assertEquals(first.digest(), third.digest());
+    assertEquals("file:console.log('honest')", entries(blob(third.dir(), layer)).get("app/app.js"));
+  }
+
   // ------------------------------------------------------------------------------------------------ archives
 
   /** One entry of a hand-made archive: a regular file, or a link. */

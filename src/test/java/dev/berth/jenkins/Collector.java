@@ -54,7 +54,8 @@ public final class Collector extends GroovyObjectSupport implements Serializable
   public boolean accept(String name, Object[] a) {
     boolean block = a.length > 0 && a[a.length - 1] instanceof Closure<?>;
     // in a stage, only blocks are sections (input(message: ...) inside steps is the input step)
-    if (!KNOWN.get(section).contains(name) || (section.equals("stage") && !(block && a.length == 1))) {
+    boolean stageAgent = section.equals("stage") && name.equals("agent") && a.length == 1;
+    if (!KNOWN.get(section).contains(name) || (section.equals("stage") && !(block && a.length == 1) && !stageAgent)) {
       return false;
     }
     records.add(new ArrayList<>(List.of(name, new ArrayList<>(Arrays.asList(a)))));
@@ -70,9 +71,26 @@ public final class Collector extends GroovyObjectSupport implements Serializable
     return true;
   }
 
+  /** Whether the section has a call of NAME. */
+  public boolean has(String name) {
+    return records.stream().anyMatch(r -> r.get(0).equals(name));
+  }
+
+  /** The first argument of the last call of NAME (agent's 'any' / 'none' / block), or null. */
+  public Object value(String name) {
+    Object v = null;
+    for (List<Object> r : records) {
+      List<?> args = (List<?>) r.get(1);
+      if (r.get(0).equals(name) && !args.isEmpty()) {
+        v = args.get(0);
+      }
+    }
+    return v;
+  }
+
   @Override
   public Object getProperty(String property) {
-    if (section.equals("pipeline") && (property.equals("any") || property.equals("none"))) {
+    if ((section.equals("pipeline") || section.equals("stage")) && (property.equals("any") || property.equals("none"))) {
       return property;
     }
     throw new MissingPropertyException(property, Collector.class);

@@ -33,6 +33,12 @@ final class Declarative {
     for (Map.Entry<String, Closure<?>> e : environment.entrySet()) {
       h.baseEnv.put(e.getKey(), String.valueOf(e.getValue().call()));
     }
+    Object pipelineAgent = agent.get("agent");
+    h.requireNode = "none".equals(pipelineAgent);
+    boolean holdsAgent = pipelineAgent != null && !"none".equals(pipelineAgent);
+    if (holdsAgent) {
+      h.enterNode("pipeline");
+    }
     PipelineError failure = null;
     for (StageDsl s : stages) {
       if (failure != null) {
@@ -46,8 +52,12 @@ final class Declarative {
         failure = e;
       }
     }
-    h.currentBuild.put("result", failure == null ? "SUCCESS" : "FAILURE");
+    h.currentBuild.put("result", failure != null ? "FAILURE"
+        : h.currentBuild.get("result") != null ? h.currentBuild.get("result") : "SUCCESS");
     runPost(post, failure == null);
+    if (holdsAgent) {
+      h.exitNode();
+    }
     if (failure != null) {
       throw failure;
     }
@@ -71,21 +81,31 @@ final class Declarative {
     if (s.steps == null) {
       throw new PipelineError("stage '" + s.name + "' has no steps");
     }
-    Map<String, String> env = new LinkedHashMap<>();
-    for (Map.Entry<String, Closure<?>> e : s.environment.entrySet()) {
-      env.put(e.getKey(), String.valueOf(e.getValue().call()));
+    boolean holdsAgent = s.agent != null && !"none".equals(s.agent);
+    if (holdsAgent) {
+      h.enterNode(s.name);
     }
-    boolean ok = false;
     try {
-      h.withEnv(env, new Closure<Object>(this) {
-        @Override
-        public Object call() {
-          return h.stage(s.name, s.steps);
-        }
-      });
-      ok = true;
+      Map<String, String> env = new LinkedHashMap<>();
+      for (Map.Entry<String, Closure<?>> e : s.environment.entrySet()) {
+        env.put(e.getKey(), String.valueOf(e.getValue().call()));
+      }
+      boolean ok = false;
+      try {
+        h.withEnv(env, new Closure<Object>(this) {
+          @Override
+          public Object call() {
+            return h.stage(s.name, s.steps);
+          }
+        });
+        ok = true;
+      } finally {
+        runPost(s.post, ok);
+      }
     } finally {
-      runPost(s.post, ok);
+      if (holdsAgent) {
+        h.exitNode();
+      }
     }
   }
 
@@ -242,10 +262,19 @@ final class Declarative {
     Map<String, Object> input;
     final Map<String, Closure<?>> environment = new LinkedHashMap<>();
     Closure<?> steps;
+    Object agent;
     final Map<String, Closure<?>> post = new LinkedHashMap<>();
 
     StageDsl(String name) {
       this.name = name;
+    }
+
+    @Override
+    public Object getProperty(String property) {
+      if (property.equals("any") || property.equals("none")) {
+        return property;
+      }
+      return super.getProperty(property);
     }
 
     boolean whenTrue() {
@@ -259,6 +288,10 @@ final class Declarative {
 
     @Override
     Object dispatch(String n, Object[] args) {
+      if (n.equals("agent") && args.length == 1) {
+        agent = args[0]; // any, none, or a block ({ label '...' })
+        return null;
+      }
       boolean block = args.length == 1 && args[0] instanceof Closure<?>;
       if (!block) {
         throw unknown(n, args); // e.g. a step call inside steps {}: resolved further out

@@ -60,18 +60,9 @@ class JenkinsfileIT {
       StoryVpc network = StoryVpc.create(aws);
       String vpc = network.vpc();
 
-      PipelineHarness h = new PipelineHarness(tmp.resolve("workspace"), true); // as Jenkins runs it: groovy-cps
-      h.realShell = true;
-      h.credentials.put("aws-opensourceapi", new AwsKeys(ACCESS_KEY, SECRET_KEY));
-      h.baseEnv.put("PATH", System.getenv("PATH"));
-      h.baseEnv.put("HOME", tmp.resolve("home").toString());
-      h.baseEnv.put("BERTH_JAR", Berth.jar().toString());
-      h.baseEnv.put("BERTH_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      PipelineHarness h = realHarness(tmp, "workspace", moto, registry);
       h.baseEnv.put("AWS_ENDPOINT_URL", strict.endpoint().toString());
       h.baseEnv.put("BERTH_AWS_CONSISTENCY_BACKOFF", "10ms");
-      h.baseEnv.put("AWS_EC2_METADATA_DISABLED", "true");
-      h.baseEnv.put("BERTH_REGISTRY_ENDPOINT", registry.url().toString());
-      h.baseEnv.put("DOCKER_CONFIG", tmp.resolve("no-docker-config").toString());
       h.params.put("SOURCE_IMAGE", registry.host() + "/library/node:20");
       h.params.put("VPC_ID", vpc);
       h.params.put("SUBNETS", String.join(",", network.taskSubnets()));
@@ -84,8 +75,9 @@ class JenkinsfileIT {
         throw new AssertionError("the pipeline failed: " + e.getMessage() + "\n--- log\n" + String.join("\n", h.log), e);
       }
       String log = String.join("\n", h.log);
-      assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promote", "Scale", "Endpoint"),
-          h.stagesRun, log);
+      assertEquals(List.of("Parameters", "Push image", "Register task definition", "Deploy service", "Promotion plan",
+          "Approve promotion", "Promote", "Scale", "Endpoint"), h.stagesRun, log);
+      assertEquals(List.of(), h.inputsHoldingAnExecutor);
       assertEquals("SUCCESS", h.currentBuild.get("result"));
       assertFalse(log.contains(SECRET_KEY) || log.contains(ACCESS_KEY), "no secret in the build log");
       for (String script : h.shScripts()) {
@@ -129,7 +121,7 @@ class JenkinsfileIT {
       assertEquals(80, svc.loadBalancers().get(0).containerPort());
       assertEquals(120, svc.healthCheckGracePeriodSeconds());
       assertEquals(3, svc.desiredCount());
-      Map<String, Object> promoted = callResult(h, "ecsForceRedeploy");
+      Map<String, Object> promoted = callResult(h, "ecs-force-redeploy");
       assertNotNull(promoted, "results: " + h.results + "\n" + log);
       assertNotNull(promoted.get("deploymentId"));
       assertNotEquals(promoted.get("previousDeploymentId"), promoted.get("deploymentId"), "a new deployment");
@@ -148,20 +140,29 @@ class JenkinsfileIT {
     }
   }
 
-  /** The result a var returned: its --result-file, left in the workspace's @tmp folder. */
+  /**
+   * A harness as Jenkins runs a pipeline (groovy-cps) with a real sh: the launcher and the real runner
+   * (target/berth.jar) against moto and the local registry, the story's AWS Credentials entry bound.
+   */
+  static PipelineHarness realHarness(Path tmp, String workspace, MotoServer moto, Registry registry) {
+    PipelineHarness h = new PipelineHarness(tmp.resolve(workspace), true);
+    h.realShell = true;
+    h.credentials.put("aws-opensourceapi", new AwsKeys(ACCESS_KEY, SECRET_KEY));
+    h.baseEnv.put("PATH", System.getenv("PATH"));
+    h.baseEnv.put("HOME", tmp.resolve("home").toString());
+    h.baseEnv.put("BERTH_JAR", Berth.jar().toString());
+    h.baseEnv.put("BERTH_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    h.baseEnv.put("AWS_ENDPOINT_URL", moto.endpoint().toString());
+    h.baseEnv.put("AWS_EC2_METADATA_DISABLED", "true");
+    h.baseEnv.put("BERTH_REGISTRY_ENDPOINT", registry.url().toString());
+    h.baseEnv.put("DOCKER_CONFIG", tmp.resolve("no-docker-config").toString());
+    return h;
+  }
+
+  /** The result a step wrote, as the build archived it (BERTH_RESULT_DIR, archiveArtifacts). */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> callResult(PipelineHarness h, String var) throws java.io.IOException {
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of(h.workspace + "@tmp", "berth"))) {
-      // the sample runs some vars twice (a --dry-run plan before the promotion): the result of the real run
-      for (Path file : files.filter(p -> p.getFileName().toString().startsWith(var + "-")).toList()) {
-        Map<?, ?> result = dev.berth.report.Json.mapper().readValue(file.toFile(), Map.class);
-        if (!Boolean.TRUE.equals(result.get("dryRun"))) {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> typed = (Map<String, Object>) result;
-          return typed;
-        }
-      }
-      throw new AssertionError("no result of a real " + var + " run");
-    }
+  static Map<String, Object> callResult(PipelineHarness h, String command) throws java.io.IOException {
+    Path file = h.artifacts.resolve("berth-results/" + h.baseEnv.get("BUILD_NUMBER") + "/" + command + ".json");
+    return dev.berth.report.Json.mapper().readValue(file.toFile(), Map.class);
   }
 }

@@ -70,8 +70,8 @@ class JenkinsfileTest {
   void sampleJenkinsfile_withPromotion_runsTheStoryInOrder() {
     h.params.put("PROMOTE", true);
     h.runJenkinsfile();
-    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promote", "Scale", "Endpoint"),
-        h.stagesRun);
+    assertEquals(List.of("Parameters", "Push image", "Register task definition", "Deploy service", "Promotion plan",
+        "Approve promotion", "Promote", "Scale", "Endpoint"), h.stagesRun);
     assertEquals(List.of(
         List.of("ecr-push", "--repository=opensourceapirepo", "--tag=my-node-container-42", "--image=node:20",
             "--region=us-east-2"),
@@ -91,6 +91,10 @@ class JenkinsfileTest {
     // the approval shows the plan of the dry run, before the real run
     assertEquals("Force a new deployment of gantt-exporter?\nplan (dry run, nothing was changed): 1 change\n"
         + "  ~ update ecs:service gantt/gantt-exporter", String.valueOf(h.calls("input").get(0).arg("message")));
+    assertEquals("deployers", String.valueOf(h.calls("input").get(0).arg("submitter")), "approval names who may give it");
+    assertEquals(List.of(), h.inputsHoldingAnExecutor, "no executor is held while the approval waits");
+    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promotion plan", "Promote", "Scale"),
+        h.stagesWithAgent, "an agent per stage that runs a step, none for the pipeline");
     assertTrue(h.log.contains("gantt-exporter is served at http://gantt-alb-1.us-east-2.elb.amazonaws.com/"), h.log.toString());
     assertEquals("http://gantt-alb-1.us-east-2.elb.amazonaws.com/", String.valueOf(h.currentBuild.get("description")));
     assertEquals("SUCCESS", h.currentBuild.get("result"));
@@ -98,12 +102,64 @@ class JenkinsfileTest {
       assertEquals("sh \"$BERTH_LAUNCHER\"", script);
     }
     assertEquals(6, h.calls("withCredentials").size(), "credentials bound per step");
+    for (String step : List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-force-redeploy-dry-run",
+        "ecs-force-redeploy", "ecs-scale")) {
+      Path archived = h.artifacts.resolve("berth-results/42/" + step + ".json");
+      assertTrue(Files.isRegularFile(archived), "archived: " + archived);
+    }
+  }
+
+  @Test
+  void sampleJenkinsfile_endpointInTheDescription_assoonAsTheDeployKnowsIt() {
+    h.onSh = h.onSh.andThen(r -> {
+      if (h.stagesRun.get(h.stagesRun.size() - 1).equals("Scale")) {
+        assertEquals("http://gantt-alb-1.us-east-2.elb.amazonaws.com/", String.valueOf(h.currentBuild.get("description")),
+            "set by the deploy stage, before the later stages");
+      }
+      return r;
+    });
+    h.runJenkinsfile();
+    assertEquals("SUCCESS", h.currentBuild.get("result"));
+  }
+
+  @Test
+  void sampleJenkinsfile_withoutVpcAndSubnets_aPushOrScan_deploysNothing() {
+    h.params.remove("VPC_ID");
+    h.params.remove("SUBNETS");
+    h.credentials.clear();
+    h.runJenkinsfile();
+    assertEquals(List.of("Parameters"), h.stagesRun);
+    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Promotion plan",
+        "Approve promotion", "Promote", "Scale", "Endpoint"), h.stagesSkipped);
+    assertEquals(List.of(), h.calls("sh"));
+    assertEquals(List.of(), h.calls("withCredentials"));
+    assertEquals(List.of(), h.stagesWithAgent, "no agent taken");
+    assertEquals("NOT_BUILT", h.currentBuild.get("result"));
+    assertTrue(String.valueOf(h.currentBuild.get("description")).startsWith("nothing deployed"),
+        String.valueOf(h.currentBuild.get("description")));
+  }
+
+  @Test
+  void sampleJenkinsfile_aFailedStep_archivesItsResult() {
+    h.onSh = sh -> {
+      try {
+        Files.writeString(sh.resultFile(), "{\"ok\":false,\"error\":\"access denied\",\"outcome\":\"ACCESS\",\"exitCode\":4}");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new ShResult(4, "");
+    };
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(PipelineHarness.PipelineError.class, h::runJenkinsfile);
+    assertEquals("ecrPush failed: access denied", e.getMessage());
+    assertTrue(Files.isRegularFile(h.artifacts.resolve("berth-results/42/ecr-push.json")), "the failed step's result");
+    assertEquals("FAILURE", h.currentBuild.get("result"));
   }
 
   @Test
   void sampleJenkinsfile_withoutPromotion_skipsThePromoteStageAndItsInput() {
     h.runJenkinsfile();
-    assertEquals(List.of("Promote"), h.stagesSkipped);
+    assertEquals(List.of("Promotion plan", "Approve promotion", "Promote"), h.stagesSkipped);
+    assertEquals(List.of("Push image", "Register task definition", "Deploy service", "Scale"), h.stagesWithAgent);
     assertEquals(List.of(), h.calls("input"));
     assertEquals(List.of("ecr-push", "ecs-register-task", "ecs-deploy-service", "ecs-scale"),
         commands.stream().map(c -> c.get(0)).toList());

@@ -131,6 +131,7 @@ public final class PipelineHarness {
     baseEnv.put("JOB_NAME", "gantt/deploy");
     baseEnv.put("BUILD_NUMBER", "42");
     baseEnv.put("WORKSPACE", workspace.toString());
+    artifacts = workspace.resolveSibling(workspace.getFileName() + "-artifacts");
     currentBuild.put("number", 42);
     currentBuild.put("result", null);
     binding.setVariable("env", new EnvProxy());
@@ -191,8 +192,13 @@ public final class PipelineHarness {
   }
 
   public Object runJenkinsfile() {
+    return runJenkinsfile("Jenkinsfile");
+  }
+
+  /** Runs a pipeline file of the repository (the sample Jenkinsfile, or one of jenkins/). */
+  public Object runJenkinsfile(String path) {
     try {
-      return run(Files.readString(ROOT.resolve("Jenkinsfile")));
+      return run(Files.readString(ROOT.resolve(path)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -237,6 +243,9 @@ public final class PipelineHarness {
         def pipeline(Closure body) {
           def p = __collect(body, 'pipeline')
           Map blocks = p.blocks()
+          boolean pipelineAgent = p.has('agent') && p.value('agent') != 'none'
+          __h().requireNode = p.value('agent') == 'none'
+          if (pipelineAgent) { __h().enterNode('pipeline') }
           if (blocks.options) { __collect(blocks.options, 'options') }
           if (blocks.parameters) { __h().applyParameters(__collect(blocks.parameters, 'parameters')) }
           if (blocks.environment) { __h().applyEnvironment(__collect(blocks.environment, 'environment')) }
@@ -256,13 +265,16 @@ public final class PipelineHarness {
               failure = t
             }
           }
-          __h().currentBuild.result = failure == null ? 'SUCCESS' : 'FAILURE'
+          __h().currentBuild.result = failure != null ? 'FAILURE' : (__h().currentBuild.result ?: 'SUCCESS')
           if (blocks.post) { __post(blocks.post, failure == null) }
+          if (pipelineAgent) { __h().exitNode() }
           if (failure != null) { throw failure }
           return null
         }
         def __stage(String name, Closure body) {
-          Map b = __collect(body, 'stage').blocks()
+          def collected = __collect(body, 'stage')
+          Map b = collected.blocks()
+          boolean agent = collected.has('agent') && collected.value('agent') != 'none'
           boolean beforeInput = false
           List expressions = []
           if (b.when) {
@@ -275,13 +287,18 @@ public final class PipelineHarness {
           if (b.input) { input(__collect(b.input, 'input').values()) }
           if (!whenFirst && !__whenTrue(expressions)) { __h().stagesSkipped.add(name); return null }
           if (!b.steps) { error("stage '" + name + "' has no steps") }
-          List env = b.environment ? __collect(b.environment, 'environment').envList() : []
-          boolean ok = false
+          if (agent) { __h().enterNode(name) }
           try {
-            withEnv(env) { stage(name) { b.steps.call() } }
-            ok = true
+            List env = b.environment ? __collect(b.environment, 'environment').envList() : []
+            boolean ok = false
+            try {
+              withEnv(env) { stage(name) { b.steps.call() } }
+              ok = true
+            } finally {
+              if (b.post) { __post(b.post, ok) }
+            }
           } finally {
-            if (b.post) { __post(b.post, ok) }
+            if (agent) { __h().exitNode() }
           }
           return null
         }
@@ -293,7 +310,9 @@ public final class PipelineHarness {
         }
         def __post(Closure post, boolean success) {
           Map conditions = __collect(post, 'post').blocks()
-          for (String c : ['always', 'success', 'failure', 'unsuccessful']) {
+          List names = ['always', 'success', 'failure', 'unsuccessful']
+          for (int i = 0; i < names.size(); i++) {
+            String c = names[i]
             boolean run = c == 'always' || (c == 'success' && success) || (c != 'success' && !success)
             if (conditions[c] && run) { conditions[c].call() }
           }
@@ -419,6 +438,10 @@ public final class PipelineHarness {
       return ((VarProxy) binding.getVariable(name)).invokeMethod("call", args);
     }
     calls.add(new Call(name, named, positional, effectiveEnv()));
+    if (requireNode && nodeDepth == 0 && NEEDS_NODE.contains(name)) {
+      throw new PipelineError("Required context class hudson.FilePath is missing: " + name + " runs outside an agent "
+          + "(stage " + stagesRun + "); give the stage an agent");
+    }
     switch (name) {
       case "echo":
         log.add(String.valueOf(first(named, positional, "message")));
@@ -472,12 +495,21 @@ public final class PipelineHarness {
       case "script":
         return body.call();
       case "input":
+        if (nodeDepth > 0) {
+          inputsHoldingAnExecutor.add(String.valueOf(first(named, positional, "message")));
+        }
         if (!approveInput) {
           throw new PipelineError("Aborted by input: " + first(named, positional, "message"));
         }
         return null;
       case "pipeline":
         return new Declarative(this).run(body);
+      case "archiveArtifacts":
+        return archiveArtifacts(named, positional);
+      case "copyArtifacts":
+        return copyArtifacts(named);
+      case "lastSuccessful":
+        return Map.of("$symbol", "lastSuccessful");
       default:
         throw new AssertionError("the pipeline called a step the harness does not know: " + name + " (in " + sections + ", stages run " + stagesRun + ") ("
             + Arrays.toString(args) + ")");
@@ -618,6 +650,91 @@ public final class PipelineHarness {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Steps that need a workspace (Jenkins: a node); outside one they fail when {@link #requireNode} is on. */
+  static final Set<String> NEEDS_NODE = Set.of("sh", "writeFile", "readFile", "fileExists", "pwd", "isUnix",
+      "archiveArtifacts", "copyArtifacts");
+
+  /** On in a declarative pipeline with {@code agent none}: workspace steps need a stage's agent. */
+  public boolean requireNode;
+  /** How many agents (executors) the running code holds now. */
+  public int nodeDepth;
+  /** The messages of input steps that waited while an executor was held. */
+  public final List<String> inputsHoldingAnExecutor = new ArrayList<>();
+  /** Stages that ran on an agent of their own. */
+  public final List<String> stagesWithAgent = new ArrayList<>();
+  /** Where archiveArtifacts puts this build's artifacts. */
+  public Path artifacts;
+  /** copyArtifacts' sources: job name -> the artifacts folder of its last successful build. */
+  public final Map<String, Path> otherJobs = new LinkedHashMap<>();
+
+  public void enterNode(String stage) {
+    nodeDepth++;
+    stagesWithAgent.add(stage);
+  }
+
+  public void exitNode() {
+    nodeDepth--;
+  }
+
+  /** archiveArtifacts(artifacts: 'a/*.json, b', allowEmptyArchive: ...): copies the matching workspace files. */
+  private Object archiveArtifacts(Map<String, Object> named, List<Object> positional) {
+    String patterns = String.valueOf(first(named, positional, "artifacts"));
+    List<Path> matched = new ArrayList<>();
+    try {
+      for (String pattern : patterns.split(",")) {
+        java.nio.file.PathMatcher m = workspace.getFileSystem().getPathMatcher("glob:" + pattern.trim());
+        if (Files.isDirectory(workspace)) {
+          try (java.util.stream.Stream<Path> files = Files.walk(workspace)) {
+            files.filter(Files::isRegularFile).filter(f -> m.matches(workspace.relativize(f))).forEach(matched::add);
+          }
+        }
+      }
+      if (matched.isEmpty() && !Boolean.TRUE.equals(named.get("allowEmptyArchive"))) {
+        throw new PipelineError("No artifacts found that match the file pattern \"" + patterns + "\"");
+      }
+      for (Path f : matched) {
+        Path to = artifacts.resolve(workspace.relativize(f).toString());
+        Files.createDirectories(to.getParent());
+        Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return null;
+  }
+
+  /** copyArtifacts(projectName:, selector: lastSuccessful(), filter:, target:, flatten:) from {@link #otherJobs}. */
+  private Object copyArtifacts(Map<String, Object> named) {
+    String project = String.valueOf(named.get("projectName"));
+    Path from = otherJobs.get(project);
+    if (from == null) {
+      throw new PipelineError("Unable to find project for artifact copy: " + project);
+    }
+    Object selector = named.get("selector");
+    if (selector != null && !(selector instanceof Map<?, ?> m && "lastSuccessful".equals(m.get("$symbol")))) {
+      throw new PipelineError("copyArtifacts: the harness knows the lastSuccessful() selector only, got " + selector);
+    }
+    String filter = named.get("filter") == null ? "**" : String.valueOf(named.get("filter"));
+    Path target = named.get("target") == null ? workspace : workspace.resolve(String.valueOf(named.get("target")));
+    boolean flatten = Boolean.TRUE.equals(named.get("flatten"));
+    int copied = 0;
+    try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+      java.nio.file.PathMatcher m = from.getFileSystem().getPathMatcher("glob:" + filter);
+      for (Path f : files.filter(Files::isRegularFile).filter(f -> m.matches(from.relativize(f))).toList()) {
+        Path to = target.resolve(flatten ? f.getFileName().toString() : from.relativize(f).toString());
+        Files.createDirectories(to.getParent());
+        Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        copied++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (copied == 0) {
+      throw new PipelineError("Failed to copy artifacts from " + project + " with filter: " + filter);
+    }
+    return null;
   }
 
   /** CPS mode: the declarative sections being collected, innermost first. */

@@ -187,10 +187,10 @@ public final class VarsGenerator {
     b.append(s.var()).append("(key: value, ...) runs `berth ").append(s.command())
         .append("` on the agent and returns its result as a Map.\n\n");
     if (!s.description().isBlank()) {
-      b.append(wrap(s.description(), "")).append('\n');
+      b.append(wrap(plain(s.description()), "")).append('\n');
     }
     b.append("A failure stops the build with error(\"").append(s.var())
-        .append(" failed: <reason>\"); an unknown key fails before anything runs, naming the closest key.\n\n")
+        .append(" failed: REASON\"); an unknown key fails before anything runs, naming the closest key.\n\n")
         .append("Example:\n\n").append(indent(example(s), "    ")).append("\n\n")
         .append("Keys (the options of `berth ").append(s.command())
         .append(" --help`, in camelCase; null or '' means not given):\n\n");
@@ -229,7 +229,7 @@ public final class VarsGenerator {
     if (k.kind() == Kind.NEGATABLE) {
       d += " Groovy: " + k.name() + ": true gives " + k.option() + ", false gives " + k.negated() + ".";
     }
-    b.append(wrap(d, "      "));
+    b.append(wrap(plain(d), "      "));
     b.append("      e.g. ").append(k.name()).append(": ").append(exampleValue(s, k)).append('\n');
   }
 
@@ -288,6 +288,15 @@ public final class VarsGenerator {
       case CHOICE -> "'" + k.choices().get(0) + "'";
       case STRING -> "'" + k.paramLabel() + "'";
     };
+  }
+
+  /**
+   * Text that reads the same under Jenkins' plain-text markup formatter and under Safe HTML, which decides how the
+   * Global Variable Reference shows a var's .txt page: a {@code <NAME>} placeholder would be taken for a tag and
+   * dropped by Safe HTML, so it is written NAME; an ampersand is written "and".
+   */
+  static String plain(String text) {
+    return text.replaceAll("<([A-Za-z_]+)>", "$1").replace(" & ", " and ");
   }
 
   static String indent(String text, String prefix) {

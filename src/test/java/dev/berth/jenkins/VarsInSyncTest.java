@@ -1,6 +1,7 @@
 package dev.berth.jenkins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -68,6 +69,25 @@ class VarsInSyncTest {
     assertEquals(expected, actual);
     assertEquals(List.of("ecrPush", "ecsRegisterTask", "ecsDeployService", "ecsScale", "ecsForceRedeploy"),
         StepKeys.steps().stream().map(Step::var).toList(), "the steps berth documents");
+  }
+
+  /**
+   * The Global Variable Reference shows vars/*.txt through the controller's markup formatter: plain text (line
+   * breaks and indentation kept) or Safe HTML (which would drop a {@code <name>} placeholder as an unknown tag
+   * and read {@code &name;} as an entity). Neither character may appear, and lines stay short.
+   */
+  @Test
+  void helpPages_readTheSameUnderPlainTextAndSafeHtml() throws Exception {
+    try (Stream<Path> files = Files.list(ROOT.resolve("vars"))) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".txt")).toList()) {
+        List<String> lines = Files.readAllLines(p);
+        for (int i = 0; i < lines.size(); i++) {
+          String line = lines.get(i);
+          assertFalse(line.contains("<") || line.contains("&"), p.getFileName() + ":" + (i + 1) + ": " + line);
+          assertTrue(line.length() <= 140, p.getFileName() + ":" + (i + 1) + " is " + line.length() + " characters");
+        }
+      }
+    }
   }
 
   /** Reads each var's key table by running the var's keys() and compares it with the CLI options directly. */
