@@ -1,12 +1,13 @@
 package dev.berth.aws;
 
+import dev.berth.image.ProxyConfig;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.SecretMasker;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -14,29 +15,26 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.http.urlconnection.ProxyConfiguration;
 
 /**
- * The proxy of the AWS clients, from the environment as curl and the AWS CLI read it: {@code https_proxy} /
- * {@code HTTPS_PROXY} for https endpoints (AWS itself), {@code http_proxy} / {@code HTTP_PROXY} for plain http
- * ones (emulators), the lower-case name first; {@code no_proxy} / {@code NO_PROXY} lists hosts reached directly
- * (comma separated; {@code example.com} and {@code .example.com} cover the domain and its subdomains, {@code *}
- * every host; a port is ignored). A proxy URL is {@code http://[user:password@]host[:port]}; its password is
- * masked in all output.
+ * The proxy of the AWS clients: the environment as {@link ProxyConfig} reads it for every client of berth
+ * (curl's rules: {@code HTTPS_PROXY} for https endpoints, AWS itself; {@code HTTP_PROXY} for plain http ones,
+ * emulators; upper or lower case; {@code NO_PROXY}), turned into the SDK client's {@link ProxyConfiguration}. A
+ * proxy URL is {@code http://[user:password@]host[:port]}; its password is masked in all output, and another
+ * scheme is refused (exit 3).
  */
 final class Proxies {
   private Proxies() {}
 
   /** The proxy for endpoints of SCHEME ("https" or "http"), or null when the environment names none. */
   static ProxyConfiguration forScheme(Map<String, String> env, String scheme) {
-    String name = scheme.equals("http") ? "http_proxy" : "https_proxy";
-    String variable = first(env, name, name.toUpperCase(Locale.ROOT));
-    if (variable == null) {
+    ProxyConfig config = ProxyConfig.from(env);
+    URI uri = scheme.equals("http") ? config.http() : config.https();
+    String variable = scheme.equals("http") ? "HTTP_PROXY" : "HTTPS_PROXY";
+    if (uri == null) {
+      String given = env.getOrDefault(variable, env.get(variable.toLowerCase(Locale.ROOT)));
+      if (given != null && !given.isBlank()) {
+        throw new InvalidInputException(variable, "not a proxy URL (http://host:port)");
+      }
       return null;
-    }
-    String value = env.get(variable).trim();
-    URI uri;
-    try {
-      uri = new URI(value.contains("://") ? value : "http://" + value);
-    } catch (URISyntaxException e) {
-      throw new InvalidInputException(variable, "not a proxy URL (http://host:port)");
     }
     String user = null;
     String password = null;
@@ -48,9 +46,9 @@ final class Proxies {
       SecretMasker.global().register(password);
       SecretMasker.global().register(info.substring(colon + 1));
     }
-    if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+    if (!"http".equalsIgnoreCase(uri.getScheme())) {
       throw new InvalidInputException(variable, "a proxy is http://host[:port] (an http proxy, which also carries"
-          + " https through CONNECT), got scheme " + uri.getScheme() + (uri.getHost() == null ? " and no host" : ""));
+          + " https through CONNECT), got scheme " + uri.getScheme());
     }
     int port = uri.getPort() < 0 ? 80 : uri.getPort();
     ProxyConfiguration.Builder b = ProxyConfiguration.builder()
@@ -58,7 +56,7 @@ final class Proxies {
             ? "[" + uri.getHost() + "]" : uri.getHost()) + ":" + port))
         .useEnvironmentVariablesValues(false)
         .useSystemPropertyValues(false)
-        .nonProxyHosts(nonProxyPatterns(env.get(first(env, "no_proxy", "NO_PROXY"))));
+        .nonProxyHosts(nonProxyPatterns(config.noProxy()));
     if (user != null) {
       b.username(user);
     }
@@ -68,27 +66,13 @@ final class Proxies {
     return b.build();
   }
 
-  /** The first of NAMES set to something other than blanks, or null. */
-  private static String first(Map<String, String> env, String... names) {
-    for (String n : names) {
-      String v = env.get(n);
-      if (v != null && !v.isBlank()) {
-        return n;
-      }
-    }
-    return null;
-  }
-
   /**
    * NO_PROXY as the regular expressions the SDK's client matches against a host (lower case): each entry
    * matches the host itself and its subdomains.
    */
-  static Set<String> nonProxyPatterns(String noProxy) {
+  static Set<String> nonProxyPatterns(List<String> noProxy) {
     Set<String> patterns = new LinkedHashSet<>();
-    if (noProxy == null) {
-      return patterns;
-    }
-    for (String raw : noProxy.split(",")) {
+    for (String raw : noProxy) {
       String e = raw.trim().toLowerCase(Locale.ROOT);
       if (e.isEmpty()) {
         continue;

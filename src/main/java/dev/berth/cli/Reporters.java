@@ -30,40 +30,47 @@ final class Reporters {
   /**
    * Publishes the result beyond stdout. In GitHub Actions: one output per result key (kebab-case) plus
    * {@code result} (the whole object) and {@code exit-code} to {@code $GITHUB_OUTPUT}, and a Markdown summary
-   * appended to {@code $GITHUB_STEP_SUMMARY}; everything passes through the masker first.
+   * appended to {@code $GITHUB_STEP_SUMMARY}; everything passes through the masker first. Returns why the
+   * outputs (what later steps of the job read) could not be written, or null; a summary that cannot be written
+   * is only a warning.
    */
-  static void publish(StepCommand.Runtime rt, String step, ObjectNode result, int exitCode, SecretMasker masker,
+  static String publish(StepCommand.Runtime rt, String step, ObjectNode result, int exitCode, SecretMasker masker,
       Progress progress) {
     if (rt == null || !GithubActions.enabled(rt.env())) {
-      return;
+      return null;
     }
     GithubActionsProgress gh = progress instanceof GithubActionsProgress g ? g : null;
     if (gh != null) {
       gh.finish();
     }
     Map<String, String> env = rt.env();
+    String problem = null;
     String outputFile = env.get("GITHUB_OUTPUT");
     if (outputFile != null && !outputFile.isBlank()) {
       StringBuilder b = new StringBuilder();
       Map<String, String> outputs = GithubActions.outputs(result);
       outputs.putIfAbsent("exit-code", String.valueOf(exitCode));
       outputs.forEach((name, value) -> b.append(GithubActions.outputEntry(name, masker.mask(value))));
-      append(Path.of(outputFile), b.toString(), "GITHUB_OUTPUT", progress);
+      try {
+        append(Path.of(outputFile), b.toString());
+      } catch (IOException e) {
+        problem = "cannot write GITHUB_OUTPUT (" + outputFile + "): " + ResultFile.reason(e);
+      }
     }
     String summaryFile = env.get("GITHUB_STEP_SUMMARY");
     if (summaryFile != null && !summaryFile.isBlank()) {
       List<String> events = gh == null ? List.of() : gh.events();
-      append(Path.of(summaryFile), masker.mask(GithubActions.summary(step, result, exitCode, events)),
-          "GITHUB_STEP_SUMMARY", progress);
+      try {
+        append(Path.of(summaryFile), masker.mask(GithubActions.summary(step, result, exitCode, events)));
+      } catch (IOException e) {
+        progress.warn("cannot write GITHUB_STEP_SUMMARY (" + summaryFile + "): " + e.getMessage());
+      }
     }
+    return problem;
   }
 
-  private static void append(Path file, String text, String what, Progress progress) {
-    try {
-      Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-          StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      progress.warn("cannot write " + what + " (" + file + "): " + e.getMessage());
-    }
+  private static void append(Path file, String text) throws IOException {
+    Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+        StandardOpenOption.WRITE);
   }
 }

@@ -89,14 +89,22 @@ public abstract class StepCommand implements Callable<Integer> {
   }
 
   /**
-   * What must hold before the step's first AWS call: --result-file and BERTH_API_LOG can be written (exit 3
-   * naming both, rather than a result lost after the change or a log that stops a deploy half way).
+   * What must hold before the step's first AWS call: --result-file, GITHUB_OUTPUT (in GitHub Actions) and
+   * BERTH_API_LOG can be written (exit 3 naming each, rather than a result lost after the change or a log that
+   * stops a deploy half way).
    */
   private void preflight(Map<String, String> env) {
     List<Violation> problems = new ArrayList<>();
     Violation result = ResultFile.problem(common.resultFile, "--result-file");
     if (result != null) {
       problems.add(result);
+    }
+    String outputs = env.get("GITHUB_OUTPUT");
+    if (GithubActions.enabled(env) && outputs != null && !outputs.isBlank()) {
+      Violation v = ResultFile.problem(Path.of(outputs), "GITHUB_OUTPUT");
+      if (v != null) {
+        problems.add(v);
+      }
     }
     String log = env.get("BERTH_API_LOG");
     String logProblem = log == null || log.isBlank() ? null : ApiCallLog.problem(Path.of(log));
@@ -218,9 +226,20 @@ public abstract class StepCommand implements Callable<Integer> {
         }
       }
     }
+    String outputs = Reporters.publish(rt, step, node, code, masker, progress);
+    if (outputs != null) {
+      progress.error(outputs);
+      if (code == 0) {
+        code = ExitCodes.FAILED;
+        node.put("ok", false);
+        node.put("error", step + " completed, but " + outputs);
+        node.put("outcome", Outcome.FAILED.name());
+        node.put("exitCode", code);
+        json = masker.mask(Json.write(node));
+      }
+    }
     rt.out().println(json);
     rt.out().flush();
-    Reporters.publish(rt, step, node, code, masker, progress);
     return code;
   }
 }

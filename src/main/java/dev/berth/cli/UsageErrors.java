@@ -7,8 +7,6 @@ import dev.berth.report.Progress;
 import dev.berth.report.SecretMasker;
 import dev.berth.taskdef.Suggest;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -73,7 +71,7 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
     String resultFile = resultFile(args);
     if (resultFile != null) {
       try {
-        Files.writeString(Path.of(resultFile), json + "\n", StandardCharsets.UTF_8);
+        ResultFile.write(Path.of(resultFile), json + "\n");
       } catch (IOException | RuntimeException e) {
         runtime.err().println(who + ": cannot write --result-file " + resultFile + ": " + e.getMessage());
       }

@@ -30,7 +30,6 @@ import com.google.cloud.tools.jib.image.json.OciManifestTemplate;
 import com.google.cloud.tools.jib.json.JsonTemplateMapper;
 import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
-import dev.berth.report.Json;
 import dev.berth.report.Progress;
 import dev.berth.report.Violation;
 import java.security.MessageDigest;
@@ -351,7 +350,7 @@ public final class LocalImages {
       if (m.isIndex()) {
         String[] p = (platform == null ? "linux/amd64" : platform).split("/");
         String child = null;
-        for (JsonNode d : Json.mapper().readTree(m.bytes()).path("manifests")) {
+        for (JsonNode d : JsonDocs.parse(m.bytes()).path("manifests")) {
           JsonNode pf = d.path("platform");
           if (p[0].equals(pf.path("os").asText()) && p[1].equals(pf.path("architecture").asText())
               && (p.length < 3 || p[2].equals(pf.path("variant").asText()))) {
@@ -364,10 +363,12 @@ public final class LocalImages {
         }
         m = client.getManifest(ref.repository(), child).orElseThrow(() -> new IOException("no such image"));
       }
-      String config = Json.mapper().readTree(m.bytes()).path("config").path("digest").asText();
+      String config = JsonDocs.parse(m.bytes()).path("config").path("digest").asText();
       JsonNode env;
       try (InputStream in = client.openBlob(ref.repository(), config).stream()) {
-        env = Json.mapper().readTree(in.readAllBytes()).path("config").path("Env");
+        // a base image's config, read like a manifest: strictly, and at most the registries' 4 MiB
+        env = JsonDocs.parse(JsonDocs.readBounded(in, -1, RegistryClient.MAX_MANIFEST, "the config of "
+            + reference)).path("config").path("Env");
       }
       Map<String, String> result = new LinkedHashMap<>();
       for (JsonNode e : env) {

@@ -103,6 +103,26 @@ class ResultDeliveryIT {
   }
 
   @Test
+  void githubOutput_whenAFolder_isInvalidInputBeforeAnyCall() throws Exception {
+    Path folder = Files.createDirectories(tmp.resolve("outputs"));
+    Berth.Run run = register(Map.of("GITHUB_ACTIONS", "true", "GITHUB_OUTPUT", folder.toString()));
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertTrue(run.json().path("error").asText().contains("GITHUB_OUTPUT: " + folder + " is a folder, not a file"),
+        run.toString());
+    assertEquals(List.of(), families(), "nothing registered");
+  }
+
+  @Test
+  void githubOutput_whenTheWriteFailsAfterTheChange_isExit1SayingSo_notExit0() {
+    Berth.Run run = register(Map.of("GITHUB_ACTIONS", "true", "GITHUB_OUTPUT", "/dev/full"));
+    assertEquals(ExitCodes.FAILED, run.exitCode(), run.toString());
+    assertTrue(run.json().path("error").asText().startsWith("ecs-register-task completed, but cannot write "
+        + "GITHUB_OUTPUT (/dev/full): "), run.toString());
+    assertTrue(run.json().path("taskDefinitionArn").asText().endsWith("delivery:1"), run.toString());
+    assertEquals(1, families().size());
+  }
+
+  @Test
   void apiLog_whenAnAppendFailsDuringTheRun_theStepStillCompletes_andEndsWithExit1() {
     Berth.Run run = register(Map.of("BERTH_API_LOG", "/dev/full"));
     assertEquals(ExitCodes.FAILED, run.exitCode(), run.toString());

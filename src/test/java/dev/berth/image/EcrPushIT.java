@@ -237,7 +237,7 @@ class EcrPushIT {
     Berth.Run none = push("--repository", "ok-name");
     Berth.Run two = push("--repository", "ok-name", "--image", "a/b:1", "--oci-layout", dir.toString());
     Berth.Run many = Berth.inProcess(Map.of(), "ecr-push", "--region", MotoServer.REGION, "--endpoint-url",
-        moto.endpoint().toString(), "--repository", "Bad_Name", "--image", "UPPER/case:x", "--tag", "bad tag!",
+        moto.endpoint().toString(), "--repository", "Bad_Name", "--image", "upper/Case:x", "--tag", "bad tag!",
         "--registry-endpoint", "http://registry.example.com");
     Berth.Run missing = push("--repository", "ok-name", "--oci-layout", dir.resolve("nope").toString());
 
