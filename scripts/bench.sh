@@ -95,6 +95,7 @@ IMAGE=123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo@sha256:$(pr
 taskdef() { # NAME -> the story's task definition as a file, family NAME
   cat >"$WORK/td-$1.json" <<JSON
 {"family":"$1","networkMode":"awsvpc","requiresCompatibilities":["FARGATE"],"cpu":"1024","memory":"2048",
+ "executionRoleArn":"arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
  "containerDefinitions":[{"name":"gantt-exporter-container","image":"$IMAGE","memory":2048,"essential":true,
  "portMappings":[{"containerPort":80,"protocol":"tcp"}],"mountPoints":[{"sourceVolume":"export","containerPath":"/sites/export-service"}]}],
  "volumes":[{"name":"export"}]}
@@ -141,7 +142,7 @@ cli_step() {
 berth_step() {
   local n=$2
   case $1 in
-    register) "${BERTH_CMD[@]}" ecs-register-task --file "$(taskdef "$n")" --endpoint-url "$MOTO" -q ;;
+    register) "${BERTH_CMD[@]}" ecs-register-task --file "$(taskdef "$n")" --no-logs --endpoint-url "$MOTO" -q ;;
     deploy) "${BERTH_CMD[@]}" ecs-deploy-service --cluster "$n" --service "$n" --task-definition "$n" \
       --desired-count 2 --subnets "$SUB1,$SUB2" --vpc-id "$VPC" --create-load-balancer --assign-public-ip \
       --health-check-grace-period 60 --autoscaling-min 1 --autoscaling-max 4 --cpu-target 60 --endpoint-url "$MOTO" -q ;;

@@ -54,7 +54,7 @@ except urllib.error.HTTPError:
 }
 
 moto_port=$(free_port)
-MOTO_ECS_SERVICE_RUNNING=2 moto_server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
+MOTO_ECS_SERVICE_RUNNING=2 MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
 pids+=($!)
 moto=http://127.0.0.1:$moto_port
 await_http "$moto/moto-api/" moto "${pids[-1]}"
@@ -91,7 +91,14 @@ awsv1() { aws --endpoint-url "$moto" --output text "$@"; }
 vpc=$(awsv1 ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId)
 subnet_a=$(awsv1 ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.1.0/24 --availability-zone us-east-2a --query Subnet.SubnetId)
 subnet_b=$(awsv1 ec2 create-subnet --vpc-id "$vpc" --cidr-block 10.0.2.0/24 --availability-zone us-east-2b --query Subnet.SubnetId)
-echo "demo: VPC $vpc with subnets $subnet_a (us-east-2a) and $subnet_b (us-east-2b)" >&2
+# public subnets, as an internet-facing ALB needs: a route to the VPC's internet gateway
+igw=$(awsv1 ec2 create-internet-gateway --query InternetGateway.InternetGatewayId)
+awsv1 ec2 attach-internet-gateway --internet-gateway-id "$igw" --vpc-id "$vpc" >/dev/null
+routes=$(awsv1 ec2 create-route-table --vpc-id "$vpc" --query RouteTable.RouteTableId)
+awsv1 ec2 create-route --route-table-id "$routes" --destination-cidr-block 0.0.0.0/0 --gateway-id "$igw" >/dev/null
+awsv1 ec2 associate-route-table --route-table-id "$routes" --subnet-id "$subnet_a" >/dev/null
+awsv1 ec2 associate-route-table --route-table-id "$routes" --subnet-id "$subnet_b" >/dev/null
+echo "demo: VPC $vpc with public subnets $subnet_a (us-east-2a) and $subnet_b (us-east-2b)" >&2
 
 # The story's "docker pull node": a small node:20 image (one layer with the app, a config) pushed to the local
 # registry with the registry API, since no public registry is reachable here.

@@ -27,6 +27,8 @@ Map keys() {
     'containerName': [option: '--container-name', kind: 'STRING'],
     'containerPort': [option: '--container-port', kind: 'INT'],
     'createLoadBalancer': [option: '--create-load-balancer', kind: 'BOOLEAN'],
+    'loadBalancerSubnets': [option: '--load-balancer-subnets', kind: 'CSV', split: ','],
+    'loadBalancerScheme': [option: '--load-balancer-scheme', kind: 'STRING'],
     'vpcId': [option: '--vpc-id', kind: 'STRING'],
     'healthCheckPath': [option: '--health-check-path', kind: 'STRING'],
     'healthCheckInterval': [option: '--health-check-interval', kind: 'STRING'],

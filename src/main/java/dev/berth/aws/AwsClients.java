@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
@@ -47,9 +48,11 @@ public final class AwsClients implements AutoCloseable {
   private Ec2Client ec2;
   private CloudWatchLogsClient logs;
   private StsClient sts;
+  private IamClient iam;
 
   private final Duration connectTimeout;
   private final int maxAttempts;
+  private final EventualConsistency eventualConsistency;
 
   private AwsClients(AwsSettings settings, Map<String, String> env) {
     // test and tuning overrides: BERTH_AWS_CALL_TIMEOUT, BERTH_AWS_ATTEMPT_TIMEOUT, BERTH_AWS_CONNECT_TIMEOUT
@@ -70,6 +73,12 @@ public final class AwsClients implements AutoCloseable {
             ? java.net.URI.create(env.get("AWS_ENDPOINT_URL").trim()) : null;
     this.proxy = Proxies.forScheme(env, endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme()) ? "http"
         : "https");
+    this.eventualConsistency = EventualConsistency.fromEnv(env);
+  }
+
+  /** The bounded retry of AWS's documented just-created refusals (see {@link EventualConsistency}). */
+  public EventualConsistency eventualConsistency() {
+    return eventualConsistency;
   }
 
   /** HTTPS_PROXY / HTTP_PROXY and NO_PROXY from the environment (see {@link Proxies}), or null. */
@@ -147,18 +156,20 @@ public final class AwsClients implements AutoCloseable {
 
   private Region resolveRegion() {
     if (settings.region() != null && !settings.region().isBlank()) {
-      return Region.of(settings.region());
+      return AwsRegions.check(settings.region(), "--region");
     }
+    Region found;
     try {
       DefaultAwsRegionProviderChain.Builder chain = DefaultAwsRegionProviderChain.builder();
       if (settings.profile() != null) {
         chain.profileName(settings.profile());
       }
-      return chain.build().getRegion();
+      found = chain.build().getRegion();
     } catch (RuntimeException e) {
       throw new InvalidInputException("--region",
           "no AWS region: pass --region (for example us-east-2), set AWS_REGION, or give the profile a region");
     }
+    return AwsRegions.check(found.id(), "AWS_REGION");
   }
 
   /** The credentials in force (profile, default chain, or an assumed role refreshed before expiry). */
@@ -296,6 +307,14 @@ public final class AwsClients implements AutoCloseable {
       logs = build(() -> configure(CloudWatchLogsClient.builder(), credentials()).build());
     }
     return logs;
+  }
+
+  /** IAM (a global service: the SDK's endpoint rules send it to the partition's IAM endpoint). */
+  public synchronized IamClient iam() {
+    if (iam == null) {
+      iam = build(() -> configure(IamClient.builder(), credentials()).build());
+    }
+    return iam;
   }
 
   public synchronized StsClient sts() {

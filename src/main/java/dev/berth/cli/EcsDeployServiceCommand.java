@@ -78,10 +78,21 @@ public class EcsDeployServiceCommand extends StepCommand {
   Integer containerPort;
 
   @Option(names = "--create-load-balancer",
-      description = "Create (or reuse, by names derived from cluster and service) an internet-facing ALB, its "
-          + "security group, a target group of type ip and the listeners; needs --vpc-id and two subnets in "
-          + "different zones (default: off).")
+      description = "Create (or reuse one berth created for this cluster and service, found by its tags) an ALB,"
+          + " its security group, a target group of type ip and the listeners; the ALB takes one subnet per zone"
+          + " in at least two zones (--load-balancer-subnets) (default: off).")
   boolean createLoadBalancer;
+
+  @Option(names = "--load-balancer-subnets", split = ",", paramLabel = "SUBNET",
+      description = "Subnets of the new ALB: one per availability zone, at least two zones, public ones (a route"
+          + " to an internet gateway) for an internet-facing ALB (default: one subnet per zone chosen from"
+          + " --subnets, preferring public ones; the choice is printed).")
+  String[] loadBalancerSubnets = new String[0];
+
+  @Option(names = "--load-balancer-scheme", paramLabel = "internet-facing|internal",
+      description = "Scheme of the new ALB: internet-facing (public DNS name) or internal (reachable only inside"
+          + " the VPC) (default: internet-facing).")
+  String loadBalancerScheme;
 
   @Option(names = "--vpc-id", paramLabel = "VPC",
       description = "VPC of the new ALB and target group; must be the subnets' VPC (default: the subnets' VPC).")
@@ -129,9 +140,10 @@ public class EcsDeployServiceCommand extends StepCommand {
       description = "Upper limit of tasks during a deployment, 100-200 (default: 200 on create, unchanged on update).")
   Integer maxPercent;
 
-  @Option(names = "--circuit-breaker", negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Deployment circuit breaker with rollback (default: on; --no-circuit-breaker turns it off).")
-  boolean circuitBreaker = true;
+  @Option(names = "--circuit-breaker", negatable = true, fallbackValue = "true",
+      description = "Deployment circuit breaker with rollback, or off with --no-circuit-breaker (default: on when"
+          + " the service is created, unchanged on update).")
+  Boolean circuitBreaker;
 
   @Option(names = "--enable-execute-command", negatable = true, fallbackValue = "true",
       description = "Allow ECS Exec into the tasks (default: off on create, unchanged on update).")
@@ -220,6 +232,8 @@ public class EcsDeployServiceCommand extends StepCommand {
         .containerName(containerName)
         .containerPort(containerPort)
         .createLoadBalancer(createLoadBalancer)
+        .loadBalancerSubnets(trimmed(List.of(loadBalancerSubnets)))
+        .loadBalancerScheme(loadBalancerScheme == null ? null : loadBalancerScheme.toLowerCase(java.util.Locale.ROOT))
         .vpcId(vpcId)
         .healthCheckPath(healthCheckPath)
         .healthCheckInterval(seconds(healthCheckInterval, "--health-check-interval"))

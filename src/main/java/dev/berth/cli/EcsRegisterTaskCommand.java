@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
         "Parameters alone build a one-container Fargate definition; with --file they override the file for the"
             + " container --container-name picks (a render step)."},
     footer = {"", "Result keys: taskDefinitionArn, family, revision, registered, containers (name -> image),"
-        + " warnings; deregistered and keptInUse with --keep-revisions."})
+        + " warnings, executionRoleArn, executionRoleCreated, logGroupsCreated; deregistered and keptInUse with"
+        + " --keep-revisions."})
 public class EcsRegisterTaskCommand extends StepCommand {
   @Option(names = "--file", paramLabel = "PATH",
       description = "Task definition JSON: what 'aws ecs register-task-definition --cli-input-json' takes, or the"
@@ -82,7 +83,8 @@ public class EcsRegisterTaskCommand extends StepCommand {
   List<String> volumes = new ArrayList<>();
 
   @Option(names = "--efs-volume", paramLabel = "NAME=FS_ID[:ACCESS_POINT]",
-      description = "EFS volume with transit encryption and IAM authorization on (repeatable). Default: none.")
+      description = "EFS volume with transit encryption and IAM authorization on, which mounts with the task role:"
+          + " needs --task-role-arn (repeatable). Default: none.")
   List<String> efsVolumes = new ArrayList<>();
 
   @Option(names = "--mount", paramLabel = "VOLUME:/container/path[:ro]",
@@ -90,8 +92,15 @@ public class EcsRegisterTaskCommand extends StepCommand {
   List<String> mounts = new ArrayList<>();
 
   @Option(names = "--execution-role-arn", paramLabel = "ARN",
-      description = "Role ECS uses to pull the image, write logs and read secrets. Default: the file's, else none.")
+      description = "Role ECS uses to pull the image, write logs and read secrets. Default: the file's; else, when"
+          + " the definition needs one (Fargate with an ECR image, awslogs or secrets), the account's"
+          + " ecsTaskExecutionRole, created with the managed policy AmazonECSTaskExecutionRolePolicy when missing.")
   String executionRoleArn;
+
+  @Option(names = "--create-roles", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Create ecsTaskExecutionRole when the definition needs an execution role and the account has"
+          + " none; --no-create-roles makes that exit 3 before any change. Default: on.")
+  boolean createRoles = true;
 
   @Option(names = "--task-role-arn", paramLabel = "ARN",
       description = "Role the application's AWS calls use. Default: the file's, else none.")
@@ -99,8 +108,14 @@ public class EcsRegisterTaskCommand extends StepCommand {
 
   @Option(names = "--log-group", paramLabel = "NAME",
       description = "Send the container's output to this CloudWatch Logs group (awslogs driver, this region,"
-          + " stream prefix = family); created when missing. Default: the file's logging, else none.")
+          + " stream prefix ecs); created when missing. Default: the file's logging, else /ecs/FAMILY.")
   String logGroup;
+
+  @Option(names = "--logs", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Give Fargate containers without a logConfiguration the awslogs driver (group /ecs/FAMILY,"
+          + " created when missing, stream prefix ecs), as the console does; --no-logs leaves them without"
+          + " logging. Default: on.")
+  boolean logs = true;
 
   @Option(names = "--cpu-architecture", paramLabel = "X86_64|ARM64",
       description = "CPU architecture of the task (runtimePlatform). Default: the file's, else X86_64.")
@@ -157,7 +172,7 @@ public class EcsRegisterTaskCommand extends StepCommand {
         .healthCheckTimeout(Durations.wholeSeconds(healthCheckTimeout, "--health-check-timeout"))
         .healthCheckRetries(healthCheckRetries)
         .healthCheckStartPeriod(Durations.wholeSeconds(healthCheckStartPeriod, "--health-check-start-period"))
-        .build();
+        .logs(logs).build();
     EcsRegisterTask.Request request;
     if (file != null) {
       request = EcsRegisterTask.Request.fromFile(TaskDefinitions.readFile(file, "--file"),
@@ -166,6 +181,6 @@ public class EcsRegisterTaskCommand extends StepCommand {
       request = EcsRegisterTask.Request.fromParameters(overrides);
     }
     return new EcsRegisterTask(context.aws(), context.progress()).run(request.withKeepRevisions(keepRevisions)
-        .withDryRun(dryRun));
+        .withCreateRoles(createRoles).withDryRun(dryRun));
   }
 }

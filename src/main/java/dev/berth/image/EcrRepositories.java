@@ -17,8 +17,32 @@ public final class EcrRepositories {
   private final EcrApi ecr;
   private final Clock clock;
 
-  /** A repository as berth needs it. */
-  public record Info(String name, String uri, String registryId, boolean immutableTags, boolean scanOnPush) {
+  /**
+   * A repository as berth needs it. {@code immutableTags} is the repository's default (IMMUTABLE and
+   * IMMUTABLE_WITH_EXCLUSION); {@code mutabilityExceptions} are the wildcard filters of the *_WITH_EXCLUSION
+   * settings (ECR API reference, ImageTagMutabilityExclusionFilter): tags they match have the opposite
+   * mutability. Use {@link #immutable(String)} for one tag.
+   */
+  public record Info(String name, String uri, String registryId, boolean immutableTags, boolean scanOnPush,
+      List<String> mutabilityExceptions) {
+    public Info {
+      mutabilityExceptions = mutabilityExceptions == null ? List.of() : List.copyOf(mutabilityExceptions);
+    }
+
+    /** Whether ECR refuses to move {@code tag} once it exists. */
+    public boolean immutable(String tag) {
+      boolean excepted = mutabilityExceptions.stream().anyMatch(f -> tag.matches(wildcard(f)));
+      return immutableTags != excepted;
+    }
+
+    private static String wildcard(String filter) {
+      List<String> parts = new java.util.ArrayList<>();
+      for (String part : filter.split("\\*", -1)) {
+        parts.add(java.util.regex.Pattern.quote(part));
+      }
+      return String.join(".*", parts);
+    }
+
     /** The registry host of the repository URI ({@code ACCOUNT.dkr.ecr.REGION.amazonaws.com}). */
     public String host() {
       int slash = uri.indexOf('/');
@@ -113,9 +137,18 @@ public final class EcrRepositories {
 
   private static Info info(JsonNode r) {
     String mutability = r.path("imageTagMutability").asText("MUTABLE");
+    List<String> exceptions = new java.util.ArrayList<>();
+    if (mutability.endsWith("_WITH_EXCLUSION")) {
+      for (JsonNode f : r.path("imageTagMutabilityExclusionFilters")) {
+        String filter = JsonDocs.text(f, "filter");
+        if (filter != null && "WILDCARD".equals(JsonDocs.text(f, "filterType"))) {
+          exceptions.add(filter);
+        }
+      }
+    }
     return new Info(JsonDocs.text(r, "repositoryName"), JsonDocs.text(r, "repositoryUri"),
         JsonDocs.text(r, "registryId"), mutability.startsWith("IMMUTABLE"),
-        r.path("imageScanningConfiguration").path("scanOnPush").asBoolean(false));
+        r.path("imageScanningConfiguration").path("scanOnPush").asBoolean(false), exceptions);
   }
 
   /**
@@ -161,10 +194,9 @@ public final class EcrRepositories {
     }
 
     private void fetch() {
+      // registryIds is deprecated (ECR API reference, GetAuthorizationToken: "the returned token can be used to
+      // access any Amazon ECR registry that the IAM principal has access to"): not sent
       Map<String, Object> body = EcrApi.object();
-      if (registryId != null) {
-        body.put("registryIds", List.of(registryId));
-      }
       JsonNode data = ecr.call("GetAuthorizationToken", body).path("authorizationData").path(0);
       if (JsonDocs.text(data, "authorizationToken") == null) {
         throw BerthException.access("ECR GetAuthorizationToken returned no token", null);

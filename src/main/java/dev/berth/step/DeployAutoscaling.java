@@ -60,7 +60,8 @@ final class DeployAutoscaling {
     return nameOrArn;
   }
 
-  static EcsDeployService.Autoscaling apply(ApplicationAutoScalingClient aas, EcsDeployService.Request r,
+  static EcsDeployService.Autoscaling apply(ApplicationAutoScalingClient aas,
+      dev.berth.aws.EventualConsistency ec, EcsDeployService.Request r,
       EcsDeployService.Plan p, String targetGroupArn, String loadBalancerArn, Progress progress, List<String> changed) {
     String cluster = p.cluster != null ? p.cluster.clusterName() : name(r.cluster());
     String service = p.service != null ? p.service.serviceName() : name(r.service());
@@ -96,7 +97,9 @@ final class DeployAutoscaling {
       if (existing != null && same(existing.targetTrackingScalingPolicyConfiguration(), e.getValue())) {
         continue;
       }
-      EcsDeployService.call("Application Auto Scaling PutScalingPolicy " + e.getKey(), () -> aas.putScalingPolicy(b -> b
+      // right after RegisterScalableTarget, PutScalingPolicy may answer ObjectNotFoundException for a while
+      EcsDeployService.callRetrying(ec, progress, "Application Auto Scaling PutScalingPolicy " + e.getKey(),
+          () -> aas.putScalingPolicy(b -> b
           .policyName(e.getKey()).serviceNamespace(ServiceNamespace.ECS).resourceId(id)
           .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT).policyType(PolicyType.TARGET_TRACKING_SCALING)
           .targetTrackingScalingPolicyConfiguration(e.getValue())));

@@ -15,6 +15,9 @@ import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalanci
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Action;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.ActionTypeEnum;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Certificate;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.DuplicateListenerException;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.DuplicateLoadBalancerNameException;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.DuplicateTargetGroupNameException;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.IpAddressType;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.Listener;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.LoadBalancer;
@@ -42,18 +45,26 @@ final class DeployLoadBalancer {
 
   private DeployLoadBalancer() {}
 
-  /** What exists before the deploy changes anything. */
-  record Existing(TargetGroup targetGroup, LoadBalancer loadBalancer) {
+  /** What exists before the deploy changes anything (berth's own resources, found by name and tags). */
+  record Existing(TargetGroup targetGroup, LoadBalancer loadBalancer, SecurityGroup loadBalancerGroup,
+      SecurityGroup serviceGroup) {
+    Existing(TargetGroup targetGroup, LoadBalancer loadBalancer) {
+      this(targetGroup, loadBalancer, null, null);
+    }
+
     String targetGroupArn() {
       return targetGroup == null ? null : targetGroup.targetGroupArn();
     }
   }
 
+  static final String TAG_CLUSTER = "berth:cluster";
+  static final String TAG_SERVICE = "berth:service";
+
   /** What the service is wired to after the deploy. */
   record Outcome(String targetGroupArn, String loadBalancerArn, String dnsName, String tasksSecurityGroup) {}
 
-  static Existing inspect(ElasticLoadBalancingV2Client elb, EcsDeployService.Request r, EcsDeployService.Plan p,
-      List<Violation> v) {
+  static Existing inspect(ElasticLoadBalancingV2Client elb, Ec2Client ec2, EcsDeployService.Request r,
+      EcsDeployService.Plan p, List<Violation> v) {
     if (r.targetGroupArn() != null) {
       TargetGroup tg = findTargetGroupByArn(elb, r.targetGroupArn());
       if (tg == null) {
@@ -94,7 +105,108 @@ final class DeployLoadBalancer {
       v.add(Violation.error("--create-load-balancer", "target group " + names.targetGroup() + " exists with "
           + "target type " + tg.targetTypeAsString() + ", not ip"));
     }
-    return new Existing(tg, lb);
+    // names are unique per account and region, so a name alone proves nothing: adopt only what berth tagged as
+    // this cluster's and service's
+    Map<String, String> owner = owner(r, p);
+    List<String> arns = new ArrayList<>();
+    if (lb != null) {
+      arns.add(lb.loadBalancerArn());
+    }
+    if (tg != null) {
+      arns.add(tg.targetGroupArn());
+    }
+    Map<String, Map<String, String>> tags = arns.isEmpty() ? Map.of() : tagsOf(elb, arns);
+    if (lb != null && !owns(tags.get(lb.loadBalancerArn()), owner)) {
+      v.add(Violation.error("--create-load-balancer", "a load balancer named " + names.loadBalancer() + " exists but"
+          + " berth did not create it for " + describe(owner) + " (its tags say " + tags.get(lb.loadBalancerArn())
+          + "); berth does not adopt it: use --target-group-arn to put the service behind it, or remove it"));
+    }
+    if (tg != null && !owns(tags.get(tg.targetGroupArn()), owner)) {
+      v.add(Violation.error("--create-load-balancer", "a target group named " + names.targetGroup() + " exists but"
+          + " berth did not create it for " + describe(owner) + " (its tags say " + tags.get(tg.targetGroupArn())
+          + "); berth does not adopt it: use --target-group-arn, or remove it"));
+    }
+    SecurityGroup albGroup = null;
+    SecurityGroup serviceGroup = null;
+    if (vpc != null) {
+      albGroup = ownedGroup(ec2, vpc, names.loadBalancerSecurityGroup(), owner, v);
+      serviceGroup = ownedGroup(ec2, vpc, names.serviceSecurityGroup(), owner, v);
+    }
+    return new Existing(tg, lb, albGroup, serviceGroup);
+  }
+
+  /**
+   * Creates berth's group; when another run of this deploy created it since this one looked
+   * ({@code InvalidGroup.Duplicate}), uses that one if its tags say it is this service's.
+   */
+  private static SecurityGroup createOwnedGroup(Ec2Client ec2, dev.berth.aws.EventualConsistency ec, String vpc,
+      String name, String description, Map<String, String> tags, Map<String, String> owner, Progress progress,
+      List<String> changed, String change) {
+    try {
+      String id = ec2.createSecurityGroup(b -> b.groupName(name).description(description).vpcId(vpc)
+          .tagSpecifications(ts -> ts.resourceType(software.amazon.awssdk.services.ec2.model.ResourceType.SECURITY_GROUP)
+              .tags(DeployNetwork.ec2Tags(tags)))).groupId();
+      SecurityGroup created = DeployNetwork.describeGroup(ec2, ec, progress, id);
+      changed.add(change);
+      progress.info("created security group " + name + " (" + id + ")");
+      return created;
+    } catch (SdkException e) {
+      if (!"InvalidGroup.Duplicate".equals(AwsErrors.code(e))) {
+        throw AwsErrors.translate("EC2 CreateSecurityGroup " + name, e);
+      }
+      List<Violation> v = new ArrayList<>();
+      SecurityGroup g = ownedGroup(ec2, vpc, name, owner, v);
+      if (g == null) {
+        throw AwsErrors.translate("EC2 CreateSecurityGroup " + name, e);
+      }
+      progress.info("security group " + name + " was created meanwhile by another run; using it");
+      return g;
+    }
+  }
+
+  /** The berth tags of this cluster and service. */
+  static Map<String, String> owner(EcsDeployService.Request r, EcsDeployService.Plan p) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put(TAG_CLUSTER, p.cluster != null ? p.cluster.clusterName() : r.cluster());
+    m.put(TAG_SERVICE, p.service != null ? p.service.serviceName() : r.service());
+    return m;
+  }
+
+  private static boolean owns(Map<String, String> tags, Map<String, String> owner) {
+    return tags != null && owner.entrySet().stream().allMatch(e -> e.getValue().equals(tags.get(e.getKey())));
+  }
+
+  private static String describe(Map<String, String> owner) {
+    return "cluster " + owner.get(TAG_CLUSTER) + ", service " + owner.get(TAG_SERVICE);
+  }
+
+  private static Map<String, Map<String, String>> tagsOf(ElasticLoadBalancingV2Client elb, List<String> arns) {
+    Map<String, Map<String, String>> out = new java.util.HashMap<>();
+    EcsDeployService.call("ELB DescribeTags", () -> elb.describeTags(b -> b.resourceArns(arns)).tagDescriptions())
+        .forEach(d -> {
+          Map<String, String> m = new java.util.LinkedHashMap<>();
+          d.tags().forEach(t -> m.put(t.key(), t.value()));
+          out.put(d.resourceArn(), m);
+        });
+    return out;
+  }
+
+  /** The group of that name in the VPC when berth made it for this service; a foreign one is a violation. */
+  private static SecurityGroup ownedGroup(Ec2Client ec2, String vpc, String name, Map<String, String> owner,
+      List<Violation> v) {
+    SecurityGroup g = DeployNetwork.findGroup(ec2, vpc, name);
+    if (g == null) {
+      return null;
+    }
+    Map<String, String> tags = new java.util.LinkedHashMap<>();
+    g.tags().forEach(t -> tags.put(t.key(), t.value()));
+    if (!owns(tags, owner)) {
+      v.add(Violation.error("--create-load-balancer", "a security group named " + name + " (" + g.groupId()
+          + ") exists in " + vpc + " but berth did not create it for " + describe(owner) + " (its tags say " + tags
+          + "); berth does not change it: remove or rename it"));
+      return null;
+    }
+    return g;
   }
 
   static DeployNames names(EcsDeployService.Request r, EcsDeployService.Plan p) {
@@ -103,7 +215,8 @@ final class DeployLoadBalancer {
     return new DeployNames(cluster, service);
   }
 
-  static Outcome apply(ElasticLoadBalancingV2Client elb, Ec2Client ec2, EcsDeployService.Request r,
+  static Outcome apply(ElasticLoadBalancingV2Client elb, Ec2Client ec2, dev.berth.aws.EventualConsistency ec,
+      EcsDeployService.Request r,
       EcsDeployService.Plan p, Progress progress, List<String> changed) {
     if (r.targetGroupArn() != null) {
       TargetGroup tg = p.loadBalancing.targetGroup();
@@ -114,57 +227,40 @@ final class DeployLoadBalancer {
     String vpc = p.vpcId;
     int port = p.containerPort;
     Map<String, String> tags = new java.util.LinkedHashMap<>(r.tags());
-    tags.put("berth:cluster", p.cluster != null ? p.cluster.clusterName() : r.cluster());
-    tags.put("berth:service", p.service != null ? p.service.serviceName() : r.service());
+    tags.putAll(owner(r, p));
 
     // the ALB's security group: the listener ports open to the internet
-    SecurityGroup albGroup = DeployNetwork.findGroup(ec2, vpc, names.loadBalancerSecurityGroup());
+    SecurityGroup albGroup = p.loadBalancing.loadBalancerGroup();
     String albGroupId;
     if (albGroup == null) {
-      albGroupId = DeployNetwork.createGroup(ec2, vpc, names.loadBalancerSecurityGroup(),
-          "berth: load balancer of " + names.loadBalancer());
-      albGroup = DeployNetwork.describeGroup(ec2, albGroupId);
-      changed.add("loadBalancerSecurityGroup created");
-      progress.info("created security group " + names.loadBalancerSecurityGroup() + " (" + albGroupId + ")");
+      albGroup = createOwnedGroup(ec2, ec, vpc, names.loadBalancerSecurityGroup(),
+          "berth: load balancer of " + names.loadBalancer(), tags, owner(r, p), progress, changed,
+          "loadBalancerSecurityGroup created");
+      albGroupId = albGroup.groupId();
     } else {
       albGroupId = albGroup.groupId();
     }
     List<Integer> listenerPorts = r.certificateArn() == null ? List.of(80) : List.of(80, 443);
     for (int lp : listenerPorts) {
       if (!DeployNetwork.allowsCidr(albGroup, lp, ANYWHERE)) {
-        DeployNetwork.allowCidr(ec2, albGroupId, lp, ANYWHERE, "berth: listener " + lp);
+        DeployNetwork.allowCidr(ec2, ec, progress, albGroupId, lp, ANYWHERE, "berth: listener " + lp);
         changed.add("loadBalancerSecurityGroup port " + lp);
         progress.info("opened port " + lp + " of " + names.loadBalancerSecurityGroup());
       }
     }
 
-    // the tasks' security group: the container port open to the ALB's group
-    String tasksGroupId;
-    SecurityGroup tasksGroup;
-    List<String> current = p.service == null || p.service.networkConfiguration() == null
-        || p.service.networkConfiguration().awsvpcConfiguration() == null ? List.of()
-        : p.service.networkConfiguration().awsvpcConfiguration().securityGroups();
-    if (!r.securityGroups().isEmpty()) {
-      tasksGroupId = r.securityGroups().get(0);
-      tasksGroup = p.securityGroups.stream().filter(g -> g.groupId().equals(tasksGroupId)).findFirst()
-          .orElseGet(() -> DeployNetwork.describeGroup(ec2, tasksGroupId));
-    } else if (!current.isEmpty()) {
-      tasksGroupId = current.get(0);
-      tasksGroup = DeployNetwork.describeGroup(ec2, tasksGroupId);
-    } else {
-      SecurityGroup found = DeployNetwork.findGroup(ec2, vpc, names.serviceSecurityGroup());
-      if (found == null) {
-        String id = DeployNetwork.createGroup(ec2, vpc, names.serviceSecurityGroup(),
-            "berth: tasks of service " + tags.get("berth:service"));
-        found = DeployNetwork.describeGroup(ec2, id);
-        changed.add("serviceSecurityGroup created");
-        progress.info("created security group " + names.serviceSecurityGroup() + " (" + id + ")");
-      }
-      tasksGroup = found;
-      tasksGroupId = found.groupId();
+    // the tasks' berth-owned security group: the container port open to the ALB's group. A group the user
+    // passed may be shared or the VPC's default, so berth never adds rules to it: the service gets this group
+    // in addition to the user's.
+    SecurityGroup tasksGroup = p.loadBalancing.serviceGroup();
+    if (tasksGroup == null) {
+      tasksGroup = createOwnedGroup(ec2, ec, vpc, names.serviceSecurityGroup(),
+          "berth: tasks of service " + tags.get(TAG_SERVICE), tags, owner(r, p), progress, changed,
+          "serviceSecurityGroup created");
     }
+    String tasksGroupId = tasksGroup.groupId();
     if (!DeployNetwork.allowsGroup(tasksGroup, port, albGroupId)) {
-      DeployNetwork.allowGroup(ec2, tasksGroupId, port, albGroupId, "berth: from load balancer " + names.loadBalancer());
+      DeployNetwork.allowGroup(ec2, ec, progress, tasksGroupId, port, albGroupId, "berth: from load balancer " + names.loadBalancer());
       changed.add("serviceSecurityGroup port " + port);
       progress.info("let " + names.loadBalancerSecurityGroup() + " reach port " + port + " of " + tasksGroupId);
     }
@@ -172,13 +268,23 @@ final class DeployLoadBalancer {
     // the ALB
     LoadBalancer lb = p.loadBalancing.loadBalancer();
     if (lb == null) {
-      List<String> subnets = p.subnets.stream().map(Subnet::subnetId).toList();
-      lb = EcsDeployService.call("ELB CreateLoadBalancer " + names.loadBalancer(), () -> elb.createLoadBalancer(b -> b
-          .name(names.loadBalancer()).subnets(subnets).securityGroups(albGroupId)
-          .scheme(LoadBalancerSchemeEnum.INTERNET_FACING).type(LoadBalancerTypeEnum.APPLICATION)
-          .ipAddressType(IpAddressType.IPV4).tags(elbTags(tags))).loadBalancers().get(0));
-      changed.add("loadBalancer created");
-      progress.info("created load balancer " + names.loadBalancer() + " (" + lb.dnsName() + ")");
+      List<String> subnets = p.loadBalancerSubnets.stream().map(Subnet::subnetId).toList();
+      LoadBalancerSchemeEnum scheme = "internal".equals(r.loadBalancerScheme()) ? LoadBalancerSchemeEnum.INTERNAL
+          : LoadBalancerSchemeEnum.INTERNET_FACING;
+      try {
+        lb = elb.createLoadBalancer(b -> b
+            .name(names.loadBalancer()).subnets(subnets).securityGroups(albGroupId)
+            .scheme(scheme).type(LoadBalancerTypeEnum.APPLICATION)
+            .ipAddressType(IpAddressType.IPV4).tags(elbTags(tags))).loadBalancers().get(0);
+        changed.add("loadBalancer created");
+        progress.info("created load balancer " + names.loadBalancer() + " (" + lb.dnsName() + ")");
+      } catch (DuplicateLoadBalancerNameException e) {
+        // another run of this deploy created it since this one looked (its tags are checked like any other's)
+        lb = adoptRaced(elb, owner(r, p), "load balancer " + names.loadBalancer(),
+            findLoadBalancerByName(elb, names.loadBalancer()), LoadBalancer::loadBalancerArn, e, progress);
+      } catch (SdkException e) {
+        throw AwsErrors.translate("ELB CreateLoadBalancer " + names.loadBalancer(), e);
+      }
     }
     LoadBalancer alb = lb;
 
@@ -192,14 +298,21 @@ final class DeployLoadBalancer {
         : EcsDeployService.DEFAULT_UNHEALTHY_THRESHOLD;
     int timeout = Math.min(5, interval - 1);
     if (tg == null) {
-      tg = EcsDeployService.call("ELB CreateTargetGroup " + names.targetGroup(), () -> elb.createTargetGroup(b -> b
-          .name(names.targetGroup()).protocol(ProtocolEnum.HTTP).port(port).vpcId(vpc).targetType(TargetTypeEnum.IP)
-          .healthCheckProtocol(ProtocolEnum.HTTP).healthCheckPath(path).healthCheckIntervalSeconds(interval)
-          .healthCheckTimeoutSeconds(timeout).healthyThresholdCount(healthy).unhealthyThresholdCount(unhealthy)
-          .matcher(Matcher.builder().httpCode("200-399").build()).tags(elbTags(tags))).targetGroups().get(0));
-      changed.add("targetGroup created");
-      progress.info("created target group " + names.targetGroup() + " (type ip, port " + port + ", health check "
-          + path + " every " + interval + "s)");
+      try {
+        tg = elb.createTargetGroup(b -> b
+            .name(names.targetGroup()).protocol(ProtocolEnum.HTTP).port(port).vpcId(vpc).targetType(TargetTypeEnum.IP)
+            .healthCheckProtocol(ProtocolEnum.HTTP).healthCheckPath(path).healthCheckIntervalSeconds(interval)
+            .healthCheckTimeoutSeconds(timeout).healthyThresholdCount(healthy).unhealthyThresholdCount(unhealthy)
+            .matcher(Matcher.builder().httpCode("200-399").build()).tags(elbTags(tags))).targetGroups().get(0);
+        changed.add("targetGroup created");
+        progress.info("created target group " + names.targetGroup() + " (type ip, port " + port + ", health check "
+            + path + " every " + interval + "s)");
+      } catch (DuplicateTargetGroupNameException e) {
+        tg = adoptRaced(elb, owner(r, p), "target group " + names.targetGroup(),
+            findTargetGroupByName(elb, names.targetGroup()), TargetGroup::targetGroupArn, e, progress);
+      } catch (SdkException e) {
+        throw AwsErrors.translate("ELB CreateTargetGroup " + names.targetGroup(), e);
+      }
     } else if (!Objects.equals(path, tg.healthCheckPath()) || !Objects.equals(interval, tg.healthCheckIntervalSeconds())
         || !Objects.equals(healthy, tg.healthyThresholdCount()) || !Objects.equals(unhealthy, tg.unhealthyThresholdCount())) {
       String arn = tg.targetGroupArn();
@@ -240,28 +353,54 @@ final class DeployLoadBalancer {
     return new Outcome(tgArn, alb.loadBalancerArn(), alb.dnsName(), tasksGroupId);
   }
 
+  /**
+   * A resource another run of this deploy created between this run's look and its create: used when its tags
+   * say it is this cluster's and service's, else the create's refusal stands.
+   */
+  private static <T> T adoptRaced(ElasticLoadBalancingV2Client elb, Map<String, String> owner, String what, T found,
+      java.util.function.Function<T, String> arn, SdkException refusal, Progress progress) {
+    if (found == null || !owns(tagsOf(elb, List.of(arn.apply(found))).get(arn.apply(found)), owner)) {
+      throw AwsErrors.translate("ELB create " + what, refusal);
+    }
+    progress.info(what + " was created meanwhile by another run for " + describe(owner) + "; using it");
+    return found;
+  }
+
   private static void ensureListener(ElasticLoadBalancingV2Client elb, LoadBalancer alb, List<Listener> listeners,
       int port, ProtocolEnum protocol, String certificateArn, Action action, Progress progress, List<String> changed) {
     Listener existing = listeners.stream().filter(l -> l.port() != null && l.port() == port).findFirst().orElse(null);
     if (existing == null) {
-      EcsDeployService.call("ELB CreateListener " + port, () -> elb.createListener(b -> {
-        b.loadBalancerArn(alb.loadBalancerArn()).port(port).protocol(protocol).defaultActions(action);
-        if (certificateArn != null) {
-          b.certificates(Certificate.builder().certificateArn(certificateArn).build());
-        }
-      }));
-      changed.add("listener " + port + " created");
-      progress.info("created listener " + protocol + ":" + port + " (" + describe(action) + ")");
-      return;
+      try {
+        elb.createListener(b -> {
+          b.loadBalancerArn(alb.loadBalancerArn()).port(port).protocol(protocol).defaultActions(action);
+          if (certificateArn != null) {
+            b.certificates(Certificate.builder().certificateArn(certificateArn).build());
+          }
+        });
+      } catch (DuplicateListenerException e) {
+        // another run of this deploy made it meanwhile; compare it like one found by the look
+        existing = EcsDeployService.call("ELB DescribeListeners", () -> elb.describeListeners(b -> b
+            .loadBalancerArn(alb.loadBalancerArn())).listeners()).stream().filter(l -> l.port() != null
+            && l.port() == port).findFirst().orElseThrow(() -> AwsErrors.translate("ELB CreateListener " + port, e));
+        progress.info("listener " + port + " was created meanwhile by another run");
+      } catch (SdkException e) {
+        throw AwsErrors.translate("ELB CreateListener " + port, e);
+      }
+      if (existing == null) {
+        changed.add("listener " + port + " created");
+        progress.info("created listener " + protocol + ":" + port + " (" + describe(action) + ")");
+        return;
+      }
     }
-    boolean sameCert = certificateArn == null || existing.certificates().stream()
+    Listener found = existing;
+    boolean sameCert = certificateArn == null || found.certificates().stream()
         .anyMatch(c -> certificateArn.equals(c.certificateArn()));
-    if (existing.protocol() == protocol && sameCert && existing.defaultActions().size() == 1
-        && sameAction(existing.defaultActions().get(0), action)) {
+    if (found.protocol() == protocol && sameCert && found.defaultActions().size() == 1
+        && sameAction(found.defaultActions().get(0), action)) {
       return;
     }
     EcsDeployService.call("ELB ModifyListener " + port, () -> elb.modifyListener(b -> {
-      b.listenerArn(existing.listenerArn()).port(port).protocol(protocol).defaultActions(action);
+      b.listenerArn(found.listenerArn()).port(port).protocol(protocol).defaultActions(action);
       if (certificateArn != null) {
         b.certificates(Certificate.builder().certificateArn(certificateArn).build());
       }

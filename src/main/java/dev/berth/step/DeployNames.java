@@ -8,12 +8,16 @@ import java.util.Locale;
 
 /**
  * Names of the load-balancing resources berth creates for a service, derived from cluster and service so a
- * rerun finds them again. ALB and target-group names allow 32 characters of {@code [A-Za-z0-9-]}, neither
- * starting nor ending with a hyphen; a name that does not fit is shortened and made unique again with a hash
- * of the full cluster/service pair.
+ * rerun finds them again. ALB and target-group names are unique per account and region and allow 32
+ * characters of {@code [A-Za-z0-9-]}, neither starting nor ending with a hyphen (ELBv2 API reference,
+ * CreateLoadBalancer and CreateTargetGroup, Name). Joining cluster and service with a hyphen is ambiguous
+ * ({@code prod} + {@code api-web} and {@code prod-api} + {@code web} both give {@code prod-api-web}), so every
+ * name carries a short hash of the exact cluster/service pair; the readable part is shortened to fit.
+ * Ownership is decided by tags, never by the name alone.
  */
 final class DeployNames {
   static final int MAX = 32;
+  static final int MAX_GROUP = 255;
   private final String base;
   private final String hash;
 
@@ -30,21 +34,22 @@ final class DeployNames {
     return fit("-tg");
   }
 
-  /** The ALB's security group (group names allow 255 characters; kept equal in spirit to the others). */
+  /** The ALB's security group (group names allow 255 characters). */
   String loadBalancerSecurityGroup() {
-    return fit("-alb-sg");
+    return fit("-alb-sg", MAX_GROUP);
   }
 
-  /** The tasks' security group, created when none is given. */
+  /** berth's own security group of the tasks, the one the ALB may reach. */
   String serviceSecurityGroup() {
-    return fit("-svc-sg");
+    return fit("-svc-sg", MAX_GROUP);
   }
 
   String fit(String suffix) {
-    if (base.length() + suffix.length() <= MAX) {
-      return base + suffix;
-    }
-    int keep = MAX - suffix.length() - hash.length() - 1;
+    return fit(suffix, MAX);
+  }
+
+  private String fit(String suffix, int max) {
+    int keep = Math.min(base.length(), max - suffix.length() - hash.length() - 1);
     String head = base.substring(0, keep).replaceAll("-+$", "");
     return head + "-" + hash + suffix;
   }

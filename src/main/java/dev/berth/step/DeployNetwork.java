@@ -4,7 +4,9 @@ import dev.berth.aws.AwsErrors;
 import dev.berth.report.BerthException;
 import dev.berth.report.Violation;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -12,6 +14,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.IpPermission;
+import software.amazon.awssdk.services.ec2.model.Route;
+import software.amazon.awssdk.services.ec2.model.RouteTable;
 import software.amazon.awssdk.services.ec2.model.SecurityGroup;
 import software.amazon.awssdk.services.ec2.model.Subnet;
 
@@ -77,14 +81,18 @@ final class DeployNetwork {
         .orElse(null);
   }
 
-  static SecurityGroup describeGroup(Ec2Client ec2, String id) {
-    return EcsDeployService.call("EC2 DescribeSecurityGroups " + id,
+  /** The group just created, by its id (which EC2 may not know for a while: retried). */
+  static SecurityGroup describeGroup(Ec2Client ec2, dev.berth.aws.EventualConsistency ec,
+      dev.berth.report.Progress progress, String id) {
+    return EcsDeployService.callRetrying(ec, progress, "EC2 DescribeSecurityGroups " + id,
         () -> ec2.describeSecurityGroups(b -> b.groupIds(id)).securityGroups()).get(0);
   }
 
-  static String createGroup(Ec2Client ec2, String vpcId, String name, String description) {
-    return EcsDeployService.call("EC2 CreateSecurityGroup " + name, () -> ec2.createSecurityGroup(b -> b
-        .groupName(name).description(description).vpcId(vpcId)).groupId());
+  /** EC2 tags of a map. */
+  static List<software.amazon.awssdk.services.ec2.model.Tag> ec2Tags(Map<String, String> tags) {
+    List<software.amazon.awssdk.services.ec2.model.Tag> t = new ArrayList<>();
+    tags.forEach((k, v) -> t.add(software.amazon.awssdk.services.ec2.model.Tag.builder().key(k).value(v).build()));
+    return t;
   }
 
   /** True when the group already lets tcp {@code port} in from anywhere (IPv4). */
@@ -115,16 +123,90 @@ final class DeployNetwork {
         && port <= p.toPort();
   }
 
-  static void allowCidr(Ec2Client ec2, String groupId, int port, String cidr, String description) {
-    EcsDeployService.call("EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
+  static void allowCidr(Ec2Client ec2, dev.berth.aws.EventualConsistency ec, dev.berth.report.Progress progress,
+      String groupId, int port, String cidr, String description) {
+    ingress(ec, progress, "EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
         .groupId(groupId).ipPermissions(IpPermission.builder().ipProtocol("tcp").fromPort(port).toPort(port)
             .ipRanges(r -> r.cidrIp(cidr).description(description)).build())));
   }
 
-  static void allowGroup(Ec2Client ec2, String groupId, int port, String sourceGroup, String description) {
-    EcsDeployService.call("EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
+  static void allowGroup(Ec2Client ec2, dev.berth.aws.EventualConsistency ec, dev.berth.report.Progress progress,
+      String groupId, int port, String sourceGroup, String description) {
+    ingress(ec, progress, "EC2 AuthorizeSecurityGroupIngress " + groupId, () -> ec2.authorizeSecurityGroupIngress(b -> b
         .groupId(groupId).ipPermissions(IpPermission.builder().ipProtocol("tcp").fromPort(port).toPort(port)
             .userIdGroupPairs(u -> u.groupId(sourceGroup).description(description)).build())));
+  }
+
+  /** How a subnet reaches the internet, from its route table (explicit association, else the VPC's main one). */
+  record Reach(boolean internetGateway, boolean natGateway) {}
+
+  /** Reach of each subnet of the VPC named in {@code subnetIds}. */
+  static Map<String, Reach> reach(Ec2Client ec2, String vpcId, List<String> subnetIds) {
+    List<RouteTable> tables = EcsDeployService.call("EC2 DescribeRouteTables " + vpcId, () -> ec2
+        .describeRouteTablesPaginator(b -> b.filters(filter("vpc-id", vpcId))).routeTables().stream().toList());
+    RouteTable main = tables.stream().filter(t -> t.associations().stream()
+        .anyMatch(a -> Boolean.TRUE.equals(a.main()))).findFirst().orElse(null);
+    Map<String, Reach> out = new LinkedHashMap<>();
+    for (String id : subnetIds) {
+      RouteTable t = tables.stream().filter(x -> x.associations().stream().anyMatch(a -> id.equals(a.subnetId())))
+          .findFirst().orElse(main);
+      boolean igw = false;
+      boolean nat = false;
+      if (t != null) {
+        for (Route r : t.routes()) {
+          boolean def = "0.0.0.0/0".equals(r.destinationCidrBlock());
+          igw |= def && r.gatewayId() != null && r.gatewayId().startsWith("igw-");
+          nat |= def && (r.natGatewayId() != null || r.instanceId() != null || r.transitGatewayId() != null);
+        }
+      }
+      out.put(id, new Reach(igw, nat));
+    }
+    return out;
+  }
+
+  /**
+   * True when the VPC has an interface endpoint for ECR's registry API ({@code com.amazonaws.REGION.ecr.dkr}),
+   * so tasks without internet access can still pull (ECS developer guide, "Amazon ECR interface VPC endpoints").
+   */
+  static boolean hasEcrEndpoint(Ec2Client ec2, String vpcId, String region) {
+    return !EcsDeployService.call("EC2 DescribeVpcEndpoints " + vpcId, () -> ec2.describeVpcEndpoints(b -> b
+        .filters(filter("vpc-id", vpcId), filter("service-name", "com.amazonaws." + region + ".ecr.dkr")))
+        .vpcEndpoints()).isEmpty();
+  }
+
+  /**
+   * One subnet per availability zone for an ALB, from {@code candidates} in their order, preferring in each
+   * zone one that routes to an internet gateway when {@code preferPublic}. CreateLoadBalancer takes "only one
+   * subnet per Availability Zone" and, for an ALB, "subnets from at least two Availability Zones" (ELBv2 API
+   * reference, CreateLoadBalancer, Subnets); the caller checks the zone count.
+   */
+  static List<Subnet> onePerZone(List<Subnet> candidates, Map<String, Reach> reach, boolean preferPublic) {
+    Map<String, Subnet> byZone = new LinkedHashMap<>();
+    for (Subnet s : candidates) {
+      Subnet have = byZone.get(s.availabilityZone());
+      if (have == null || (preferPublic && !isPublic(have, reach) && isPublic(s, reach))) {
+        byZone.put(s.availabilityZone(), s);
+      }
+    }
+    return List.copyOf(byZone.values());
+  }
+
+  static boolean isPublic(Subnet s, Map<String, Reach> reach) {
+    Reach r = reach.get(s.subnetId());
+    return r != null && r.internetGateway();
+  }
+
+  /** An ingress rule; one another run added meanwhile ({@code InvalidPermission.Duplicate}) counts as added. */
+  private static void ingress(dev.berth.aws.EventualConsistency ec, dev.berth.report.Progress progress, String what,
+      java.util.function.Supplier<?> call) {
+    try {
+      EcsDeployService.callRetrying(ec, progress, what, call);
+    } catch (BerthException e) {
+      if (!"InvalidPermission.Duplicate".equals(AwsErrors.code(e.getCause()))) {
+        throw e;
+      }
+      progress.detail(what + ": the rule is there already (added meanwhile by another run)");
+    }
   }
 
   static Filter filter(String name, String value) {

@@ -370,7 +370,7 @@ public final class EcrPush {
           toPush.add(tag);
         } else if (current.get().equals(digest)) {
           progress.info("tag " + tag + " already points to " + digest);
-        } else if (info.immutableTags()) {
+        } else if (info.immutable(tag)) {
           conflicts.put(tag, current.get());
         } else {
           progress.info("tag " + tag + " moves from " + current.get() + " to " + digest);

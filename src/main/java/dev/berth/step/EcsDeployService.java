@@ -100,7 +100,7 @@ public final class EcsDeployService {
       Integer healthCheckGracePeriod,
       Integer minHealthyPercent,
       Integer maxPercent,
-      boolean circuitBreaker,
+      Boolean circuitBreaker,
       Boolean enableExecuteCommand,
       String propagateTags,
       Map<String, String> tags,
@@ -113,12 +113,15 @@ public final class EcsDeployService {
       Integer scaleOutCooldown,
       boolean forceNewDeployment,
       boolean waitForRollout,
-      Duration timeout) {
+      Duration timeout,
+      List<String> loadBalancerSubnets,
+      String loadBalancerScheme) {
 
     public Request {
       capacityProviders = capacityProviders == null ? List.of() : List.copyOf(capacityProviders);
       subnets = subnets == null ? List.of() : List.copyOf(subnets);
       securityGroups = securityGroups == null ? List.of() : List.copyOf(securityGroups);
+      loadBalancerSubnets = loadBalancerSubnets == null ? List.of() : List.copyOf(loadBalancerSubnets);
       tags = tags == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(tags));
       timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     }
@@ -163,7 +166,7 @@ public final class EcsDeployService {
     private Integer healthCheckGracePeriod;
     private Integer minHealthyPercent;
     private Integer maxPercent;
-    private boolean circuitBreaker = true;
+    private Boolean circuitBreaker;
     private Boolean enableExecuteCommand;
     private String propagateTags;
     private Map<String, String> tags = Map.of();
@@ -177,6 +180,8 @@ public final class EcsDeployService {
     private boolean forceNewDeployment;
     private boolean waitForRollout = true;
     private Duration timeout = DEFAULT_TIMEOUT;
+    private List<String> loadBalancerSubnets = List.of();
+    private String loadBalancerScheme;
 
     private Builder(String cluster, String service, String taskDefinition) {
       this.cluster = cluster;
@@ -205,7 +210,9 @@ public final class EcsDeployService {
     public Builder healthCheckGracePeriod(Integer v) { healthCheckGracePeriod = v; return this; }
     public Builder minHealthyPercent(Integer v) { minHealthyPercent = v; return this; }
     public Builder maxPercent(Integer v) { maxPercent = v; return this; }
-    public Builder circuitBreaker(boolean v) { circuitBreaker = v; return this; }
+    public Builder circuitBreaker(Boolean v) { circuitBreaker = v; return this; }
+    public Builder loadBalancerSubnets(List<String> v) { loadBalancerSubnets = v; return this; }
+    public Builder loadBalancerScheme(String v) { loadBalancerScheme = v; return this; }
     public Builder enableExecuteCommand(Boolean v) { enableExecuteCommand = v; return this; }
     public Builder propagateTags(String v) { propagateTags = v; return this; }
     public Builder tags(Map<String, String> v) { tags = v; return this; }
@@ -226,7 +233,8 @@ public final class EcsDeployService {
           createLoadBalancer, vpcId, healthCheckPath, healthCheckInterval, healthyThreshold, unhealthyThreshold,
           deregistrationDelay, certificateArn, healthCheckGracePeriod, minHealthyPercent, maxPercent, circuitBreaker,
           enableExecuteCommand, propagateTags, tags, autoscalingMin, autoscalingMax, cpuTarget, memoryTarget,
-          requestsPerTarget, scaleInCooldown, scaleOutCooldown, forceNewDeployment, waitForRollout, timeout);
+          requestsPerTarget, scaleInCooldown, scaleOutCooldown, forceNewDeployment, waitForRollout, timeout,
+          loadBalancerSubnets, loadBalancerScheme);
     }
   }
 
@@ -288,6 +296,8 @@ public final class EcsDeployService {
     List<Subnet> subnets = List.of();
     String vpcId;
     List<SecurityGroup> securityGroups = List.of();
+    /** The new ALB's subnets, one per zone (only with --create-load-balancer). */
+    List<Subnet> loadBalancerSubnets = List.of();
     DeployLoadBalancer.Existing loadBalancing;
     DeployAutoscaling.Existing autoscaling;
     /** Target group of the service after this call (given, created, or the service's current one). */
@@ -399,16 +409,13 @@ public final class EcsDeployService {
       if (r.vpcId() == null && p.vpcId == null) {
         v.add(Violation.error("--vpc-id", "required with --create-load-balancer"));
       }
-      Set<String> zones = new HashSet<>();
-      p.subnets.forEach(s -> zones.add(s.availabilityZone()));
-      if (subnetIds.size() < 2 || (!p.subnets.isEmpty() && zones.size() < 2)) {
-        v.add(Violation.error("--subnets", "--create-load-balancer needs at least two subnets in different "
-            + "availability zones (an ALB spans two zones); got " + subnetIds.size() + " subnet(s) in "
-            + zones.size() + " zone(s)"));
-      }
+      planLoadBalancerSubnets(r, p, subnetIds, v);
+    }
+    if (!networkUnchanged && !p.subnets.isEmpty() && p.vpcId != null && !r.subnets().isEmpty()) {
+      warnIfTasksCannotPull(r, p, v);
     }
     if (r.wantsLoadBalancer()) {
-      p.loadBalancing = DeployLoadBalancer.inspect(aws.elb(), r, p, v);
+      p.loadBalancing = DeployLoadBalancer.inspect(aws.elb(), r.createLoadBalancer() ? aws.ec2() : null, r, p, v);
       p.targetGroupArn = p.loadBalancing.targetGroupArn();
     } else if (p.service != null && !p.service.loadBalancers().isEmpty()) {
       p.targetGroupArn = p.service.loadBalancers().get(0).targetGroupArn();
@@ -455,6 +462,89 @@ public final class EcsDeployService {
     return p;
   }
 
+  /**
+   * The new ALB's subnets: --load-balancer-subnets as given (checked), else one per zone from the task
+   * subnets, public ones first. CreateLoadBalancer refuses two subnets in one zone and an ALB in fewer than
+   * two zones (ELBv2 API reference, CreateLoadBalancer, Subnets), so both are caught here, before any change.
+   */
+  private void planLoadBalancerSubnets(Request r, Plan p, List<String> taskSubnetIds, List<Violation> v) {
+    boolean internetFacing = !"internal".equals(r.loadBalancerScheme());
+    String flag = r.loadBalancerSubnets().isEmpty() ? "--subnets" : "--load-balancer-subnets";
+    List<Subnet> candidates;
+    if (!r.loadBalancerSubnets().isEmpty()) {
+      candidates = DeployNetwork.describeSubnets(aws.ec2(), r.loadBalancerSubnets(), v);
+      for (Subnet s : candidates) {
+        if (p.vpcId != null && !p.vpcId.equals(s.vpcId())) {
+          v.add(Violation.error(flag, s.subnetId() + " is in " + s.vpcId() + ", not in the service's " + p.vpcId));
+        }
+      }
+    } else {
+      candidates = p.subnets;
+    }
+    if (candidates.isEmpty() && taskSubnetIds.size() < 2) {
+      v.add(Violation.error(flag, "--create-load-balancer needs subnets in at least two availability zones (an"
+          + " ALB spans two zones); got " + taskSubnetIds.size() + " subnet(s)"));
+      return;
+    }
+    if (candidates.isEmpty() || p.vpcId == null) {
+      return;
+    }
+    Map<String, DeployNetwork.Reach> reach = DeployNetwork.reach(aws.ec2(), p.vpcId,
+        candidates.stream().map(Subnet::subnetId).toList());
+    List<Subnet> chosen = DeployNetwork.onePerZone(candidates, reach, internetFacing);
+    if (!r.loadBalancerSubnets().isEmpty() && chosen.size() < candidates.size()) {
+      Map<String, List<String>> byZone = new LinkedHashMap<>();
+      candidates.forEach(s -> byZone.computeIfAbsent(s.availabilityZone(), z -> new ArrayList<>()).add(s.subnetId()));
+      byZone.values().removeIf(l -> l.size() < 2);
+      v.add(Violation.error(flag, "an ALB takes only one subnet per availability zone; " + byZone.entrySet()
+          .stream().map(e -> e.getKey() + " has " + String.join(", ", e.getValue())).toList()));
+    }
+    if (chosen.size() < 2) {
+      v.add(Violation.error(flag, "an ALB needs subnets in at least two availability zones; "
+          + String.join(", ", candidates.stream().map(s -> s.subnetId() + " (" + s.availabilityZone() + ")")
+          .toList()) + " cover " + chosen.size()));
+      return;
+    }
+    p.loadBalancerSubnets = chosen;
+    if (r.loadBalancerSubnets().isEmpty()) {
+      progress.info("load balancer subnets (one per zone, from --subnets" + (internetFacing ? ", public first" : "")
+          + "): " + String.join(", ", chosen.stream().map(s -> s.subnetId() + " (" + s.availabilityZone()
+          + (DeployNetwork.isPublic(s, reach) ? ", public" : "") + ")").toList()));
+    }
+    if (internetFacing) {
+      List<String> privateOnes = chosen.stream().filter(s -> !DeployNetwork.isPublic(s, reach))
+          .map(Subnet::subnetId).toList();
+      if (!privateOnes.isEmpty()) {
+        v.add(Violation.warning(flag, "the internet-facing load balancer's subnets " + privateOnes + " have no"
+            + " route to an internet gateway: it is unreachable from the internet there; give public subnets"
+            + " with --load-balancer-subnets, or --load-balancer-scheme internal"));
+      }
+    }
+  }
+
+  /**
+   * Warns when the task subnets reach neither an internet gateway (with a public IP), a NAT gateway nor ECR's
+   * VPC endpoints: tasks there cannot pull the image and never start (ECS developer guide, "Fargate task
+   * networking": a task needs a route to the internet or VPC endpoints to pull from ECR).
+   */
+  private void warnIfTasksCannotPull(Request r, Plan p, List<Violation> v) {
+    boolean publicIp = r.assignPublicIp() != null ? r.assignPublicIp()
+        : p.service == null || (p.service.networkConfiguration() != null
+            && p.service.networkConfiguration().awsvpcConfiguration() != null
+            && p.service.networkConfiguration().awsvpcConfiguration().assignPublicIp() == AssignPublicIp.ENABLED);
+    Map<String, DeployNetwork.Reach> reach = DeployNetwork.reach(aws.ec2(), p.vpcId,
+        p.subnets.stream().map(Subnet::subnetId).toList());
+    List<String> stranded = p.subnets.stream().map(Subnet::subnetId).filter(id -> {
+      DeployNetwork.Reach x = reach.get(id);
+      return x == null || !(x.natGateway() || (x.internetGateway() && publicIp));
+    }).toList();
+    if (!stranded.isEmpty() && !DeployNetwork.hasEcrEndpoint(aws.ec2(), p.vpcId, aws.region().id())) {
+      v.add(Violation.warning("--subnets", "tasks in " + stranded + " cannot pull their image: those subnets"
+          + " route to no NAT gateway" + (publicIp ? " or internet gateway" : " (and tasks get no public IP)")
+          + ", and the VPC has no ECR endpoint"));
+    }
+  }
+
   private static String clusterName(Request r, Plan p) {
     return p.cluster != null ? p.cluster.clusterName() : r.cluster();
   }
@@ -499,6 +589,14 @@ public final class EcsDeployService {
           v.add(Violation.error(f[1], "only applies with --create-load-balancer"));
         }
       }
+    }
+    if (r.loadBalancerScheme() != null && !r.loadBalancerScheme().matches("internet-facing|internal")) {
+      v.add(Violation.error("--load-balancer-scheme", "must be internet-facing or internal, got '"
+          + r.loadBalancerScheme() + "'"));
+    }
+    if (!r.createLoadBalancer() && (!r.loadBalancerSubnets().isEmpty() || r.loadBalancerScheme() != null)) {
+      v.add(Violation.error(!r.loadBalancerSubnets().isEmpty() ? "--load-balancer-subnets"
+          : "--load-balancer-scheme", "only applies with --create-load-balancer"));
     }
     if (r.healthCheckPath() != null && !r.healthCheckPath().startsWith("/")) {
       v.add(Violation.error("--health-check-path", "must start with /, got '" + r.healthCheckPath() + "'"));
@@ -672,7 +770,7 @@ public final class EcsDeployService {
     if (r.wantsLoadBalancer()) {
       progress.beginPhase("load balancer");
       try {
-        lb = DeployLoadBalancer.apply(aws.elb(), aws.ec2(), r, p, progress, changed);
+        lb = DeployLoadBalancer.apply(aws.elb(), aws.ec2(), aws.eventualConsistency(), r, p, progress, changed);
       } finally {
         progress.endPhase();
       }
@@ -686,11 +784,17 @@ public final class EcsDeployService {
       dnsName = DeployLoadBalancer.dnsNameOf(aws.elb(), targetGroupArn);
     }
 
-    // security groups of the tasks: the given ones; else on create the one made for the ALB's traffic, or the
-    // VPC's default group; else on update the current ones (the ALB rule was added to the first of them)
+    // security groups of the tasks: the given ones (on update without --security-groups, the current ones),
+    // plus berth's own group the ALB may reach when berth made the load balancer; on create with neither, the
+    // VPC's default group
     List<String> groups = new ArrayList<>(r.securityGroups());
-    if (groups.isEmpty() && tasksGroup != null && (p.service == null || currentGroups(p.service).isEmpty())) {
-      groups.add(tasksGroup);
+    if (tasksGroup != null) {
+      if (groups.isEmpty() && p.service != null) {
+        groups.addAll(currentGroups(p.service));
+      }
+      if (!groups.contains(tasksGroup)) {
+        groups.add(tasksGroup);
+      }
     }
     if (groups.isEmpty() && p.service == null) {
       groups.add(DeployNetwork.defaultSecurityGroup(aws.ec2(), p.vpcId));
@@ -729,7 +833,7 @@ public final class EcsDeployService {
     if (r.managesAutoscaling()) {
       progress.beginPhase("autoscaling");
       try {
-        autoscaling = DeployAutoscaling.apply(aws.autoscaling(), r, p, targetGroupArn,
+        autoscaling = DeployAutoscaling.apply(aws.autoscaling(), aws.eventualConsistency(), r, p, targetGroupArn,
             DeployLoadBalancer.loadBalancerArnOf(aws.elb(), targetGroupArn, lb), progress, changed);
       } finally {
         progress.endPhase();
@@ -768,7 +872,7 @@ public final class EcsDeployService {
   private Cluster ensureCluster(EcsClient ecs, Request r, Plan p, List<String> changed) {
     List<String> providers = r.capacityProviders().isEmpty() ? List.of() : List.of("FARGATE", "FARGATE_SPOT");
     if (p.cluster == null) {
-      Cluster c = call("ECS CreateCluster " + r.cluster(), () -> ecs.createCluster(b -> {
+      Cluster c = callRetrying(aws.eventualConsistency(), progress, "ECS CreateCluster " + r.cluster(), () -> ecs.createCluster(b -> {
         b.clusterName(r.cluster());
         if (Boolean.TRUE.equals(r.containerInsights())) {
           b.settings(insights(true));
@@ -849,11 +953,33 @@ public final class EcsDeployService {
       b.tags(ecsTags(r.tags()));
     }
     CreateServiceRequest request = b.build();
-    Service s = call("ECS CreateService " + r.service(), () -> ecs.createService(request).service());
+    Service s;
+    try {
+      s = aws.eventualConsistency().call("ECS CreateService " + r.service(), () -> ecs.createService(request).service(),
+          progress::info);
+    } catch (SdkException e) {
+      throw createServiceRefused(r, e);
+    }
     progress.info("created service " + r.service() + " (" + shortTd(p.taskDefinition) + ", desired count " + count
         + (targetGroupArn == null ? "" : ", behind target group " + DeployLoadBalancer.shortName(targetGroupArn))
         + ")");
     return readBack(ecs, r, request, s);
+  }
+
+  /**
+   * CreateService for a name that exists since this run looked: ECS answers InvalidParameterException "Creation
+   * of service was not idempotent." (no clientToken ties the two calls together). That is another run creating
+   * the same service at the same time; this one stops (exit 1) and a rerun updates the service the other made.
+   */
+  static BerthException createServiceRefused(Request r, SdkException e) {
+    String message = e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase
+        && ase.awsErrorDetails() != null ? String.valueOf(ase.awsErrorDetails().errorMessage()) : "";
+    if ("InvalidParameterException".equals(AwsErrors.code(e)) && message.contains("not idempotent")) {
+      return BerthException.failed("service " + r.service() + " in cluster " + r.cluster() + " was created by"
+          + " another run while this one was creating it (ECS: " + message + "); nothing of this run's service"
+          + " settings was applied: run the step again to update the service that run created", e);
+    }
+    return AwsErrors.translate("ECS CreateService " + r.service(), e);
   }
 
   /**
@@ -900,7 +1026,7 @@ public final class EcsDeployService {
       b.taskDefinition(p.taskDefinition.taskDefinitionArn());
       changed.add("taskDefinition");
     }
-    if (r.desiredCount() != null && r.desiredCount() != s.desiredCount()) {
+    if (r.desiredCount() != null && !r.desiredCount().equals(s.desiredCount())) {
       b.desiredCount(r.desiredCount());
       changed.add("desiredCount");
     }
@@ -967,30 +1093,40 @@ public final class EcsDeployService {
     return changed.size() == before ? null : b.build();
   }
 
+  /**
+   * The deployment configuration after this call: on create the documented defaults for what was not given
+   * (100/200 %, circuit breaker with rollback); on update the service's own values for everything not given,
+   * so a service berth did not create keeps its breaker, alarms and strategy unless a flag asks otherwise.
+   */
   private static DeploymentConfiguration deploymentConfiguration(Request r, DeploymentConfiguration current) {
     Integer min = r.minHealthyPercent() != null ? r.minHealthyPercent()
         : current != null && current.minimumHealthyPercent() != null ? current.minimumHealthyPercent() : 100;
     Integer max = r.maxPercent() != null ? r.maxPercent()
         : current != null && current.maximumPercent() != null ? current.maximumPercent() : 200;
-    return DeploymentConfiguration.builder()
-        .minimumHealthyPercent(min)
-        .maximumPercent(max)
-        .deploymentCircuitBreaker(DeploymentCircuitBreaker.builder().enable(r.circuitBreaker())
-            .rollback(r.circuitBreaker()).build())
-        .build();
+    DeploymentCircuitBreaker cb;
+    if (r.circuitBreaker() != null) {
+      cb = DeploymentCircuitBreaker.builder().enable(r.circuitBreaker()).rollback(r.circuitBreaker()).build();
+    } else if (current != null) {
+      cb = current.deploymentCircuitBreaker();
+    } else {
+      cb = DeploymentCircuitBreaker.builder().enable(true).rollback(true).build();
+    }
+    DeploymentConfiguration.Builder b = current == null ? DeploymentConfiguration.builder() : current.toBuilder();
+    return b.minimumHealthyPercent(min).maximumPercent(max).deploymentCircuitBreaker(cb).build();
   }
 
   private static boolean sameDeploymentConfiguration(DeploymentConfiguration want, DeploymentConfiguration have) {
     if (have == null) {
       return false;
     }
-    DeploymentCircuitBreaker cb = have.deploymentCircuitBreaker();
-    boolean enable = cb != null && Boolean.TRUE.equals(cb.enable());
-    boolean rollback = cb != null && Boolean.TRUE.equals(cb.rollback());
     return Objects.equals(want.minimumHealthyPercent(), have.minimumHealthyPercent())
         && Objects.equals(want.maximumPercent(), have.maximumPercent())
-        && want.deploymentCircuitBreaker().enable() == enable
-        && want.deploymentCircuitBreaker().rollback() == rollback;
+        && enabled(want.deploymentCircuitBreaker(), true) == enabled(have.deploymentCircuitBreaker(), true)
+        && enabled(want.deploymentCircuitBreaker(), false) == enabled(have.deploymentCircuitBreaker(), false);
+  }
+
+  private static boolean enabled(DeploymentCircuitBreaker cb, boolean enable) {
+    return cb != null && Boolean.TRUE.equals(enable ? cb.enable() : cb.rollback());
   }
 
   private static boolean sameLoadBalancer(LoadBalancer a, LoadBalancer b) {
@@ -1089,6 +1225,14 @@ public final class EcsDeployService {
     }
     int slash = arn.lastIndexOf('/');
     return slash < 0 ? arn : arn.substring(slash + 1);
+  }
+
+  /**
+   * {@link #call}, retrying AWS's documented just-created refusals (a new security group, scalable target, the
+   * ECS service-linked role on first use) with bounded backoff, each retry said on {@code progress}.
+   */
+  static <T> T callRetrying(dev.berth.aws.EventualConsistency ec, Progress progress, String what, Supplier<T> s) {
+    return call(what, () -> ec.call(what, s, progress::info));
   }
 
   static <T> T call(String what, Supplier<T> s) {

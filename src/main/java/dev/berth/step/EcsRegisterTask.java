@@ -67,19 +67,20 @@ public final class EcsRegisterTask {
    * What to register. {@code definitionJson} (nullable) is a file's text in either accepted shape,
    * {@code source} names it in messages; {@code overrides} are the parameters; {@code fargateDefaults} adds
    * requiresCompatibilities FARGATE and networkMode awsvpc when the definition names no compatibility;
-   * {@code keepRevisions} (nullable) keeps only the newest N ACTIVE revisions.
+   * {@code keepRevisions} (nullable) keeps only the newest N ACTIVE revisions; {@code createRoles} false makes
+   * a missing {@code ecsTaskExecutionRole} an error (exit 3) instead of being created.
    */
   public record Request(String definitionJson, String source, Overrides overrides, boolean fargateDefaults,
-      Integer keepRevisions, boolean dryRun) {
+      Integer keepRevisions, boolean dryRun, boolean createRoles) {
     public Request {
       overrides = overrides == null ? Overrides.none() : overrides;
       source = source == null ? "task definition" : source;
     }
 
-    /** A real run (not a dry run). */
+    /** A real run (not a dry run) that may create the execution role. */
     public Request(String definitionJson, String source, Overrides overrides, boolean fargateDefaults,
         Integer keepRevisions) {
-      this(definitionJson, source, overrides, fargateDefaults, keepRevisions, false);
+      this(definitionJson, source, overrides, fargateDefaults, keepRevisions, false, true);
     }
 
     /** From parameters alone. */
@@ -111,12 +112,17 @@ public final class EcsRegisterTask {
     }
 
     public Request withKeepRevisions(Integer n) {
-      return new Request(definitionJson, source, overrides, fargateDefaults, n, dryRun);
+      return new Request(definitionJson, source, overrides, fargateDefaults, n, dryRun, createRoles);
     }
 
     /** With {@code dryRun}: only read calls; the result lists what a real run would change. */
     public Request withDryRun(boolean dry) {
-      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, dry);
+      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, dry, createRoles);
+    }
+
+    /** With false, a missing {@code ecsTaskExecutionRole} is an error (exit 3) instead of being created. */
+    public Request withCreateRoles(boolean create) {
+      return new Request(definitionJson, source, overrides, fargateDefaults, keepRevisions, dryRun, create);
     }
   }
 
@@ -128,10 +134,15 @@ public final class EcsRegisterTask {
    * latest one, a log group, deregistered revisions); with {@code dryRun} (true, else absent) what it would
    * change, and then nothing is registered: {@code taskDefinitionArn} and {@code revision} are the reused
    * revision's, or null when a new revision would be registered, and {@code deregistered} lists what would be.
+   * {@code executionRoleArn} is the definition's execution role (null when it has none);
+   * {@code executionRoleCreated} is true when berth created {@code ecsTaskExecutionRole} in this run, false
+   * when it found it (null when the definition named its role, needs none, or in a dry run);
+   * {@code logGroupsCreated} (null when none) lists the awslogs groups this run created.
    */
   public record Result(String taskDefinitionArn, String family, Integer revision, boolean registered,
       Map<String, String> containers, List<String> warnings, List<String> deregistered, List<String> keptInUse,
-      Boolean dryRun, List<Change> changes) {}
+      Boolean dryRun, List<Change> changes, String executionRoleArn, Boolean executionRoleCreated,
+      List<String> logGroupsCreated) {}
 
   /** The name a revision to be registered has in a plan, before ECS gives it a number. */
   static String newRevision(String family) {
@@ -174,27 +185,70 @@ public final class EcsRegisterTask {
     }
     ObjectNode def = plan.definition();
     String family = plan.family();
-    RegisterTaskDefinitionRequest register = TaskDefinitions.toRequest(def);
     boolean dry = request.dryRun();
 
-    // observe, then the changes: a log group, a new revision (with its differences from the latest), prunes
+    // observe (read-only: a definition AWS would refuse leaves nothing behind), then the changes: the execution
+    // role, log groups, a new revision (with its differences from the latest), prunes
     DescribeTaskDefinitionResponse latest = latestActive(family);
-    String logGroup = request.overrides().logGroup();
-    boolean logGroupMissing = logGroup != null && !logGroupExists(logGroup);
     dev.berth.report.Plan.Builder changes = dev.berth.report.Plan.builder();
-    if (logGroupMissing) {
-      changes.add(Change.create("logs:log-group", logGroup, List.of()));
+    List<String> roleReasons = request.fargateDefaults() ? TaskDefinitions.executionRoleReasons(def) : List.of();
+    ExecutionRole.Found role = null;
+    Boolean roleCreated = null;
+    List<String> missingGroups = new ArrayList<>();
+    boolean reuse;
+    if (!roleReasons.isEmpty() && reusesLatestRole(def, latest)) {
+      // the latest revision runs with ecsTaskExecutionRole and is otherwise the same: nothing to look up
+      reuse = true;
+      roleCreated = false;
+    } else {
+      reuse = latestIsSame(def, latest);
+      if (!reuse) {
+        if (!roleReasons.isEmpty()) {
+          role = ExecutionRole.find(aws);
+          if (!role.exists() && !request.createRoles()) {
+            throw ExecutionRole.refusal(roleReasons);
+          }
+          if (role.exists()) {
+            def.put("executionRoleArn", role.arn());
+          } else {
+            changes.add(Change.create("iam:role", ExecutionRole.NAME, List.of()));
+          }
+        }
+        // a definition taken from ECS (force-redeploy) already ran with its groups: only the register step makes
+        // them
+        if (request.fargateDefaults()) {
+          for (String g : TaskDefinitions.logGroups(def, aws.region().id())) {
+            if (!logGroupExists(g)) {
+              missingGroups.add(g);
+              changes.add(Change.create("logs:log-group", g, List.of()));
+            }
+          }
+        }
+      }
     }
     ObjectNode latestJson = latest == null ? null : TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags());
-    boolean reuse = latestJson != null && TaskDefinitions.same(def, latestJson);
     if (!reuse) {
       changes.add(Change.create("ecs:task-definition", newRevision(family), dev.berth.report.Plan.diff(
           latestJson == null ? null : TaskDefinitions.normalise(latestJson), TaskDefinitions.normalise(def))));
     }
 
-    if (logGroupMissing && !dry) {
-      createLogGroup(logGroup);
+    List<String> groupsCreated = new ArrayList<>();
+    if (!dry) {
+      if (role != null) {
+        roleCreated = !role.exists();
+        def.put("executionRoleArn", ExecutionRole.create(aws, role, progress));
+        if (!roleCreated) {
+          progress.info("using IAM role " + ExecutionRole.NAME + " as the task execution role ("
+              + String.join("; ", roleReasons) + ")");
+        }
+      }
+      for (String g : missingGroups) {
+        if (createLogGroup(g)) {
+          groupsCreated.add(g);
+        }
+      }
     }
+    RegisterTaskDefinitionRequest register = TaskDefinitions.toRequest(def);
     TaskDefinition td = null;
     boolean registered = false;
     if (reuse) {
@@ -242,8 +296,10 @@ public final class EcsRegisterTask {
       planned = planned.stream().map(c -> c.name().equals(newRevision(family))
           ? new Change(c.resource(), name, c.action(), c.fields()) : c).toList();
     }
+    String roleArn = td != null ? td.executionRoleArn() : def.path("executionRoleArn").asText(null);
     return new Result(td == null ? null : td.taskDefinitionArn(), family, td == null ? null : td.revision(),
-        registered, containers, warnings, deregistered, keptInUse, dry ? Boolean.TRUE : null, planned);
+        registered, containers, warnings, deregistered, keptInUse, dry ? Boolean.TRUE : null, planned, roleArn,
+        dry ? null : roleCreated, groupsCreated.isEmpty() ? null : groupsCreated);
   }
 
   /** The latest ACTIVE revision of the family with its tags, or null when the family has none. */
@@ -276,12 +332,37 @@ public final class EcsRegisterTask {
     }
   }
 
-  private void createLogGroup(String name) {
+  /**
+   * When the definition needs an execution role and names none, and the latest revision uses the account's
+   * ecsTaskExecutionRole and is otherwise the same, takes that role into {@code def} (a rerun then looks nothing
+   * up). Returns whether it did.
+   */
+  private static boolean reusesLatestRole(ObjectNode def, DescribeTaskDefinitionResponse latest) {
+    String arn = latest == null ? null : latest.taskDefinition().executionRoleArn();
+    if (arn == null || !arn.endsWith(":role/" + ExecutionRole.NAME)) {
+      return false;
+    }
+    ObjectNode candidate = def.deepCopy().put("executionRoleArn", arn);
+    if (!latestIsSame(candidate, latest)) {
+      return false;
+    }
+    def.put("executionRoleArn", arn);
+    return true;
+  }
+
+  private static boolean latestIsSame(ObjectNode def, DescribeTaskDefinitionResponse latest) {
+    return latest != null && TaskDefinitions.same(def, TaskDefinitions.fromSdk(latest.taskDefinition(), latest.tags()));
+  }
+
+  /** Creates the log group; false when another run created it meanwhile. */
+  private boolean createLogGroup(String name) {
     try {
       aws.logs().createLogGroup(b -> b.logGroupName(name));
       progress.info("created log group " + name);
+      return true;
     } catch (ResourceAlreadyExistsException e) {
       progress.detail("log group " + name + " was created meanwhile");
+      return false;
     } catch (SdkException e) {
       throw AwsErrors.translate("CloudWatch Logs CreateLogGroup " + name, e);
     }

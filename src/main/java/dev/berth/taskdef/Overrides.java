@@ -11,7 +11,8 @@ import java.util.Map;
  * the container {@code containerName} picks. {@code images} re-images any containers by name (used by
  * ecs-force-redeploy). Lists are merged into the file's: an entry with the same key (env name, secret name,
  * container port and protocol, mount container path, volume name) is replaced, others are added.
- * Durations are in seconds.
+ * Durations are in seconds. {@code logs} false turns off the default awslogs configuration a Fargate container
+ * without logging gets (group {@code /ecs/FAMILY}, stream prefix {@code ecs}); null or true keeps it.
  */
 public record Overrides(
     String family,
@@ -36,7 +37,8 @@ public record Overrides(
     Integer healthCheckTimeout,
     Integer healthCheckRetries,
     Integer healthCheckStartPeriod,
-    Map<String, String> images) {
+    Map<String, String> images,
+    Boolean logs) {
 
   public Overrides {
     ports = ports == null ? List.of() : List.copyOf(ports);
@@ -113,6 +115,7 @@ public record Overrides(
     private Integer healthCheckRetries;
     private Integer healthCheckStartPeriod;
     private Map<String, String> images;
+    private Boolean logs;
 
     public Builder family(String v) { family = v; return this; }
     public Builder containerName(String v) { containerName = v; return this; }
@@ -137,12 +140,13 @@ public record Overrides(
     public Builder healthCheckRetries(Integer v) { healthCheckRetries = v; return this; }
     public Builder healthCheckStartPeriod(Integer v) { healthCheckStartPeriod = v; return this; }
     public Builder images(Map<String, String> v) { images = v; return this; }
+    public Builder logs(Boolean v) { logs = v; return this; }
 
     public Overrides build() {
       return new Overrides(family, containerName, image, cpu, memory, containerMemory, containerMemoryReservation,
           ports, env, secrets, volumes, efsVolumes, mounts, executionRoleArn, taskRoleArn, logGroup,
           cpuArchitecture, healthCheck, healthCheckInterval, healthCheckTimeout, healthCheckRetries,
-          healthCheckStartPeriod, images);
+          healthCheckStartPeriod, images, logs);
     }
   }
 }

@@ -108,8 +108,36 @@ final class Renderer {
       if (fargate && !def.has("networkMode")) {
         def.put("networkMode", "awsvpc");
       }
+      if (fargate && !Boolean.FALSE.equals(o.logs())) {
+        defaultLogs(def, containers, region);
+      }
     }
     return def;
+  }
+
+  /**
+   * What the console's "Auto-configure CloudWatch Logs" does: every container without a logConfiguration sends
+   * its output to the awslogs driver, group {@code /ecs/FAMILY}, stream prefix {@code ecs} (ECS developer guide,
+   * "Send Amazon ECS logs to CloudWatch"; the default group name is the console's). A failing rollout is
+   * unreadable without it.
+   */
+  private static void defaultLogs(ObjectNode def, ArrayNode containers, String region) {
+    String family = def.path("family").asText(null);
+    if (family == null || family.isBlank() || region == null) {
+      return;
+    }
+    for (JsonNode c : containers) {
+      if (c instanceof ObjectNode container && !container.has("logConfiguration")) {
+        ObjectNode lc = container.putObject("logConfiguration").put("logDriver", "awslogs");
+        lc.putObject("options").put("awslogs-group", defaultLogGroup(family)).put("awslogs-region", region)
+            .put("awslogs-stream-prefix", "ecs");
+      }
+    }
+  }
+
+  /** {@code /ecs/FAMILY}, the console's default log group of a task definition family. */
+  static String defaultLogGroup(String family) {
+    return "/ecs/" + family;
   }
 
   private static ObjectNode pickContainer(ArrayNode containers, boolean fromFile, Overrides o, ObjectNode def,
@@ -221,10 +249,7 @@ final class Renderer {
       if (region != null) {
         opts.put("awslogs-region", region);
       }
-      String family = def.path("family").asText(null);
-      if (family != null) {
-        opts.put("awslogs-stream-prefix", family);
-      }
+      opts.put("awslogs-stream-prefix", "ecs");
       c.set("logConfiguration", lc);
     }
     boolean hcTiming = o.healthCheckInterval() != null || o.healthCheckTimeout() != null

@@ -223,6 +223,63 @@ public final class TaskDefinitions {
     return SdkJson.toRequest(definition);
   }
 
+  /**
+   * Why a definition needs a task execution role and has none (empty when it has one or needs none). On
+   * Fargate, ECS refuses RegisterTaskDefinition without {@code executionRoleArn} when a container pulls from a
+   * private ECR repository, uses the awslogs driver, or has {@code secrets} or {@code repositoryCredentials}
+   * (ECS developer guide, "Amazon ECS task execution IAM role").
+   */
+  public static List<String> executionRoleReasons(JsonNode definition) {
+    List<String> reasons = new ArrayList<>();
+    if (!definition.path("executionRoleArn").asText("").isBlank()) {
+      return reasons;
+    }
+    boolean fargate = false;
+    for (JsonNode c : definition.path("requiresCompatibilities")) {
+      fargate |= "FARGATE".equals(c.asText());
+    }
+    for (JsonNode c : definition.path("containerDefinitions")) {
+      String name = c.path("name").asText();
+      if (fargate && isPrivateEcrImage(c.path("image").asText(""))) {
+        reasons.add("container " + name + " pulls from a private ECR repository");
+      }
+      if (fargate && "awslogs".equals(c.path("logConfiguration").path("logDriver").asText())) {
+        reasons.add("container " + name + " logs with the awslogs driver");
+      }
+      if (c.path("secrets").size() > 0 || c.path("logConfiguration").path("secretOptions").size() > 0) {
+        reasons.add("container " + name + " reads secrets");
+      }
+      if (c.has("repositoryCredentials")) {
+        reasons.add("container " + name + " uses private registry credentials");
+      }
+    }
+    return reasons;
+  }
+
+  private static final java.util.regex.Pattern ECR_PRIVATE = java.util.regex.Pattern.compile(
+      "\\d{12}\\.dkr\\.ecr(-fips)?\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/.*");
+
+  /** True for an image in a private ECR repository ({@code ACCOUNT.dkr.ecr.REGION.amazonaws.com/...}). */
+  public static boolean isPrivateEcrImage(String image) {
+    return ECR_PRIVATE.matcher(image).matches();
+  }
+
+  /** The awslogs groups the definition's containers write to in {@code region} (its default region included). */
+  public static java.util.Set<String> logGroups(JsonNode definition, String region) {
+    java.util.Set<String> groups = new java.util.LinkedHashSet<>();
+    for (JsonNode c : definition.path("containerDefinitions")) {
+      JsonNode lc = c.path("logConfiguration");
+      if ("awslogs".equals(lc.path("logDriver").asText())) {
+        String group = lc.path("options").path("awslogs-group").asText("");
+        String r = lc.path("options").path("awslogs-region").asText(region);
+        if (!group.isBlank() && r.equals(region)) {
+          groups.add(group);
+        }
+      }
+    }
+    return groups;
+  }
+
   /** Container name to image, in the definition's order. */
   public static Map<String, String> containers(JsonNode definition) {
     Map<String, String> m = new LinkedHashMap<>();

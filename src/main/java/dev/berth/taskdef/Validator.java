@@ -114,6 +114,15 @@ final class Validator {
         out.add(Violation.error(p + ".efsVolumeConfiguration.transitEncryption", "IAM authorization needs"
             + " transitEncryption ENABLED"));
       }
+      // EFSAuthorizationConfig.iam (ECS API reference): "whether to use the Amazon ECS task role defined in a
+      // task definition when mounting" -- with no task role the mount has no identity and the task cannot start
+      if ("ENABLED".equals(efs.path("authorizationConfig").path("iam").asText())
+          && def.path("taskRoleArn").asText("").isBlank()) {
+        out.add(Violation.error(p + ".efsVolumeConfiguration.authorizationConfig.iam", "IAM authorization mounts"
+            + " the file system with the task role, and the definition has none: give --task-role-arn (a role"
+            + " allowed elasticfilesystem:ClientMount on " + efs.path("fileSystemId").asText("the file system")
+            + ")"));
+      }
     }
 
     // containers

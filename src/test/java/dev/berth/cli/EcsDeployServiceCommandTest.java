@@ -173,9 +173,9 @@ class EcsDeployServiceCommandTest {
     assertEquals(exit == 0, r.path("ok").asBoolean());
     assertEquals(OURS, r.path("deploymentId").asText());
     assertEquals(TD7, r.path("taskDefinitionArn").asText());
-    // the pull recording's service has the circuit breaker without rollback: berth turns rollback on too
-    assertEquals(recording.equals("pull") ? "[\"taskDefinition\",\"deploymentConfiguration\"]" : "[\"taskDefinition\"]",
-        r.path("changed").toString());
+    // the pull recording's service has the circuit breaker without rollback: no flag asked for another one, so
+    // its deployment configuration is left as it is
+    assertEquals("[\"taskDefinition\"]", r.path("changed").toString());
     assertFalse(r.path("created").asBoolean());
     if (exit != 0) {
       assertEquals("FAILED", r.path("outcome").asText());
@@ -206,6 +206,27 @@ class EcsDeployServiceCommandTest {
     assertEquals(4, u.get("desiredCount").asInt());
     assertEquals(TD7, u.get("taskDefinition").asText());
     assertEquals("[\"taskDefinition\",\"desiredCount\"]", run.json().path("changed").toString());
+  }
+
+  @Test
+  void deploy_update_whenBreakerDiffersAndNoFlagAsks_leavesDeploymentConfiguration_andCountsCompareByValue()
+      throws IOException {
+    // the pull recording's service runs the breaker without rollback; a desired count of 200 is an Integer
+    // outside the JVM's small-value cache, so a reference comparison would call it changed on every run
+    Berth.Run run = deploy(ecs("pull"), "--desired-count", "200");
+    JsonNode u = updates.get(0);
+    assertTrue(u.path("deploymentConfiguration").isMissingNode(), u.toString());
+    assertEquals(200, u.get("desiredCount").asInt(), u.toString());
+    assertEquals("[\"taskDefinition\",\"desiredCount\"]", run.json().path("changed").toString(), run.toString());
+  }
+
+  @Test
+  void deploy_update_whenCircuitBreakerFlagGiven_turnsRollbackOnAndKeepsTheRest() throws IOException {
+    Berth.Run run = deploy(ecs("pull"), "--circuit-breaker");
+    JsonNode dc = updates.get(0).path("deploymentConfiguration");
+    assertEquals("{\"enable\":true,\"rollback\":true}", dc.path("deploymentCircuitBreaker").toString(), dc.toString());
+    assertEquals("[\"taskDefinition\",\"deploymentConfiguration\"]", run.json().path("changed").toString(),
+        run.toString());
   }
 
   @Test

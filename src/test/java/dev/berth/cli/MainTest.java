@@ -41,6 +41,16 @@ class MainTest {
   }
 
   @Test
+  void region_whenNotAnAwsRegion_exits3WithTheClosestNames_beforeAnyCall() {
+    // the endpoint is a closed port: a call would be exit 4, not 3
+    Berth.Run run = Berth.inProcess(java.util.Map.of("AWS_ACCESS_KEY_ID", "testing", "AWS_SECRET_ACCESS_KEY",
+        "testing"), "ecs-scale", "--cluster", "c", "--service", "s", "--desired-count", "1", "--region", "us-est-2",
+        "--endpoint-url", "http://127.0.0.1:9");
+    assertEquals(ExitCodes.INVALID_INPUT, run.exitCode(), run.toString());
+    assertTrue(run.stderr().contains("'us-est-2' is not an AWS region; closest: us-east-2"), run.stderr());
+  }
+
+  @Test
   void noStep_exitsWithUsage2() {
     Berth.Run run = Berth.inProcess(java.util.Map.of());
     assertEquals(ExitCodes.USAGE, run.exitCode(), run.toString());

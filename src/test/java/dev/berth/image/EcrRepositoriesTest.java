@@ -32,6 +32,7 @@ class EcrRepositoriesTest {
   final List<String> targets = Collections.synchronizedList(new ArrayList<>());
   final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  final List<String> bodies = Collections.synchronizedList(new ArrayList<>());
   final AtomicReference<Function<String, Answer>> answers = new AtomicReference<>();
   final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
   final Clock clock = new Clock() {
@@ -60,7 +61,7 @@ class EcrRepositoriesTest {
       String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
       targets.add(target);
       authorizations.add(ex.getRequestHeaders().getFirst("Authorization"));
-      ex.getRequestBody().readAllBytes();
+      bodies.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       Answer a = answers.get().apply(target.substring(target.indexOf('.') + 1));
       byte[] b = a.body().getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().add("Content-Type", "application/x-amz-json-1.1");
@@ -132,6 +133,34 @@ class EcrRepositoriesTest {
     assertTrue(auth.startsWith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-2/ecr/aws4_request, "
         + "SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token;x-amz-target, Signature="), auth);
     assertTrue(auth.matches(".*Signature=[0-9a-f]{64}"), auth);
+  }
+
+  /** DescribeRepositories as ECR answers for the 2025 *_WITH_EXCLUSION settings (API reference field names). */
+  static String repository(String mutability, String filter) {
+    return "{\"repositories\":[{\"repositoryName\":\"app\",\"repositoryUri\":\"123456789012.dkr.ecr.us-east-2"
+        + ".amazonaws.com/app\",\"registryId\":\"123456789012\",\"imageTagMutability\":\"" + mutability + "\","
+        + "\"imageTagMutabilityExclusionFilters\":[{\"filterType\":\"WILDCARD\",\"filter\":\"" + filter + "\"}],"
+        + "\"imageScanningConfiguration\":{\"scanOnPush\":true}}]}";
+  }
+
+  @Test
+  void find_whenMutabilityHasExclusions_readsEachTagsMutability() {
+    answers.set(op -> new Answer(200, repository("IMMUTABLE_WITH_EXCLUSION", "dev-*")));
+    EcrRepositories.Info immutableExceptDev = repos().find(null, "app").orElseThrow();
+    assertTrue(immutableExceptDev.immutable("v1.2"));
+    assertFalse(immutableExceptDev.immutable("dev-42"));
+    answers.set(op -> new Answer(200, repository("MUTABLE_WITH_EXCLUSION", "release-*.final")));
+    EcrRepositories.Info mutableExceptReleases = repos().find(null, "app").orElseThrow();
+    assertFalse(mutableExceptReleases.immutable("latest"));
+    assertTrue(mutableExceptReleases.immutable("release-3.final"));
+    assertFalse(mutableExceptReleases.immutable("release-3xfinal"), "a dot is a dot, not any character");
+  }
+
+  @Test
+  void auth_doesNotSendTheDeprecatedRegistryIds() {
+    answers.set(op -> new Answer(200, token("pw", 1420070400.0)));
+    repos().auth("123456789012").get();
+    assertEquals(List.of("{}"), bodies, "GetAuthorizationToken with an empty body");
   }
 
   @Test

@@ -14,6 +14,8 @@ import dev.berth.jenkins.PipelineHarness.AwsKeys;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
+import dev.berth.testbed.StoryVpc;
+import dev.berth.testbed.StrictAws;
 import dev.berth.testbed.TestEcr;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,17 +53,19 @@ class JenkinsfileIT {
     TestImages.Image node = TestImages.image(new Random(20), 2, 4096, false, "amd64");
     TestImages.push(client, "library/node", node, "20");
 
+    // AWS's rules moto skips are enforced by the strict layer the pipeline talks to (docs/aws-rules.md)
+    StrictAws strict = StrictAws.shared(moto.endpoint());
+    strict.reset();
     try (AwsClients aws = moto.clients()) {
-      String vpc = aws.ec2().createVpc(b -> b.cidrBlock("10.0.0.0/16")).vpc().vpcId();
-      String subnetA = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.1.0/24").availabilityZone("us-east-2a"))
-          .subnet().subnetId();
-      String subnetB = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.2.0/24").availabilityZone("us-east-2b"))
-          .subnet().subnetId();
+      StoryVpc network = StoryVpc.create(aws);
+      String vpc = network.vpc();
 
       PipelineHarness h = realHarness(tmp, "workspace", moto, registry);
+      h.baseEnv.put("AWS_ENDPOINT_URL", strict.endpoint().toString());
+      h.baseEnv.put("BERTH_AWS_CONSISTENCY_BACKOFF", "10ms");
       h.params.put("SOURCE_IMAGE", registry.host() + "/library/node:20");
       h.params.put("VPC_ID", vpc);
-      h.params.put("SUBNETS", subnetA + "," + subnetB);
+      h.params.put("SUBNETS", String.join(",", network.taskSubnets()));
       h.params.put("PROMOTE", true);
       h.params.put("DESIRED_COUNT", "3");
 
@@ -96,6 +100,18 @@ class JenkinsfileIT {
       assertEquals(80, c.portMappings().get(0).containerPort());
       assertEquals("/sites/export-service", c.mountPoints().get(0).containerPath());
       assertEquals("export-service", td.volumes().get(0).name());
+      // no role given: the account's ecsTaskExecutionRole, created; awslogs to /ecs/FAMILY
+      assertEquals("arn:aws:iam::" + MotoServer.ACCOUNT + ":role/ecsTaskExecutionRole", td.executionRoleArn());
+      assertEquals("/ecs/gantt-exporter-ecs-task", c.logConfiguration().options().get("awslogs-group"));
+      assertEquals(1, aws.logs().describeLogGroups(b -> b.logGroupNamePrefix("/ecs/gantt-exporter-ecs-task"))
+          .logGroups().size());
+      // the ALB got one public subnet per zone; every just-created refusal of the strict layer was survived
+      var alb = aws.elb().describeLoadBalancers(b -> {}).loadBalancers().get(0);
+      assertEquals(java.util.Set.of(network.publicA(), network.publicB()), alb.availabilityZones().stream()
+          .map(z -> z.subnetId()).collect(java.util.stream.Collectors.toSet()));
+      assertEquals(1, strict.refused("InvalidParameterException").size(), strict.refused().toString());
+      assertTrue(strict.refused("InvalidGroup.NotFound").size() >= 1, strict.refused().toString());
+      assertTrue(strict.refused("ObjectNotFoundException").size() >= 1, strict.refused().toString());
 
       // ecsDeployService + ecsForceRedeploy + ecsScale: the service behind the ALB, promoted, scaled to 3
       Service svc = aws.ecs().describeServices(b -> b.cluster("gantt").services("gantt-exporter")).services().get(0);

@@ -139,9 +139,10 @@ class DryRunIT {
       // ecs-register-task: first registration lists the definition's fields; then a change by field
       String image = pushed.get("image").asText();
       Dry firstRegister = dry(flow, registry, 0, flow.register(image));
-      assertEquals(List.of("create logs:log-group /ecs/" + Flow.FAMILY, "create ecs:task-definition " + Flow.FAMILY
-          + ":(new revision)"), firstRegister.changes());
-      assertTrue(firstRegister.fields(1).contains("cpu: (unset) -> 1024"), firstRegister.fields(1).toString());
+      // no role given, none in the account: the task execution role is among the changes (it would be created)
+      assertEquals(List.of("create iam:role ecsTaskExecutionRole", "create logs:log-group /ecs/" + Flow.FAMILY,
+          "create ecs:task-definition " + Flow.FAMILY + ":(new revision)"), firstRegister.changes());
+      assertTrue(firstRegister.fields(2).contains("cpu: (unset) -> 1024"), firstRegister.fields(2).toString());
       assertNull(firstRegister.json().get("taskDefinitionArn"));
       JsonNode registered = ok(flow.inProcess(Map.of(), flow.register(image)));
       assertEquals(List.of(), dry(flow, registry, 0, flow.register(image)).changes(), "identical revision: no change");

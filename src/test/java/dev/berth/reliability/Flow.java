@@ -7,6 +7,8 @@ import dev.berth.image.TestImages;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
 import dev.berth.testbed.Registry;
+import dev.berth.testbed.StoryVpc;
+import dev.berth.testbed.StrictAws;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,31 +34,45 @@ final class Flow {
   static final String SOURCE_IMAGE = "upstream/gantt";
 
   final MotoServer moto;
+  /** The strict layer in front of moto: what AWS refuses is refused (docs/aws-rules.md). */
+  final StrictAws strict;
   final Registry source;
   final Registry target;
+  final StoryVpc network;
   final String vpc;
+  /** Public subnets (route to the internet gateway), us-east-2a and us-east-2b. */
   final String subnetA;
   final String subnetB;
   URI awsEndpoint;
   URI registryEndpoint;
 
-  /** Resets moto, makes the VPC with two subnets, and puts the source image in the open registry. */
+  /**
+   * Resets moto and the strict layer, makes the story's VPC (public and private subnets, two per zone), and
+   * puts the source image in the open registry. AWS calls go through the strict layer.
+   */
   Flow(Registry target) {
-    this.moto = MotoServer.shared();
+    this(target, MotoServer.shared());
+  }
+
+  /** The same on another moto_server (the IAM-enforcing one). */
+  Flow(Registry target, MotoServer moto) {
+    this.moto = moto;
     moto.reset();
+    this.strict = StrictAws.shared(moto.endpoint());
+    strict.reset();
     this.source = Registry.shared();
     this.target = target;
-    this.awsEndpoint = moto.endpoint();
+    this.awsEndpoint = strict.endpoint();
     this.registryEndpoint = target.url();
     try (AwsClients aws = TestBed.aws(moto.endpoint())) {
-      vpc = aws.ec2().createVpc(b -> b.cidrBlock("10.0.0.0/16")).vpc().vpcId();
+      network = StoryVpc.create(aws);
       // as in a default VPC; moto's RunTask (awsvpc) needs it too: it names a task's ENI by its private DNS name
-      aws.ec2().modifyVpcAttribute(b -> b.vpcId(vpc).enableDnsHostnames(a -> a.value(true)));
-      subnetA = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.1.0/24").availabilityZone("us-east-2a"))
-          .subnet().subnetId();
-      subnetB = aws.ec2().createSubnet(b -> b.vpcId(vpc).cidrBlock("10.0.2.0/24").availabilityZone("us-east-2b"))
-          .subnet().subnetId();
+      String id = network.vpc();
+      aws.ec2().modifyVpcAttribute(b -> b.vpcId(id).enableDnsHostnames(a -> a.value(true)));
     }
+    vpc = network.vpc();
+    subnetA = network.publicA();
+    subnetB = network.publicB();
     RegistryClient src = new RegistryClient(source.url(), null, RegistryClient.Settings.defaults(), Sleeper.REAL);
     if (src.manifestDigest(SOURCE_IMAGE, "1.0").isEmpty()) {
       Random random = new Random(1);
@@ -90,6 +106,8 @@ final class Flow {
     env.put("AWS_EC2_METADATA_DISABLED", "true");
     env.put("DOCKER_CONFIG", "/nonexistent-docker-config");
     env.put("BERTH_REGISTRY_ENDPOINT", registryEndpoint.toString());
+    // the strict layer plays AWS's just-created refusals; berth's bounded retry waits 10ms, not 1s, for them
+    env.put("BERTH_AWS_CONSISTENCY_BACKOFF", "10ms");
     return env;
   }
 
@@ -101,12 +119,13 @@ final class Flow {
   String[] register(String image) {
     return new String[] {"ecs-register-task", "--family", FAMILY, "--container-name", CONTAINER, "--image", image,
         "--cpu", "1024", "--memory", "4096", "--container-memory", "2048", "--port", "80", "--volume",
-        "export-service", "--mount", "export-service:/sites/export-service", "--log-group", "/ecs/" + FAMILY};
+        "export-service", "--mount", "export-service:/sites/export-service"};
   }
 
   String[] deploy(String... extra) {
     List<String> a = new ArrayList<>(List.of("ecs-deploy-service", "--cluster", CLUSTER, "--service", SERVICE,
-        "--task-definition", FAMILY, "--subnets", subnetA + "," + subnetB, "--create-load-balancer", "--vpc-id", vpc,
+        "--task-definition", FAMILY, "--subnets", String.join(",", network.taskSubnets()), "--create-load-balancer",
+        "--vpc-id", vpc,
         "--container-name", CONTAINER, "--container-port", "80", "--desired-count", "2",
         "--health-check-grace-period", "60", "--autoscaling-min", "1", "--autoscaling-max", "4", "--cpu-target", "60",
         "--memory-target", "70", "--timeout", "60s"));

@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.ecs.model.Deployment;
 /**
  * Races: another deployment replaces the one a step watches (the verdict is SUPERSEDED, exit 1, naming the
  * other deployment, never someone else's success or failure); two ecr-push runs of one immutable tag with
- * different content at the same time (one wins, the other fails cleanly and overwrites nothing).
+ * different content at the same time (one wins, the other fails cleanly and overwrites nothing); two
+ * ecs-deploy-service runs creating the same new service (one wins, the other says so, its rerun converges).
  */
 class RacesIT {
 
@@ -124,6 +125,50 @@ class RacesIT {
             Sleeper.REAL);
         assertEquals(winner.json().get("digest").asText(),
             client.manifestDigest(Flow.REPOSITORY, "release").orElseThrow(), "the tag holds the winner's image");
+      }
+    }
+  }
+
+  /**
+   * Two runs of ecs-deploy-service create the same new service at once (two pipelines of one commit). Both look
+   * before either creates (their CreateCluster is held 3 s), then race for every resource through the strict
+   * layer, which refuses the second CreateService as ECS does. The loser says another run created the service
+   * (exit 1, no raw AWS error) and adopts nothing of anyone else's; its rerun updates what the winner made.
+   */
+  @Test
+  void twoDeploys_creatingTheSameNewService_oneWinsTheOtherSaysSoAndItsRerunConverges() throws Exception {
+    try (Registry target = Flow.ecrRegistry()) {
+      Flow flow = new Flow(target);
+      String image = "123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo:v1";
+      assertEquals(0, flow.inProcess(Map.of(), flow.register(image)).exitCode());
+      try (FaultProxy hold = FaultProxy.to(flow.strict.endpoint()).rate(1.0).faults(FaultProxy.Fault.DELAY)
+          .delay(java.time.Duration.ofSeconds(3)).only(ex -> ex.action().equals("ecs:CreateCluster")).start()) {
+        flow.awsEndpoint = hold.endpoint();
+        CompletableFuture<Berth.Run> a = CompletableFuture.supplyAsync(() -> flow.subprocess(Map.of(), flow.deploy()));
+        CompletableFuture<Berth.Run> b = CompletableFuture.supplyAsync(() -> flow.subprocess(Map.of(), flow.deploy()));
+        Berth.Run ra = a.get(4, TimeUnit.MINUTES);
+        Berth.Run rb = b.get(4, TimeUnit.MINUTES);
+        System.out.println("first:\n" + ra + "\nsecond:\n" + rb);
+        List<Berth.Run> runs = List.of(ra, rb);
+        assertEquals(1, runs.stream().filter(r -> r.exitCode() == 0).count(), "one wins:\n" + ra + "\n" + rb);
+        Berth.Run loser = ra.exitCode() == 0 ? rb : ra;
+        assertEquals(1, loser.exitCode(), loser.toString());
+        String error = loser.json().path("error").asText();
+        assertTrue(error.contains("was created by another run while this one was creating it")
+            && error.contains("run the step again"), error);
+        assertTrue(flow.strict.refused().stream().anyMatch(x -> x.contains("not idempotent")),
+            flow.strict.refused().toString());
+      }
+      flow.awsEndpoint = flow.strict.endpoint();
+      Berth.Run rerun = flow.inProcess(Map.of(), flow.deploy());
+      assertEquals(0, rerun.exitCode(), rerun.toString());
+      assertTrue(!rerun.json().path("created").asBoolean(), rerun.toString());
+      try (AwsClients aws = flow.aws()) {
+        assertEquals(1, aws.elb().describeLoadBalancers().loadBalancers().size());
+        assertEquals(1, aws.elb().describeTargetGroups().targetGroups().size());
+        assertEquals(1, aws.elb().describeListeners(x -> x.loadBalancerArn(aws.elb().describeLoadBalancers()
+            .loadBalancers().get(0).loadBalancerArn())).listeners().size());
+        assertEquals(1, aws.ecs().listServices(x -> x.cluster(Flow.CLUSTER)).serviceArns().size());
       }
     }
   }

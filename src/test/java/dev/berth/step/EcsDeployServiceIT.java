@@ -159,7 +159,7 @@ class EcsDeployServiceIT {
     List<LoadBalancer> lbs = aws.elb().describeLoadBalancers().loadBalancers();
     assertEquals(1, lbs.size());
     LoadBalancer alb = lbs.get(0);
-    assertEquals("shop-gantt-exporter-alb", alb.loadBalancerName());
+    assertEquals(new DeployNames("shop", "gantt-exporter").loadBalancer(), alb.loadBalancerName());
     assertEquals("internet-facing", alb.schemeAsString());
     assertEquals(dns, alb.dnsName());
     assertEquals(vpc, alb.vpcId());
@@ -463,7 +463,7 @@ class EcsDeployServiceIT {
     Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
         "--task-definition", FAMILY, "--subnets", subnetA + "," + subnetA2, "--create-load-balancer"));
     assertEquals(3, run.exitCode(), run.toString());
-    assertTrue(run.json().path("error").asText().contains("two subnets in different availability zones"),
+    assertTrue(run.json().path("error").asText().contains("an ALB needs subnets in at least two availability zones"),
         run.toString());
     assertNothingCreated();
   }
@@ -486,6 +486,50 @@ class EcsDeployServiceIT {
     assertEquals(3, unknownSubnet.exitCode(), unknownSubnet.toString());
     assertTrue(unknownSubnet.json().path("error").asText().contains("subnet-0000000000000dead"), unknownSubnet.toString());
     assertNothingCreated();
+  }
+
+  @Test
+  void createLoadBalancer_whenANameIsTakenByAForeignLoadBalancer_exits3AndAdoptsNothing() throws IOException {
+    DeployNames names = new DeployNames("shop", "gantt-exporter");
+    aws.elb().createLoadBalancer(b -> b.name(names.loadBalancer()).subnets(subnetA, subnetB));
+    Berth.Run run = berth(story());
+    assertEquals(3, run.exitCode(), run.toString());
+    assertTrue(run.json().path("error").asText().contains("berth did not create it for cluster shop, service"
+        + " gantt-exporter"), run.toString());
+    assertEquals(List.of(), calls().stream().filter(EcsDeployServiceIT::mutating).toList());
+  }
+
+  @Test
+  void createLoadBalancer_withUsersSecurityGroup_addsNoRuleToIt_andGivesTheTasksBerthsOwnGroup() throws IOException {
+    String shared = aws.ec2().createSecurityGroup(b -> b.groupName("shared").description("shared").vpcId(vpc))
+        .groupId();
+    Berth.Run run = berth(story("--security-groups", shared));
+    assertEquals(0, run.exitCode(), run.toString());
+    assertEquals(List.of(), aws.ec2().describeSecurityGroups(b -> b.groupIds(shared)).securityGroups().get(0)
+        .ipPermissions(), "the user's group is not changed");
+    List<String> groups = aws.ecs().describeServices(b -> b.cluster("shop").services("gantt-exporter")).services()
+        .get(0).networkConfiguration().awsvpcConfiguration().securityGroups();
+    assertEquals(2, groups.size(), groups.toString());
+    assertEquals(shared, groups.get(0));
+    SecurityGroup own = aws.ec2().describeSecurityGroups(b -> b.groupIds(groups.get(1))).securityGroups().get(0);
+    assertEquals(new DeployNames("shop", "gantt-exporter").serviceSecurityGroup(), own.groupName());
+    assertTrue(own.tags().stream().anyMatch(t -> t.key().equals("berth:service") && t.value().equals("gantt-exporter")),
+        own.toString());
+    assertEquals(1, own.ipPermissions().size(), own.toString());
+    Berth.Run again = berth(story("--security-groups", shared));
+    assertEquals("[]", again.json().path("changed").toString(), again.toString());
+  }
+
+  @Test
+  void createLoadBalancer_forClusterServicePairsThatJoinAlike_makesTwoLoadBalancers() throws IOException {
+    for (String[] cs : new String[][] {{"prod", "api-web"}, {"prod-api", "web"}}) {
+      Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", cs[0], "--service", cs[1],
+          "--task-definition", FAMILY, "--subnets", subnetA + "," + subnetB, "--create-load-balancer",
+          "--desired-count", "2", "--timeout", "60s"));
+      assertEquals(0, run.exitCode(), run.toString());
+    }
+    assertEquals(2, aws.elb().describeLoadBalancers().loadBalancers().size());
+    assertEquals(2, aws.elb().describeTargetGroups().targetGroups().size());
   }
 
   private void assertNothingCreated() throws IOException {

@@ -13,12 +13,23 @@ import org.junit.jupiter.api.Test;
 /** The parts of the deploy step that need no AWS: derived names, flag validation, the ALB resource label. */
 class EcsDeployServiceTest {
   @Test
-  void names_whenShort_areClusterServiceAndSuffix() {
+  void names_whenShort_areClusterServiceHashAndSuffix() {
     DeployNames n = new DeployNames("shop", "gantt-exporter");
-    assertEquals("shop-gantt-exporter-alb", n.loadBalancer());
-    assertEquals("shop-gantt-exporter-tg", n.targetGroup());
-    assertEquals("shop-gantt-exporter-alb-sg", n.loadBalancerSecurityGroup());
-    assertEquals("shop-gantt-exporter-svc-sg", n.serviceSecurityGroup());
+    String h = n.loadBalancer().substring("shop-gantt-exporter-".length(), "shop-gantt-exporter-".length() + 6);
+    assertTrue(h.matches("[0-9a-f]{6}"), n.loadBalancer());
+    assertEquals("shop-gantt-exporter-" + h + "-alb", n.loadBalancer());
+    assertEquals("shop-gantt-exporter-" + h + "-tg", n.targetGroup());
+    assertEquals("shop-gantt-exporter-" + h + "-alb-sg", n.loadBalancerSecurityGroup());
+    assertEquals("shop-gantt-exporter-" + h + "-svc-sg", n.serviceSecurityGroup());
+  }
+
+  @Test
+  void names_whenClusterServiceSplitDiffers_doNotCollide() {
+    DeployNames a = new DeployNames("prod", "api-web");
+    DeployNames b = new DeployNames("prod-api", "web");
+    assertNotEquals(a.loadBalancer(), b.loadBalancer());
+    assertNotEquals(a.targetGroup(), b.targetGroup());
+    assertTrue(a.loadBalancer().startsWith("prod-api-web-") && b.loadBalancer().startsWith("prod-api-web-"));
   }
 
   @Test
@@ -37,8 +48,8 @@ class EcsDeployServiceTest {
 
   @Test
   void names_sanitizeUnderscoresAndTheInternalPrefix() {
-    assertEquals("my-cluster-web-api-tg", new DeployNames("My_Cluster", "web__api").targetGroup());
-    assertEquals("svc-internal-x-tg", new DeployNames("internal", "x").targetGroup());
+    assertTrue(new DeployNames("My_Cluster", "web__api").targetGroup().matches("my-cluster-web-api-[0-9a-f]{6}-tg"));
+    assertTrue(new DeployNames("internal", "x").targetGroup().matches("svc-internal-x-[0-9a-f]{6}-tg"));
   }
 
   @Test

@@ -93,7 +93,8 @@ class EcsRegisterTaskIT {
     assertTrue(r.get("registered").asBoolean());
     assertEquals(IMAGE_1, r.get("containers").get(CONTAINER).asText());
     assertTrue(r.get("taskDefinitionArn").asText().endsWith(":task-definition/" + FAMILY + ":1"), r.toString());
-    assertEquals(List.of("ecs:RegisterTaskDefinition"), mutating(first.calls()));
+    // the story's definition logs to /ecs/gantt-exporter-ecs-task, created before the registration
+    assertEquals(List.of("logs:CreateLogGroup", "ecs:RegisterTaskDefinition"), mutating(first.calls()));
 
     DescribeTaskDefinitionResponse d = aws.ecs().describeTaskDefinition(b -> b.taskDefinition(FAMILY + ":1"));
     var c = d.taskDefinition().containerDefinitions().get(0);
@@ -191,7 +192,7 @@ class EcsRegisterTaskIT {
         .containerDefinitions().get(0).logConfiguration();
     assertEquals("awslogs", log.logDriverAsString());
     assertEquals(Map.of("awslogs-group", "/ecs/gantt-exporter", "awslogs-region", MotoServer.REGION,
-        "awslogs-stream-prefix", FAMILY), log.options());
+        "awslogs-stream-prefix", "ecs"), log.options());
     Logged again = register("--file", storyFile().toString(), "--log-group", "/ecs/gantt-exporter");
     assertFalse(again.run().json().get("registered").asBoolean());
     assertEquals(List.of(), mutating(again.calls()), again.calls().toString());

@@ -157,6 +157,7 @@ class TaskDefinitionsTest {
     assertEquals("/sites/export-service", c.mountPoints().get(0).containerPath());
     TaskDefinition td = TaskDefinition.builder().family(r.family()).networkMode(r.networkMode())
         .requiresCompatibilitiesWithStrings(r.requiresCompatibilitiesAsStrings()).cpu(r.cpu()).memory(r.memory())
+        .executionRoleArn(r.executionRoleArn())
         .containerDefinitions(r.containerDefinitions()).volumes(r.volumes()).revision(1)
         .status(TaskDefinitionStatus.ACTIVE).taskDefinitionArn("arn").build();
     ObjectNode back = TaskDefinitions.fromSdk(td, r.tags());
@@ -254,11 +255,40 @@ class TaskDefinitionsTest {
     ObjectNode d = render(null, Overrides.builder().family("gantt-exporter-ecs-task")
         .containerName("gantt-exporter-container").image(IMAGE).cpu("1024").memory("4096").containerMemory(2048)
         .ports(List.of("80")).volumes(List.of("export-service")).mounts(List.of("export-service:/sites/export-service"))
-        .env(List.of("NODE_ENV=production", "EXPORT_DIR=/sites/export-service")).build(), out);
+        .env(List.of("NODE_ENV=production", "EXPORT_DIR=/sites/export-service"))
+        .executionRoleArn("arn:aws:iam::123456789012:role/ecsTaskExecutionRole").build(), out);
     assertEquals(List.of(), out);
     assertEquals(List.of(), TaskDefinitions.validate(d));
     assertTrue(TaskDefinitions.same(ValidatorTest.story(), d), TaskDefinitions.differences(ValidatorTest.story(), d)
         .toString());
+  }
+
+  @Test
+  void render_whenFargateContainerHasNoLogging_getsAwslogsToEcsFamily_unlessLogsOff() {
+    Overrides.Builder o = Overrides.builder().family("web").image("nginx:1.27").cpu("256").memory("512");
+    ObjectNode d = render(null, o.build(), new ArrayList<>());
+    assertEquals("{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/ecs/web\",\"awslogs-region\":"
+        + "\"us-east-2\",\"awslogs-stream-prefix\":\"ecs\"}}", ValidatorTest.container(d).get("logConfiguration")
+        .toString());
+    assertEquals(java.util.Set.of("/ecs/web"), TaskDefinitions.logGroups(d, "us-east-2"));
+    assertEquals(java.util.Set.of(), TaskDefinitions.logGroups(d, "eu-west-1"));
+    ObjectNode off = render(null, o.logs(false).build(), new ArrayList<>());
+    assertFalse(ValidatorTest.container(off).has("logConfiguration"), off.toString());
+  }
+
+  @Test
+  void executionRoleReasons_whenFargateWithEcrImageOrAwslogsOrSecrets_andNoRole_namesEach() {
+    ObjectNode d = ValidatorTest.story();
+    assertEquals(List.of(), TaskDefinitions.executionRoleReasons(d));
+    d.remove("executionRoleArn");
+    assertEquals(List.of("container gantt-exporter-container pulls from a private ECR repository",
+        "container gantt-exporter-container logs with the awslogs driver"), TaskDefinitions.executionRoleReasons(d));
+    ObjectNode c = ValidatorTest.container(d);
+    c.put("image", "public.ecr.aws/docker/library/node:20");
+    c.remove("logConfiguration");
+    assertEquals(List.of(), TaskDefinitions.executionRoleReasons(d));
+    c.putArray("secrets").addObject().put("name", "DB").put("valueFrom", "arn:aws:ssm:us-east-2:1:parameter/db");
+    assertEquals(List.of("container gantt-exporter-container reads secrets"), TaskDefinitions.executionRoleReasons(d));
   }
 
   @Test
@@ -289,7 +319,7 @@ class TaskDefinitionsTest {
     assertEquals("[{\"sourceVolume\":\"export-service\",\"containerPath\":\"/sites/export-service\",\"readOnly\":"
         + "true}]", c.get("mountPoints").toString());
     assertEquals("{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/ecs/gantt\",\"awslogs-region\":"
-        + "\"us-east-2\",\"awslogs-stream-prefix\":\"gantt-exporter-ecs-task\"}}", c.get("logConfiguration").toString());
+        + "\"us-east-2\",\"awslogs-stream-prefix\":\"ecs\"}}", c.get("logConfiguration").toString());
     assertEquals("{\"command\":[\"CMD-SHELL\",\"curl -f localhost\"],\"interval\":10}", c.get("healthCheck").toString());
     assertEquals("arn:aws:ssm:us-east-2:123456789012:parameter/db", c.get("secrets").get(0).get("valueFrom").asText());
     assertEquals(List.of(), TaskDefinitions.validate(d));

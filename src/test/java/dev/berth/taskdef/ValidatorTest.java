@@ -372,4 +372,16 @@ class ValidatorTest {
     ((ObjectNode) container(d).get("portMappings").get(0)).put("containerPort", 0);
     assertEquals(5, errors(d).size(), Json.write(errors(d)));
   }
+
+  @Test
+  void validate_whenEfsUsesIamAuthorizationWithoutTaskRole_isAnError() {
+    ObjectNode d = story();
+    d.withArray("volumes").addObject().put("name", "data").putObject("efsVolumeConfiguration")
+        .put("fileSystemId", "fs-0123456789abcdef0").put("transitEncryption", "ENABLED")
+        .putObject("authorizationConfig").put("iam", "ENABLED");
+    assertTrue(errors(d).stream().anyMatch(e -> e.startsWith("volumes[1].efsVolumeConfiguration.authorizationConfig.iam:")
+        && e.contains("--task-role-arn")), errors(d).toString());
+    d.put("taskRoleArn", "arn:aws:iam::123456789012:role/gantt-task");
+    assertEquals(List.of(), errors(d));
+  }
 }

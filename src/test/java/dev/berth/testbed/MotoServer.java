@@ -12,6 +12,7 @@ import java.util.Map;
 /**
  * A real {@code moto_server} on a free loopback port. {@link #shared()} is started once per test JVM with
  * {@code MOTO_ECS_SERVICE_RUNNING=2} (a new service of desired count 2 reports its rollout COMPLETED) and
+ * {@code MOTO_IAM_LOAD_MANAGED_POLICIES=true} (AWS managed policies can be attached, as on AWS), and
  * stopped when the JVM exits; tests call {@link #reset()} to start from an empty account.
  */
 public final class MotoServer implements AutoCloseable {
@@ -31,7 +32,8 @@ public final class MotoServer implements AutoCloseable {
 
   public static synchronized MotoServer shared() {
     if (shared == null) {
-      shared = start(Map.of("MOTO_ECS_SERVICE_RUNNING", "2"));
+      // AWS managed policies (AmazonECSTaskExecutionRolePolicy) exist in moto only when it loads them
+      shared = start(Map.of("MOTO_ECS_SERVICE_RUNNING", "2", "MOTO_IAM_LOAD_MANAGED_POLICIES", "true"));
       MotoServer s = shared;
       java.lang.Runtime.getRuntime().addShutdownHook(new Thread(s::close));
     }
