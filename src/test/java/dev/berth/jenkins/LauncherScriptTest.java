@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.berth.testbed.Servers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -273,13 +274,11 @@ class LauncherScriptTest {
   }
 
   static Path which(String tool) {
-    for (String dir : System.getenv("PATH").split(":")) {
-      Path p = Path.of(dir, tool);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
+    Path p = Servers.which(tool);
+    if (p == null) {
+      throw new IllegalStateException(tool + " not on PATH");
     }
-    throw new IllegalStateException(tool + " not on PATH");
+    return p;
   }
 
   @Test
