@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.berth.testbed.Berth;
 import dev.berth.testbed.MotoServer;
+import dev.berth.testbed.StaticFiles;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,22 +59,7 @@ class FirstUseIT {
   void setUp() throws IOException {
     moto = MotoServer.shared();
     moto.reset();
-    releases = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    releases.createContext("/", ex -> {
-      String path = ex.getRequestURI().getPath();
-      hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
-      byte[] body = assets.get(path);
-      if (body == null) {
-        ex.sendResponseHeaders(404, -1);
-      } else {
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream o = ex.getResponseBody()) {
-          o.write(body);
-        }
-      }
-      ex.close();
-    });
-    releases.start();
+    releases = StaticFiles.start(assets, hits);
   }
 
   @AfterEach

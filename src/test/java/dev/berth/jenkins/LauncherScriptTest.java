@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.berth.testbed.Servers;
+import dev.berth.testbed.StaticFiles;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,22 +47,7 @@ class LauncherScriptTest {
 
   @BeforeEach
   void start() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/", ex -> {
-      String path = ex.getRequestURI().getPath();
-      hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
-      byte[] body = files.get(path);
-      if (body == null) {
-        ex.sendResponseHeaders(404, -1);
-      } else {
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream o = ex.getResponseBody()) {
-          o.write(body);
-        }
-      }
-      ex.close();
-    });
-    server.start();
+    server = StaticFiles.start(files, hits);
     // A stand-in java that prints its arguments one per line, so the test sees the exact argv.
     fakeJava = tmp.resolve("fake-java");
     Files.writeString(fakeJava, "#!/bin/sh\nfor a in \"$@\"; do printf '<%s>\\n' \"$a\"; done\n");
