@@ -3,9 +3,9 @@ package dev.berth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.berth.testbed.Servers;
+import dev.berth.testbed.Servers.ProgramRun;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +39,6 @@ class ShellCheckTest {
   private static final Pattern SHELL_DIRECTIVE = Pattern.compile("^#\\s*shellcheck\\s+shell=(?:sh|bash|dash|ksh)\\b");
 
   @TempDir Path tmp;
-
-  record Run(int code, String output) {}
 
   /** The shell scripts below ROOT, as paths relative to it, sorted. */
   static List<Path> shellScripts(Path root) throws IOException {
@@ -77,22 +74,11 @@ class ShellCheckTest {
     }
   }
 
-  static Run shellcheck(Path dir, List<String> files) throws Exception {
+  static ProgramRun shellcheck(Path dir, List<String> files) throws Exception {
     Servers.requireProgram("shellcheck", INSTALL);
     List<String> command = new ArrayList<>(List.of(Servers.which("shellcheck").toString(), "--format=gcc"));
     command.addAll(files);
-    Path out = Files.createTempFile("shellcheck", ".txt");
-    try {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(out.toFile()).start();
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        fail(command + " did not finish");
-      }
-      return new Run(p.exitValue(), Files.readString(out));
-    } finally {
-      Files.deleteIfExists(out);
-    }
+    return Servers.runProgram(dir, command);
   }
 
   @Test
@@ -102,7 +88,7 @@ class ShellCheckTest {
         ".github/action/source.sh", "scripts/prereqs.sh", "scripts/lib/bench-common.sh")) {
       assertTrue(scripts.contains(Path.of(known)), known + " is found among " + scripts);
     }
-    Run r = shellcheck(ROOT, scripts.stream().map(Path::toString).toList());
+    ProgramRun r = shellcheck(ROOT, scripts.stream().map(Path::toString).toList());
     assertEquals("", r.output(), "shellcheck findings in " + scripts);
     assertEquals(0, r.code(), r.output());
   }
@@ -126,7 +112,7 @@ class ShellCheckTest {
   @Test
   void shellcheck_whenAScriptHasAFinding_fails() throws Exception {
     Files.writeString(tmp.resolve("broken.sh"), "#!/bin/sh\ncd $1\nrm -rf build\n");
-    Run r = shellcheck(tmp, List.of("--norc", "broken.sh"));
+    ProgramRun r = shellcheck(tmp, List.of("--norc", "broken.sh"));
     assertNotEquals(0, r.code(), r.output());
     assertTrue(r.output().contains("SC2164") && r.output().contains("SC2086"), r.output());
   }
