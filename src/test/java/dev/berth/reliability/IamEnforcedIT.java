@@ -336,7 +336,14 @@ class IamEnforcedIT {
           ExitCodes.TIMED_OUT, i -> new String[] {"ecs-deploy-service", "--cluster", Flow.CLUSTER, "--service",
               "canary" + i, "--task-definition", Flow.FAMILY, "--subnets", flow.subnetA + "," + flow.subnetB,
               "--target-group-arn", tg, "--container-name", Flow.CONTAINER, "--container-port", "80",
-              "--desired-count", "3", "--timeout", "3s"}, Map.of());
+              "--desired-count", "3", "--timeout", "3s"},
+          // the diagnosis of a rollout that already failed: without it the verdict stands, the reads are named
+          Map.of("ecs:ListTasks", new Degraded(ExitCodes.TIMED_OUT,
+                  "could not read the stopped tasks: ECS ListTasks/DescribeTasks failed: access denied (IAM action "
+                      + "ecs:ListTasks)"),
+              "elasticloadbalancing:DescribeTargetHealth", new Degraded(ExitCodes.TIMED_OUT, "could not read the health"
+                  + " of target group " + tg.replaceAll(".*:targetgroup/([^/]+)/.*", "$1") + ": ELB DescribeTargetHealth"
+                  + " (ElasticLoadBalancingV2) failed: access denied (IAM action elasticloadbalancing:DescribeTargetHealth)")));
       assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
   }
@@ -391,8 +398,20 @@ class IamEnforcedIT {
         }
         return flow.redeploy("--from-service", Flow.CLUSTER + "/staging");
       }, Map.of()));
-      problems.addAll(everyActionMatters(flow, "ecs-force-redeploy", "(--rollback)", 0,
-          i -> flow.redeploy("--rollback"), Map.of()));
+      // each rollback starts from the family's latest revision; moto has no deployment history (ListServiceDeployments
+      // answers HTTP 500), so every run takes the documented previous-revision path, and so does a run without it
+      problems.addAll(everyActionMatters(flow, "ecs-force-redeploy", "(--rollback)", 0, i -> {
+        try (AwsClients aws = moto.clients()) {
+          String latest = aws.ecs().listTaskDefinitions(b -> b.familyPrefix(Flow.FAMILY)).taskDefinitionArns()
+              .stream().filter(a -> a.contains("/" + Flow.FAMILY + ":"))
+              .max(java.util.Comparator.comparingInt(a -> Integer.parseInt(a.substring(a.lastIndexOf(':') + 1))))
+              .orElseThrow();
+          aws.ecs().updateService(b -> b.cluster(Flow.CLUSTER).service(Flow.SERVICE).taskDefinition(latest));
+        }
+        return flow.redeploy("--rollback");
+      }, Map.of("ecs:ListServiceDeployments", new Degraded(0, "ecs:ListServiceDeployments/ecs:DescribeServiceRevisions"
+          + " are not allowed (HTTP 403: access denied (IAM action ecs:ListServiceDeployments)); rolling back to the"
+          + " previous ACTIVE revision"))));
       assertTrue(problems.isEmpty(), String.join("\n", problems));
     }
   }
