@@ -280,7 +280,9 @@ class IamEnforcedIT {
         assertTrue(registered.get(0).contains(families.get(0) + ":1"), registered.toString());
       }
       // a rerun: the execution role exists, a new image is registered and --keep-revisions 1 deregisters the
-      // revisions before it (each run meets one active revision more than it keeps)
+      // revisions before it but the one a service runs (each run meets one active revision more than it keeps)
+      admin(flow, flow.register(image));
+      admin(flow, flow.deploy());
       problems.addAll(everyActionMatters(flow, "ecs-register-task", "(rerun, --keep-revisions)", 0, i -> {
         admin(flow, flow.register(image.replace("a".repeat(64), String.format("%064x", 2000 + i))));
         return concat(flow.register(image.replace("a".repeat(64), String.format("%064x", 3000 + i))),
