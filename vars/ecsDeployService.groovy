@@ -53,6 +53,7 @@ Map keys() {
     'forceNewDeployment': [option: '--force-new-deployment', kind: 'BOOLEAN'],
     'wait': [option: '--wait', kind: 'NEGATABLE', negated: '--no-wait'],
     'timeout': [option: '--timeout', kind: 'STRING'],
+    'logLines': [option: '--log-lines', kind: 'INT'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

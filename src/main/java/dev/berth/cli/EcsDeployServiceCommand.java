@@ -200,8 +200,14 @@ public class EcsDeployServiceCommand extends StepCommand {
       description = "How long to watch the rollout, e.g. 90s, 15m, 1h (default: ${DEFAULT-VALUE}); exit 5 after it.")
   Duration timeout;
 
+  @Option(names = "--log-lines", paramLabel = "N", defaultValue = "20",
+      description = "When the rollout fails, show the last N lines of each stopped task's essential containers' "
+          + "CloudWatch Logs stream (awslogs) with the reasons (default: ${DEFAULT-VALUE}; 0: none).")
+  int logLines = dev.berth.rollout.TaskLogs.DEFAULT_LINES;
+
   @Override
   protected Object execute(Context context) {
+    EcsForceRedeployCommand.logLines(logLines);
     EcsDeployService.Request request = request();
     Duration poll = dev.berth.rollout.RolloutWatcher.DEFAULT_POLL_INTERVAL;
     String env = context.env().get("BERTH_ROLLOUT_POLL_INTERVAL");
@@ -258,6 +264,7 @@ public class EcsDeployServiceCommand extends StepCommand {
         .forceNewDeployment(forceNewDeployment)
         .waitForRollout(waitForRollout)
         .timeout(timeout)
+        .logLines(logLines)
         .build();
   }
 

@@ -9,6 +9,7 @@ import dev.berth.report.Violation;
 import dev.berth.rollout.Rollout;
 import dev.berth.rollout.RolloutWatcher;
 import dev.berth.rollout.Sleeper;
+import dev.berth.rollout.TaskLogs;
 import dev.berth.rollout.Verdict;
 import java.time.Clock;
 import java.time.Duration;
@@ -115,7 +116,8 @@ public final class EcsDeployService {
       boolean waitForRollout,
       Duration timeout,
       List<String> loadBalancerSubnets,
-      String loadBalancerScheme) {
+      String loadBalancerScheme,
+      int logLines) {
 
     public Request {
       capacityProviders = capacityProviders == null ? List.of() : List.copyOf(capacityProviders);
@@ -182,6 +184,7 @@ public final class EcsDeployService {
     private Duration timeout = DEFAULT_TIMEOUT;
     private List<String> loadBalancerSubnets = List.of();
     private String loadBalancerScheme;
+    private int logLines = TaskLogs.DEFAULT_LINES;
 
     private Builder(String cluster, String service, String taskDefinition) {
       this.cluster = cluster;
@@ -226,6 +229,8 @@ public final class EcsDeployService {
     public Builder forceNewDeployment(boolean v) { forceNewDeployment = v; return this; }
     public Builder waitForRollout(boolean v) { waitForRollout = v; return this; }
     public Builder timeout(Duration v) { timeout = v; return this; }
+    /** Last lines of each stopped task's essential containers' awslogs stream in a failure verdict (0: none). */
+    public Builder logLines(int v) { logLines = v; return this; }
 
     public Request build() {
       return new Request(cluster, service, taskDefinition, containerInsights, platformVersion, capacityProviders,
@@ -234,7 +239,7 @@ public final class EcsDeployService {
           deregistrationDelay, certificateArn, healthCheckGracePeriod, minHealthyPercent, maxPercent, circuitBreaker,
           enableExecuteCommand, propagateTags, tags, autoscalingMin, autoscalingMax, cpuTarget, memoryTarget,
           requestsPerTarget, scaleInCooldown, scaleOutCooldown, forceNewDeployment, waitForRollout, timeout,
-          loadBalancerSubnets, loadBalancerScheme);
+          loadBalancerSubnets, loadBalancerScheme, logLines);
     }
   }
 
@@ -851,7 +856,7 @@ public final class EcsDeployService {
           before == null, List.copyOf(changed), dnsName, targetGroupArn, autoscaling, null, null, containers);
     }
     RolloutWatcher watcher = new RolloutWatcher(ecs, targetGroupArn == null ? null : aws.elb(), progress, clock,
-        sleeper, pollInterval);
+        sleeper, pollInterval).withLogs(aws::logs, aws.region().id(), r.logLines());
     Rollout rollout;
     progress.beginPhase("rollout of " + (deploymentId == null ? "the PRIMARY deployment" : deploymentId));
     try {

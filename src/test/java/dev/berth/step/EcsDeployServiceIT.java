@@ -443,6 +443,109 @@ class EcsDeployServiceIT {
     assertTrue(r.path("error").asText().contains("TIMED_OUT"), r.toString());
   }
 
+  /**
+   * A rollout that fails ends its verdict with the crashed container's last log lines. moto never stops a task,
+   * so a proxy in front of it plays ECS's side of a failure in the API reference's shapes: DescribeServices says
+   * our deployment FAILED (circuit breaker without rollback), ListTasks/DescribeTasks return one stopped task of
+   * our deployment. The task definition (awslogs) and the log stream are moto's own, read with GetLogEvents.
+   */
+  @Test
+  void rollout_thatFails_endsItsVerdictWithTheStoppedContainersLastLogLines() throws IOException {
+    aws.ecs().registerTaskDefinition(b -> b.family("crashing").networkMode(NetworkMode.AWSVPC)
+        .requiresCompatibilities(Compatibility.FARGATE).cpu("256").memory("512")
+        .containerDefinitions(c -> c.name(CONTAINER).image("123456789012.dkr.ecr.us-east-2.amazonaws.com/"
+            + "opensourceapirepo:node-20").essential(true)
+            .logConfiguration(l -> l.logDriver("awslogs").options(Map.of("awslogs-group", "/ecs/crashing",
+                "awslogs-region", MotoServer.REGION, "awslogs-stream-prefix", "ecs")))));
+    String taskId = "0123456789abcdef0123456789abcdef";
+    String stream = "ecs/" + CONTAINER + "/" + taskId;
+    aws.logs().createLogGroup(b -> b.logGroupName("/ecs/crashing"));
+    aws.logs().createLogStream(b -> b.logGroupName("/ecs/crashing").logStreamName(stream));
+    long now = System.currentTimeMillis();
+    aws.logs().putLogEvents(b -> b.logGroupName("/ecs/crashing").logStreamName(stream).logEvents(
+        e -> e.timestamp(now - 2).message("> gantt-exporter@2.3.0 start"),
+        e -> e.timestamp(now - 1).message("listening on :80"),
+        e -> e.timestamp(now).message("Error: connect ECONNREFUSED 10.0.3.12:5432")));
+
+    java.util.concurrent.atomic.AtomicReference<String> ours = new java.util.concurrent.atomic.AtomicReference<>();
+    String taskArn = "arn:aws:ecs:us-east-2:123456789012:task/shop/" + taskId;
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (dev.berth.testbed.FaultProxy proxy = dev.berth.testbed.FaultProxy.to(moto.endpoint()).rate(0)
+        .rewrite((ex, body) -> {
+          if (!ex.action().equals("ecs:DescribeServices") || ex.status() != 200) {
+            return body;
+          }
+          try {
+            JsonNode tree = json.readTree(body);
+            for (JsonNode svc : tree.path("services")) {
+              for (JsonNode d : svc.path("deployments")) {
+                if ("PRIMARY".equals(d.path("status").asText())) {
+                  ours.set(d.path("id").asText());
+                  ((com.fasterxml.jackson.databind.node.ObjectNode) d).put("rolloutState", "FAILED")
+                      .put("rolloutStateReason", "ECS deployment circuit breaker: tasks failed to start.")
+                      .put("runningCount", 0).put("failedTasks", 1);
+                }
+              }
+            }
+            return json.writeValueAsBytes(tree);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        })
+        .respondWithBody((ex, body) -> {
+          String request = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+          if (ex.action().equals("ecs:ListTasks") && request.contains("STOPPED")) {
+            return new dev.berth.testbed.FaultProxy.Answer(200, "application/x-amz-json-1.1",
+                "{\"taskArns\":[\"" + taskArn + "\"]}");
+          }
+          if (ex.action().equals("ecs:DescribeTasks")) {
+            String td = aws.ecs().describeTaskDefinition(b -> b.taskDefinition("crashing")).taskDefinition()
+                .taskDefinitionArn();
+            return new dev.berth.testbed.FaultProxy.Answer(200, "application/x-amz-json-1.1",
+                "{\"tasks\":[{\"taskArn\":\"" + taskArn + "\",\"clusterArn\":\"arn:aws:ecs:us-east-2:123456789012:"
+                + "cluster/shop\",\"taskDefinitionArn\":\"" + td + "\",\"startedBy\":\"" + ours.get()
+                + "\",\"lastStatus\":\"STOPPED\",\"desiredStatus\":\"STOPPED\",\"launchType\":\"FARGATE\","
+                + "\"stopCode\":\"EssentialContainerExited\",\"stoppedReason\":\"Essential container in task "
+                + "exited\",\"stoppedAt\":" + (now / 1000) + ",\"group\":\"service:crashing\",\"containers\":"
+                + "[{\"name\":\"" + CONTAINER + "\",\"lastStatus\":\"STOPPED\",\"exitCode\":1}]}],\"failures\":[]}");
+          }
+          return null;
+        }).start()) {
+      Files.writeString(apiLog, "");
+      Berth.Run run = Berth.inProcess(Map.of("BERTH_API_LOG", apiLog.toString()), "ecs-deploy-service",
+          "--cluster", "shop", "--service", "crashing", "--task-definition", "crashing", "--subnets", subnetA,
+          "--no-circuit-breaker", "--log-lines", "2", "--timeout", "60s", "--region", MotoServer.REGION,
+          "--endpoint-url", proxy.endpoint().toString());
+      System.out.println(run + "\n--- calls\n" + calls());
+      assertEquals(1, run.exitCode(), run.toString());
+      JsonNode r = run.json();
+      assertEquals("FAILED", r.path("verdict").asText(), run.toString());
+      assertEquals(ours.get(), r.path("deploymentId").asText());
+      List<String> reasons = StreamSupport.stream(r.path("reasons").spliterator(), false).map(JsonNode::asText)
+          .toList();
+      assertTrue(reasons.stream().anyMatch(x -> x.contains("1 task stopped: Essential container in task exited")),
+          reasons.toString());
+      // --log-lines 2: the last two lines of the container's awslogs stream, with where they come from
+      String last = reasons.get(reasons.size() - 1);
+      assertTrue(last.startsWith("logs of container " + CONTAINER + " (task " + taskId + ", /ecs/crashing " + stream
+          + "), last 2 lines:"), last);
+      assertTrue(last.endsWith("\n    listening on :80\n    Error: connect ECONNREFUSED 10.0.3.12:5432"), last);
+      assertFalse(last.contains("gantt-exporter@2.3.0 start"), last);
+      assertTrue(run.stderr().contains("Error: connect ECONNREFUSED 10.0.3.12:5432"), run.stderr());
+      assertTrue(calls().contains("logs:GetLogEvents"), calls().toString());
+    }
+  }
+
+  @Test
+  void logLines_outsideGetLogEventsLimit_exits3BeforeAnyCall() throws IOException {
+    Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
+        "--task-definition", FAMILY, "--subnets", subnetA, "--log-lines", "10001"));
+    assertEquals(3, run.exitCode(), run.toString());
+    assertTrue(run.json().path("error").asText().contains("--log-lines: must be between 0 and 10000, not 10001"),
+        run.toString());
+    assertEquals(List.of(), calls());
+  }
+
   @Test
   void invalidInput_exits3_withEveryViolation_andCreatesNothing() throws IOException {
     Berth.Run run = berth(List.of("ecs-deploy-service", "--cluster", "shop", "--service", "gantt-exporter",
