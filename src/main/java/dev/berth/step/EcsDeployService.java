@@ -54,12 +54,16 @@ import software.amazon.awssdk.services.ecs.model.UpdateServiceRequest;
  * creates, registers its Application Auto Scaling target and target-tracking policies, and watches the
  * rollout to a {@link Verdict}.
  *
- * <p>Order: every check that can be made without changing anything is made first (flags, task definition,
- * subnets and their zones, security groups, target group, existing ALB, autoscaling range) and all violations
- * are thrown at once as {@link InvalidInputException} (exit 3). Then only what differs is changed: an update
- * sends only the fields that differ, so a call that changes nothing makes no mutating call and starts no
- * deployment. A rollout that does not complete is thrown with its verdict's outcome and this step's partial
- * result ({@link BerthException#withResult}).
+ * <p>Built as observe, desired, diff, apply. {@link #plan} makes only read calls and checks everything that can
+ * be checked without a change (flags, task definition, subnets and their zones, security groups, target group,
+ * existing ALB, autoscaling range); all violations are thrown at once as {@link InvalidInputException} (exit 3).
+ * From what it observed and what is asked, the cluster, load-balancer ({@link DeployLoadBalancer}), service and
+ * autoscaling ({@link DeployAutoscaling}) parts each add their changes to one {@link DeployPlan}: a resource to
+ * create with its fields, or the fields that differ (old -> new). With {@code dryRun} that list is returned and
+ * nothing is changed; otherwise exactly that list is applied (an AWS error is translated once per change) and
+ * returned as {@code changes}. An update sends only the fields that differ, so a call that changes nothing
+ * makes no mutating call and starts no deployment. A rollout that does not complete is thrown with its
+ * verdict's outcome and this step's partial result ({@link BerthException#withResult}).
  */
 public final class EcsDeployService {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(15);
@@ -259,6 +263,9 @@ public final class EcsDeployService {
    * @param changed what this call changed ("cluster created", "taskDefinition", "desiredCount", ...); empty
    *     when nothing changed
    * @param reasons why the rollout did not complete (null when it did)
+   * @param dryRun true for a dry run (nothing was changed, no rollout watched), else null (absent)
+   * @param changes the plan: what this call changed or, in a dry run, would change, in the order applied; on a
+   *     failure part way, the changes made before it
    */
   public record Result(
       String clusterArn,
