@@ -26,6 +26,7 @@
 #   incremental  destination wiped, v1 copied (untimed), then v2, whose last layer differs, is timed (new tag)
 # Peak RSS: /usr/bin/time -v of a cold copy of a BIG_MB image (default 1024 MB in 4 layers).
 set -euo pipefail
+# shellcheck source=lib/bench-common.sh
 source "$(dirname "$0")/lib/bench-common.sh"
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}

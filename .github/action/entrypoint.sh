@@ -20,6 +20,12 @@ table=$here/inputs.tsv
 # shellcheck source=source.sh
 . "$here/source.sh"
 
+count_files() { # GLOB-EXPANSION...: how many of the arguments are files (an unmatched glob stays a pattern: 0)
+  local n=0 f
+  for f in "$@"; do [ -f "$f" ] && n=$((n + 1)); done
+  echo "$n"
+}
+
 json_string() { # TEXT: TEXT as a JSON string
   local s=$1
   s=${s//\\/\\\\}
@@ -171,21 +177,21 @@ if [ -z "${BERTH_JAR:-}" ]; then
   trap 'rm -f "$errors"' EXIT
   if [ -z "${BERTH_VERSION:-}" ] && [ -z "${BERTH_MAVEN_REPO:-}" ] && [ -z "$action_release_version" ]; then
     # A commit that names no release (a branch, a SHA): berth from the action's own source, built once.
-    before=$(ls "$cache"/source-*/berth.jar 2>/dev/null | wc -l || true)
+    before=$(count_files "$cache"/source-*/berth.jar)
     code=0
     jar=$(bash "$here/build-jar.sh" "$cache" 2>"$errors") || code=$?
     cat "$errors" >&2
     [ "$code" = 0 ] || no_jar "$code" "$errors"
-    after=$(ls "$cache"/source-*/berth.jar 2>/dev/null | wc -l || true)
+    after=$(count_files "$cache"/source-*/berth.jar)
   else
     # Resolve (download, verify, cache) the release's or berth-version's jar first, so the cache can be saved
     # even when the step fails.
-    before=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
+    before=$(count_files "$cache"/*/berth-*.jar)
     code=0
     jar=$(sh "$launcher" --print-jar 2>"$errors") || code=$?
     cat "$errors" >&2
     [ "$code" = 0 ] || no_jar "$code" "$errors"
-    after=$(ls "$cache"/*/berth-*.jar 2>/dev/null | wc -l || true)
+    after=$(count_files "$cache"/*/berth-*.jar)
   fi
   if [ "$after" != "$before" ] && [ -n "${GITHUB_OUTPUT:-}" ]; then
     echo "berth-jar-downloaded=true" >> "$GITHUB_OUTPUT"

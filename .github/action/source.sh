@@ -11,7 +11,9 @@ release_value() { # KEY
   awk -v k="$1" '{ sub(/\r$/, "") } $0 ~ "^" k "[ \t]*=" { sub(/^[^=]*=[ \t]*/, ""); sub(/[ \t]+$/, ""); print; exit }' \
     "$action_release_file"
 }
+# shellcheck disable=SC2034 # both are read by the scripts that source this file, not here
 action_release_version=$(release_value version)
+# shellcheck disable=SC2034 # read by the scripts that source this file
 action_release_sha256=$(release_value sha256 | tr 'A-F' 'a-f')
 
 sha256_of_stdin() {
@@ -20,7 +22,7 @@ sha256_of_stdin() {
 
 source_hash() { # prints the first 20 hex digits of a digest over the paths and bytes of pom.xml and src/main
   (
-    cd "$action_root"
+    cd "$action_root" || exit
     find pom.xml src/main -type f -print0 | LC_ALL=C sort -z | while IFS= read -r -d '' f; do
       printf '%s %s\n' "$(sha256_of_stdin < "$f")" "$f"
     done | sha256_of_stdin | cut -c1-20

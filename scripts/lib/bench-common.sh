@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/bench.sh, bench-copy.sh and bench-build.sh (sourced, not run).
 # free_port: a free loopback port. wait_http URL: until URL answers any HTTP status (20 s). now_ms: wall clock
 # in ms. median N...: the median of the numbers.

@@ -89,7 +89,7 @@ java_major() { # JAVA: its major version (17, 25), from the JDK's release file (
 }
 
 find_java() { # sets java_bin and java_version: the newest java among JAVA_HOME, PATH and the usual JDK folders
-  java_bin= java_version=
+  java_bin='' java_version=''
   fj_seen=' '
   for fj in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} java \
         $(env | awk -F= '/^JAVA_HOME_[0-9]+_[A-Z0-9]+=/ { print substr($0, index($0, "=") + 1) "/bin/java" }') \
@@ -214,7 +214,7 @@ check_url() { # WHAT URL: exit 2 unless URL is https, or plain http to a loopbac
     *://*) ;;
     *) die 2 "$cu_what must be an https URL, got '$cu_url'" ;;
   esac
-  cu_scheme=$(printf '%s' "${cu_url%%://*}" | tr 'A-Z' 'a-z')
+  cu_scheme=$(printf '%s' "${cu_url%%://*}" | LC_ALL=C tr '[:upper:]' '[:lower:]')
   cu_rest=${cu_url#*://}
   cu_authority=${cu_rest%%[/?#]*}
   case $cu_authority in
@@ -226,7 +226,7 @@ check_url() { # WHAT URL: exit 2 unless URL is https, or plain http to a loopbac
     *:*) cu_host=${cu_authority%%:*} cu_port=${cu_authority#*:} ;;
     *) cu_host=$cu_authority cu_port= ;;
   esac
-  cu_host=$(printf '%s' "$cu_host" | tr 'A-Z' 'a-z')
+  cu_host=$(printf '%s' "$cu_host" | LC_ALL=C tr '[:upper:]' '[:lower:]')
   case $cu_host in
     '') die 2 "$cu_what has no host: '$cu_url'" ;;
     \[*\]) case ${cu_host#[} in *[!0-9a-f:.]*\]) die 2 "$cu_what has an invalid host: '$cu_url'" ;; esac ;;
@@ -306,7 +306,7 @@ resolve_with_maven() {
     actual=$(digest sha256 "$partial")
     [ "$expected" = "$actual" ] || die 4 "refusing dev.berth:berth:$version: checksum mismatch (expected $expected from BERTH_SHA256, got $actual); nothing was cached"
   fi
-  mv -f "$partial" "$jar.$$" && mv -f "$jar.$$" "$jar" || die 2 "cannot move the jar into $cache/$version"
+  { mv -f "$partial" "$jar.$$" && mv -f "$jar.$$" "$jar"; } || die 2 "cannot move the jar into $cache/$version"
   partial=
   say "verified (Maven checksums${BERTH_SHA256:+, BERTH_SHA256}) and cached $jar"
 }
@@ -391,7 +391,7 @@ case ${1:-} in
   ecr-push|ecs-*) ;;
   *) cds_mode=off ;; # --help, --version, --print-jar: nothing worth caching
 esac
-cds_opts= cds_dump= cds_file= cds_kind=
+cds_opts='' cds_dump='' cds_file='' cds_kind=''
 file_id() { # PATH: size and modification time, following links
   stat -L -c '%s %Y' "$1" 2>/dev/null || stat -L -f '%z %m' "$1" 2>/dev/null || ls -lLn "$1" 2>/dev/null
 }

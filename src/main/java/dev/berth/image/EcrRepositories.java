@@ -59,11 +59,16 @@ public final class EcrRepositories {
   public Optional<Info> find(String registryId, String name) {
     Map<String, Object> body = request(registryId);
     body.put("repositoryNames", List.of(name));
+    return callUnless("DescribeRepositories", body, "RepositoryNotFoundException")
+        .map(r -> r.path("repositories")).filter(repos -> !repos.isEmpty()).map(repos -> info(repos.get(0)));
+  }
+
+  /** The answer to a read call, or empty when ECR answers ABSENT_CODE (the thing asked about does not exist). */
+  private Optional<JsonNode> callUnless(String operation, Map<String, Object> body, String absentCode) {
     try {
-      JsonNode repos = ecr.call("DescribeRepositories", body).path("repositories");
-      return repos.isEmpty() ? Optional.empty() : Optional.of(info(repos.get(0)));
+      return Optional.of(ecr.call(operation, body));
     } catch (EcrApi.ServiceError e) {
-      if ("RepositoryNotFoundException".equals(e.code())) {
+      if (absentCode.equals(e.code())) {
         return Optional.empty();
       }
       throw e;
@@ -117,14 +122,8 @@ public final class EcrRepositories {
   public Optional<String> lifecyclePolicy(String registryId, String name) {
     Map<String, Object> get = request(registryId);
     get.put("repositoryName", name);
-    try {
-      return Optional.ofNullable(JsonDocs.text(ecr.call("GetLifecyclePolicy", get), "lifecyclePolicyText"));
-    } catch (EcrApi.ServiceError e) {
-      if ("LifecyclePolicyNotFoundException".equals(e.code())) {
-        return Optional.empty();
-      }
-      throw e;
-    }
+    return callUnless("GetLifecyclePolicy", get, "LifecyclePolicyNotFoundException")
+        .map(r -> JsonDocs.text(r, "lifecyclePolicyText"));
   }
 
   /** Puts the keep-N lifecycle policy. */

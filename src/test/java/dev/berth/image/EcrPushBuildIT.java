@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.cloud.tools.jib.api.Containerizer;
-import com.google.cloud.tools.jib.api.Jib;
-import com.google.cloud.tools.jib.api.RegistryImage;
-import com.google.cloud.tools.jib.api.TarImage;
-import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
-import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import dev.berth.aws.AwsClients;
 import dev.berth.report.Json;
@@ -37,40 +31,32 @@ import org.junit.jupiter.api.io.TempDir;
  * base images live in an open registry, the target registry wants the ECR token, as real ECR would.
  */
 class EcrPushBuildIT {
-  static final String TOKEN = MotoServer.ACCOUNT + "-auth-token";
+  static EcrTarget ecr;
   static MotoServer moto;
   static Registry base;
   static Registry target;
   static RegistryClient dst;
   static String baseRef;
-  static String baseDigest;
 
   @TempDir Path tmp;
 
   @BeforeAll
   static void servers(@TempDir Path dir) throws Exception {
-    moto = MotoServer.shared();
+    ecr = new EcrTarget();
+    moto = ecr.moto;
+    target = ecr.registry;
+    dst = ecr.client;
     base = Registry.shared();
-    target = Registry.start("AWS", TOKEN);
-    dst = new RegistryClient(target.url(), RegistryCredentials.Source.of(new RegistryCredentials("AWS", TOKEN)),
-        RegistryClient.Settings.defaults(), Sleeper.REAL);
     // the base image: built with Jib from scratch and pushed to the local registry
-    Path os = dir.resolve("os-release");
-    Files.writeString(os, "NAME=berth-test-base\n");
     baseRef = base.host() + "/test/base-os:1";
-    baseDigest = Jib.fromScratch()
-        .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(os, AbsoluteUnixPath.get("/etc/os-release")).build())
-        .addEnvironmentVariable("PATH", "/usr/local/bin:/usr/bin:/bin")
-        .setProgramArguments("base-cmd")
-        .setFormat(ImageFormat.OCI)
-        .containerize(Containerizer.to(RegistryImage.named(baseRef)).setAllowInsecureRegistries(true)
-            .setBaseImageLayersCache(dir.resolve("cache/b")).setApplicationLayersCache(dir.resolve("cache/a")))
-        .getDigest().toString();
+    TestImages.pushToRegistry(TestImages.scratch(dir, "/etc/os-release", "NAME=berth-test-base\n")
+        .addEnvironmentVariable("PATH", "/usr/local/bin:/usr/bin:/bin").setProgramArguments("base-cmd"),
+        dir, baseRef, null, null);
   }
 
   @AfterAll
   static void stop() {
-    target.close();
+    ecr.close();
   }
 
   @BeforeEach
@@ -79,13 +65,9 @@ class EcrPushBuildIT {
   }
 
   Berth.Run push(Map<String, String> env, String... args) {
-    List<String> all = new ArrayList<>(List.of("ecr-push", "--region", MotoServer.REGION, "--endpoint-url",
-        moto.endpoint().toString(), "--registry-endpoint", target.url().toString()));
-    all.addAll(List.of(args));
     Map<String, String> e = new HashMap<>(env);
-    e.put("DOCKER_CONFIG", "/nonexistent-docker-config");
     e.putIfAbsent("BERTH_CACHE_DIR", tmp.resolve("cache").toString());
-    return Berth.inProcess(e, all.toArray(String[]::new));
+    return ecr.push(e, args);
   }
 
   Berth.Run push(String... args) {
@@ -180,19 +162,10 @@ class EcrPushBuildIT {
 
   @Test
   void dockerfile_baseInARegistryWithAuth_usesTheSourceCredentials() throws Exception {
-    System.setProperty("sendCredentialsOverHttp", "true"); // for the setup's own push over loopback http
     try (Registry locked = Registry.start("puller", "base-secret")) {
       String ref = locked.host() + "/private/base:1";
-      Path f = tmp.resolve("hello.txt");
-      Files.writeString(f, "hello");
-      Jib.fromScratch()
-          .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f, AbsoluteUnixPath.get("/hello.txt")).build())
-          .addEnvironmentVariable("HOME", "/home/app")
-          .setFormat(ImageFormat.OCI)
-          .containerize(Containerizer.to(RegistryImage.named(ref).addCredential("puller", "base-secret"))
-              .setAllowInsecureRegistries(true)
-              .setBaseImageLayersCache(tmp.resolve("jib/b")).setApplicationLayersCache(tmp.resolve("jib/a")));
-      System.clearProperty("sendCredentialsOverHttp"); // berth must allow it itself, for loopback only
+      TestImages.pushToRegistry(TestImages.scratch(tmp, "/hello.txt", "hello").addEnvironmentVariable("HOME", "/home/app"),
+          tmp, ref, "puller", "base-secret");
       Path ctx = tmp.resolve("private");
       Files.createDirectories(ctx);
       Files.writeString(ctx.resolve("Dockerfile"), "FROM " + ref + "\nENV DATA=$HOME/data\n");
@@ -211,19 +184,10 @@ class EcrPushBuildIT {
 
   @Test
   void dockerfile_baseLoginFromADockerCredentialHelper_isUsed() throws Exception {
-    System.setProperty("sendCredentialsOverHttp", "true"); // for the setup's own push over loopback http
     try (Registry locked = Registry.start("helper-user", "helper-secret")) {
       String ref = locked.host() + "/private/base:1";
-      Path f = tmp.resolve("hello.txt");
-      Files.writeString(f, "hello");
-      Jib.fromScratch()
-          .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f, AbsoluteUnixPath.get("/hello.txt")).build())
-          .addEnvironmentVariable("HOME", "/home/helper")
-          .setFormat(ImageFormat.OCI)
-          .containerize(Containerizer.to(RegistryImage.named(ref).addCredential("helper-user", "helper-secret"))
-              .setAllowInsecureRegistries(true)
-              .setBaseImageLayersCache(tmp.resolve("jib/b")).setApplicationLayersCache(tmp.resolve("jib/a")));
-      System.clearProperty("sendCredentialsOverHttp");
+      TestImages.pushToRegistry(TestImages.scratch(tmp, "/hello.txt", "hello")
+          .addEnvironmentVariable("HOME", "/home/helper"), tmp, ref, "helper-user", "helper-secret");
       // the Docker config names a credential helper for the registry, as docker-credential-ecr-login is named
       Path bin = Files.createDirectories(tmp.resolve("bin"));
       Path helper = bin.resolve("docker-credential-berthtest");
@@ -287,19 +251,8 @@ class EcrPushBuildIT {
 
   /** A two-layer image as an archive written by Jib (docker save format, or OCI layout). */
   Path archive(ImageFormat format, String name) throws Exception {
-    Path f1 = tmp.resolve("one.txt");
-    Path f2 = tmp.resolve("two.txt");
-    Files.writeString(f1, "one " + name);
-    Files.writeString(f2, "two " + name);
-    Path tar = tmp.resolve(name);
-    Jib.fromScratch()
-        .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f1, AbsoluteUnixPath.get("/one.txt")).build())
-        .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f2, AbsoluteUnixPath.get("/two.txt")).build())
-        .setEntrypoint("/bin/app")
-        .setFormat(format)
-        .containerize(Containerizer.to(TarImage.at(tar).named("local/app:1"))
-            .setBaseImageLayersCache(tmp.resolve("jib/b")).setApplicationLayersCache(tmp.resolve("jib/a")));
-    return tar;
+    return TestImages.writeArchive(TestImages.scratch(tmp, "/one.txt", "one " + name, "/two.txt", "two " + name)
+        .setEntrypoint("/bin/app"), tmp, format, tmp.resolve(name), "local/app:1");
   }
 
   @Test

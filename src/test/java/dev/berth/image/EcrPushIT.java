@@ -13,8 +13,6 @@ import dev.berth.testbed.Registry;
 import dev.berth.testbed.TestEcr;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -30,8 +28,9 @@ import software.amazon.awssdk.services.ecr.model.Repository;
  * wants the ECR token moto hands out (user AWS, password 123456789012-auth-token), as real ECR would.
  */
 class EcrPushIT {
-  static final String TOKEN = MotoServer.ACCOUNT + "-auth-token";
+  static final String TOKEN = EcrTarget.TOKEN;
   static final String ECR_HOST = MotoServer.ACCOUNT + ".dkr.ecr." + MotoServer.REGION + ".amazonaws.com";
+  static EcrTarget ecr;
   static MotoServer moto;
   static Registry source;
   static Registry target;
@@ -41,17 +40,17 @@ class EcrPushIT {
 
   @BeforeAll
   static void servers() {
-    moto = MotoServer.shared();
+    ecr = new EcrTarget();
+    moto = ecr.moto;
+    target = ecr.registry;
+    dst = ecr.client;
     source = Registry.shared();
-    target = Registry.start("AWS", TOKEN);
     src = new RegistryClient(source.url(), null, RegistryClient.Settings.defaults(), Sleeper.REAL);
-    dst = new RegistryClient(target.url(), RegistryCredentials.Source.of(new RegistryCredentials("AWS", TOKEN)),
-        RegistryClient.Settings.defaults(), Sleeper.REAL);
   }
 
   @AfterAll
   static void stop() {
-    target.close();
+    ecr.close();
   }
 
   @BeforeEach
@@ -60,12 +59,7 @@ class EcrPushIT {
   }
 
   Berth.Run push(Map<String, String> env, String... args) {
-    List<String> all = new ArrayList<>(List.of("ecr-push", "--region", MotoServer.REGION, "--endpoint-url",
-        moto.endpoint().toString(), "--registry-endpoint", target.url().toString()));
-    all.addAll(List.of(args));
-    Map<String, String> e = new HashMap<>(env);
-    e.put("DOCKER_CONFIG", "/nonexistent-docker-config");
-    return Berth.inProcess(e, all.toArray(String[]::new));
+    return ecr.push(env, args);
   }
 
   Berth.Run push(String... args) {

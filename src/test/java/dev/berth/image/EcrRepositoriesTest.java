@@ -9,13 +9,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.berth.report.BerthException;
 import dev.berth.report.Outcome;
 import dev.berth.report.SecretMasker;
+import dev.berth.testbed.ManualClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -34,23 +34,7 @@ class EcrRepositoriesTest {
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
   final List<String> bodies = Collections.synchronizedList(new ArrayList<>());
   final AtomicReference<Function<String, Answer>> answers = new AtomicReference<>();
-  final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-  final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-  };
+  final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   record Answer(int status, String body) {}
 
@@ -106,15 +90,15 @@ class EcrRepositoriesTest {
 
   @Test
   void auth_renewedFiveMinutesBeforeExpiry_andAfterRejection() {
-    double expires = now.get().plusSeconds(12 * 3600).getEpochSecond();
+    double expires = clock.instant().plusSeconds(12 * 3600).getEpochSecond();
     List<String> passwords = new ArrayList<>(List.of("pw-a", "pw-b", "pw-c"));
     answers.set(op -> new Answer(200, token(passwords.remove(0), expires)));
     RegistryCredentials.Source auth = repos().auth("123456789012");
 
     assertEquals("pw-a", auth.get().password());
-    now.set(now.get().plusSeconds(11 * 3600));
+    clock.advance(Duration.ofSeconds(11 * 3600));
     assertEquals("pw-a", auth.get().password());
-    now.set(now.get().plusSeconds(3600 - 200));
+    clock.advance(Duration.ofSeconds(3600 - 200));
     assertEquals("pw-b", auth.get().password(), "renewed within 5 minutes of expiry");
     assertTrue(auth.invalidate());
     assertEquals("pw-c", auth.get().password(), "fetched again after the registry refused it");

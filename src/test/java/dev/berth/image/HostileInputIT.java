@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPInputStream;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileInputIT {
   static final String SECRET = "AGENTSECRET-" + Long.toHexString(System.nanoTime());
+  static EcrTarget ecr;
   static MotoServer moto;
   static Registry target;
   static RegistryClient dst;
@@ -42,15 +42,15 @@ class HostileInputIT {
 
   @BeforeAll
   static void servers() {
-    moto = MotoServer.shared();
-    target = Registry.start("AWS", EcrPushBuildIT.TOKEN);
-    dst = new RegistryClient(target.url(), RegistryCredentials.Source.of(new RegistryCredentials("AWS",
-        EcrPushBuildIT.TOKEN)), RegistryClient.Settings.defaults(), Sleeper.REAL);
+    ecr = new EcrTarget();
+    moto = ecr.moto;
+    target = ecr.registry;
+    dst = ecr.client;
   }
 
   @AfterAll
   static void stop() {
-    target.close();
+    ecr.close();
   }
 
   @BeforeEach
@@ -59,13 +59,7 @@ class HostileInputIT {
   }
 
   Berth.Run push(String... args) {
-    List<String> all = new ArrayList<>(List.of("ecr-push", "--region", MotoServer.REGION, "--endpoint-url",
-        moto.endpoint().toString(), "--registry-endpoint", target.url().toString()));
-    all.addAll(List.of(args));
-    Map<String, String> e = new HashMap<>();
-    e.put("DOCKER_CONFIG", "/nonexistent-docker-config");
-    e.put("BERTH_CACHE_DIR", tmp.resolve("cache").toString());
-    return Berth.inProcess(e, all.toArray(String[]::new));
+    return ecr.push(Map.of("BERTH_CACHE_DIR", tmp.resolve("cache").toString()), args);
   }
 
   /** Every blob the registry stores, gunzipped when gzip. */

@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.cloud.tools.jib.api.Containerizer;
-import com.google.cloud.tools.jib.api.ImageReference;
-import com.google.cloud.tools.jib.api.Jib;
-import com.google.cloud.tools.jib.api.TarImage;
-import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
-import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
@@ -233,20 +227,9 @@ class LocalImagesTest {
 
   /** A small two-layer image written by Jib as a docker save (or OCI) archive. */
   private Path jibArchive(ImageFormat format, String name) throws Exception {
-    Path f1 = tmp.resolve("f1.txt");
-    Path f2 = tmp.resolve("f2.txt");
-    Files.writeString(f1, "one");
-    Files.writeString(f2, "two");
-    Path tar = tmp.resolve(name);
-    Jib.fromScratch()
-        .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f1, AbsoluteUnixPath.get("/f1.txt")).build())
-        .addFileEntriesLayer(FileEntriesLayer.builder().addEntry(f2, AbsoluteUnixPath.get("/f2.txt")).build())
-        .setEntrypoint("/bin/app")
-        .addEnvironmentVariable("FROM_ARCHIVE", "yes")
-        .setFormat(format)
-        .containerize(Containerizer.to(TarImage.at(tar).named(ImageReference.parse("demo/app:1")))
-            .setBaseImageLayersCache(cache().resolve("b")).setApplicationLayersCache(cache().resolve("a")));
-    return tar;
+    return TestImages.writeArchive(TestImages.scratch(tmp, "/f1.txt", "one", "/f2.txt", "two")
+        .setEntrypoint("/bin/app").addEnvironmentVariable("FROM_ARCHIVE", "yes"), tmp, format, tmp.resolve(name),
+        "demo/app:1");
   }
 
   @Test

@@ -1,5 +1,13 @@
 package dev.berth.image;
 
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +20,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 
-/** Builds small test images from random bytes: gzip layers, a config, a manifest, and indexes over them. */
+/**
+ * Builds small test images: from random bytes (gzip layers, a config, a manifest, and indexes over them), or with
+ * Jib from scratch out of a few files (base images pushed to a registry, docker save and OCI archives).
+ */
 public final class TestImages {
   private TestImages() {}
 
@@ -115,5 +126,53 @@ public final class TestImages {
         + "\",\"manifests\":[{\"mediaType\":\"" + m.mediaType() + "\",\"digest\":\"" + m.digest() + "\",\"size\":"
         + m.bytes().length + (refName == null ? "" : ",\"annotations\":{\"" + OciLayoutSource.REF_NAME + "\":\""
         + refName + "\"}") + "}]}");
+  }
+
+  /**
+   * An image from scratch with one layer per file (PATH_IN_IMAGE, TEXT pairs, in order), the files written under
+   * WORK; the caller adds environment, entrypoint and so on, then pushes it or writes it as an archive.
+   */
+  public static JibContainerBuilder scratch(Path work, String... pathThenText) throws IOException {
+    if (pathThenText.length % 2 != 0) {
+      throw new IllegalArgumentException("pairs of path in the image and text expected");
+    }
+    JibContainerBuilder image = Jib.fromScratch();
+    Path dir = Files.createDirectories(work.resolve("scratch-files-" + System.nanoTime()));
+    for (int i = 0; i < pathThenText.length; i += 2) {
+      Path file = dir.resolve("f" + i / 2);
+      Files.writeString(file, pathThenText[i + 1]);
+      image.addFileEntriesLayer(FileEntriesLayer.builder().addEntry(file, AbsoluteUnixPath.get(pathThenText[i])).build());
+    }
+    return image;
+  }
+
+  /**
+   * Pushes IMAGE as OCI to REF on a loopback registry over http, with a login when USER is not null (Jib's
+   * sendCredentialsOverHttp is set for this push only: what berth does on its own must not rely on it), Jib's
+   * caches under WORK; returns the manifest's digest.
+   */
+  public static String pushToRegistry(JibContainerBuilder image, Path work, String ref, String user, String password)
+      throws Exception {
+    RegistryImage to = RegistryImage.named(ref);
+    if (user != null) {
+      to.addCredential(user, password);
+      System.setProperty("sendCredentialsOverHttp", "true");
+    }
+    try {
+      return image.setFormat(ImageFormat.OCI)
+          .containerize(Containerizer.to(to).setAllowInsecureRegistries(true)
+              .setBaseImageLayersCache(work.resolve("jib/b")).setApplicationLayersCache(work.resolve("jib/a")))
+          .getDigest().toString();
+    } finally {
+      System.clearProperty("sendCredentialsOverHttp");
+    }
+  }
+
+  /** Writes IMAGE as an archive TAR named REF: docker save format (ImageFormat.Docker) or OCI; Jib's caches under WORK. */
+  public static Path writeArchive(JibContainerBuilder image, Path work, ImageFormat format, Path tar, String ref)
+      throws Exception {
+    image.setFormat(format).containerize(Containerizer.to(TarImage.at(tar).named(ref))
+        .setBaseImageLayersCache(work.resolve("jib/b")).setApplicationLayersCache(work.resolve("jib/a")));
+    return tar;
   }
 }

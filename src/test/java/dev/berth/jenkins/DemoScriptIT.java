@@ -3,12 +3,15 @@ package dev.berth.jenkins;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import dev.berth.report.Json;
 import dev.berth.testbed.Servers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,13 +39,19 @@ class DemoScriptIT {
         "ecs-scale"}) {
       assertTrue(stderr.contains("=== berth " + step + " "), step + " ran\n" + stderr);
     }
-    Matcher ok = Pattern.compile("\"ok\": true").matcher(stdout);
-    int results = 0;
-    while (ok.find()) {
-      results++;
+    // stdout is the five results, one JSON object each, then the endpoint line: nothing else (a caller parses it)
+    int end = stdout.lastIndexOf("gantt-exporter is served at ");
+    assertTrue(end > 0, stdout);
+    assertTrue(stdout.substring(end).matches("gantt-exporter is served at http://[^ ]+\\.elb\\.amazonaws\\.com/ "
+        + "\\(on moto: the name only, nothing listens\\)\n"), stdout.substring(end));
+    List<JsonNode> results = new ArrayList<>();
+    try (MappingIterator<JsonNode> it = Json.mapper().readerFor(JsonNode.class).readValues(stdout.substring(0, end))) {
+      it.forEachRemaining(results::add);
     }
-    assertEquals(5, results, "five successful results printed\n" + stdout);
-    assertTrue(stdout.contains("\"desiredCount\": 3"), stdout);
-    assertTrue(stdout.matches("(?s).*gantt-exporter is served at http://[^ ]+\\.elb\\.amazonaws\\.com/.*"), stdout);
+    assertEquals(5, results.size(), "five results printed\n" + stdout);
+    assertTrue(results.stream().allMatch(r -> r.path("ok").asBoolean()), stdout);
+    assertEquals(3, results.get(4).path("desiredCount").asInt(), stdout);
+    assertTrue(stdout.substring(end).contains(results.get(2).path("loadBalancerDnsName").asText("?")),
+        "the endpoint is the deploy's loadBalancerDnsName");
   }
 }

@@ -1,10 +1,9 @@
 package dev.berth.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.time.Clock;
+import dev.berth.testbed.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -28,12 +27,12 @@ final class RecordedAws {
   final JsonNode recording;
   final List<String> calls = new ArrayList<>();
   final List<Duration> sleeps = new ArrayList<>();
-  final MutableClock clock;
+  final ManualClock clock;
   private int poll;
 
   RecordedAws(String name) {
     this.recording = SdkJson.resource("/rollout/" + name + ".json");
-    this.clock = new MutableClock(Instant.parse(recording.path("clock").asText("2026-11-20T10:00:00Z")));
+    this.clock = new ManualClock(Instant.parse(recording.path("clock").asText("2026-11-20T10:00:00Z")));
   }
 
   Sleeper sleeper() {
@@ -149,33 +148,5 @@ final class RecordedAws {
       @Override
       public void close() {}
     };
-  }
-
-  /** A clock only the test moves. */
-  static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

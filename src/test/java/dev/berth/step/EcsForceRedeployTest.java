@@ -9,6 +9,7 @@ import dev.berth.cli.ExitCodes;
 import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
 import dev.berth.rollout.RolloutWatcher;
+import dev.berth.testbed.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,7 +127,7 @@ class EcsForceRedeployTest {
         .deployments(deployments).build();
   }
 
-  final FakeClock clock = new FakeClock(Instant.parse("2026-11-26T20:00:00Z"));
+  final ManualClock clock = new ManualClock(Instant.parse("2026-11-26T20:00:00Z"));
   final RecordingProgress progress = new RecordingProgress();
   final List<Map<String, String>> reimaged = new ArrayList<>();
 

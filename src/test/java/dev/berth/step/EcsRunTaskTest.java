@@ -11,10 +11,9 @@ import dev.berth.cli.ExitCodes;
 import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
 import dev.berth.rollout.SdkJson;
-import java.time.Clock;
+import dev.berth.testbed.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,31 +48,12 @@ class EcsRunTaskTest {
     final JsonNode rec;
     final List<String> calls = new ArrayList<>();
     final List<RunTaskRequest> runs = new ArrayList<>();
-    Instant now = Instant.parse("2026-11-20T10:00:00Z");
+    final ManualClock clock = new ManualClock(Instant.parse("2026-11-20T10:00:00Z"));
     int polls;
     boolean logsBuilt;
 
     Recorded(String name) {
       rec = SdkJson.resource("/runtask/" + name + ".json");
-    }
-
-    Clock clock() {
-      return new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return now;
-        }
-      };
     }
 
     EcsClient ecs() {
@@ -145,7 +125,7 @@ class EcsRunTaskTest {
     }
 
     EcsRunTask step() {
-      return new EcsRunTask(ecs(), this::logs, "us-east-2", new RecordingProgress(), clock(), d -> now = now.plus(d),
+      return new EcsRunTask(ecs(), this::logs, "us-east-2", new RecordingProgress(), clock, clock::advance,
           Duration.ofSeconds(6));
     }
   }
@@ -204,7 +184,7 @@ class EcsRunTaskTest {
     assertEquals(5, ExitCodes.of(e.outcome()));
     assertTrue(e.getMessage().contains("task 5f0b2e1c9d8a4b7e8c6d5a4b3c2d1e0f did not stop within 1m"), e.getMessage());
     assertEquals("RUNNING", ((EcsRunTask.Result) e.result()).lastStatus());
-    assertEquals(Instant.parse("2026-11-20T10:01:00Z"), aws.now, "waited exactly the timeout, never past it");
+    assertEquals(Instant.parse("2026-11-20T10:01:00Z"), aws.clock.instant(), "waited exactly the timeout, never past it");
     assertTrue(!aws.logsBuilt, "no logs read for a task that did not stop");
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.report.BerthException;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Outcome;
+import dev.berth.testbed.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ class EcsScaleTest {
     return Deployment.builder().id("ecs-svc/0").status("ACTIVE").desiredCount(desired).runningCount(running).build();
   }
 
-  final FakeClock clock = new FakeClock(Instant.parse("2026-11-26T20:00:00Z"));
+  final ManualClock clock = new ManualClock(Instant.parse("2026-11-26T20:00:00Z"));
   final RecordingProgress progress = new RecordingProgress();
 
   EcsScale step(FakeEcs ecs, FakeAutoscaling aas) {

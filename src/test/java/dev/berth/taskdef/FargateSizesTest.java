@@ -106,13 +106,15 @@ class FargateSizesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"1024,1024", "1 vCPU,1024", "0.25 vcpu,256", ".5 vCPU,", "16 vCPU,16384", "lots,"})
+  @CsvSource({"1024,1024", "1 vCPU,1024", "0.25 vcpu,256", ".5 vCPU,", "16 vCPU,16384", "lots,", "1.5,", "1 vcpus,",
+      "9999999 vCPU,"})
   void parseCpu_acceptsUnitsAndVcpus(String in, Integer expected) {
     assertEquals(expected, FargateSizes.parseCpu(in));
   }
 
   @ParameterizedTest
-  @CsvSource({"2048,2048", "2 GB,2048", "0.5GB,512", "512 MiB,512", "4gib,4096", "2 TB,"})
+  @CsvSource({"2048,2048", "2 GB,2048", "0.5GB,512", "512 MiB,512", "4gib,4096", "2 TB,", "1.5 MiB,",
+      "2048 mb,2048"})
   void parseMemory_acceptsMibAndGb(String in, Integer expected) {
     assertEquals(expected, FargateSizes.parseMemory(in));
   }

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /** Small helpers shared by the test-bed servers. */
@@ -31,6 +33,25 @@ public final class Servers {
       throw new IllegalStateException("CI=true and " + msg);
     }
     Assumptions.abort(msg);
+  }
+
+  /** A program's exit code and its output (stdout and stderr together). */
+  public record ProgramRun(int code, String output) {}
+
+  /** Runs COMMAND in DIR to its end (at most 5 minutes, else it is killed and this throws). */
+  public static ProgramRun runProgram(Path dir, List<String> command) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("program", ".txt");
+    try {
+      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+          .redirectOutput(out.toFile()).start();
+      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IllegalStateException(command + " did not finish in 5 minutes");
+      }
+      return new ProgramRun(p.exitValue(), Files.readString(out));
+    } finally {
+      Files.deleteIfExists(out);
+    }
   }
 
   public static Path which(String program) {

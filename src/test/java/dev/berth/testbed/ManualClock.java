@@ -1,4 +1,4 @@
-package dev.berth.step;
+package dev.berth.testbed;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,21 +6,25 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when a test sleeps through it, so wait loops run instantly. */
-final class FakeClock extends Clock {
+/**
+ * A clock (UTC) that moves only when the test moves it, typically from the sleeper it hands to the code under
+ * test, so wait loops run instantly and deadlines are exact.
+ */
+public final class ManualClock extends Clock {
   private final Instant start;
-  private Instant now;
+  private volatile Instant now;
 
-  FakeClock(Instant start) {
+  public ManualClock(Instant start) {
     this.start = start;
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public synchronized void advance(Duration d) {
     now = now.plus(d);
   }
 
-  Duration elapsed() {
+  /** How far the clock has moved since it was made. */
+  public Duration elapsed() {
     return Duration.between(start, now);
   }
 
