@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -84,9 +86,12 @@ public final class ApiCallLog implements ExecutionInterceptor {
   @Override
   public Throwable modifyException(Context.FailedExecution context, ExecutionAttributes attributes) {
     Throwable t = context.exception();
+    String action = iamPrefix(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)) + ":"
+        + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+    if (t instanceof AwsServiceException e) {
+      return namingAction(e, action);
+    }
     if (t instanceof software.amazon.awssdk.core.exception.SdkClientException e) {
-      String action = iamPrefix(attributes.getAttribute(SdkExecutionAttribute.SERVICE_NAME)) + ":"
-          + attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
       // the SDK appends " (SDK Attempt Count: n)" to the message it is given; keep one of them
       String message = e.getMessage() == null ? "" : e.getMessage().replaceAll(" \\(SDK Attempt Count: \\d+\\)$", "");
       if (!message.startsWith(action)) {
@@ -95,6 +100,31 @@ public final class ApiCallLog implements ExecutionInterceptor {
     }
     return t;
   }
+
+  /**
+   * A permission refusal names the IAM action it lacks: AWS's message often says it ("... is not authorized to
+   * perform: ecs:CreateService ..."), but not always (EC2's UnauthorizedOperation can say only "You are not
+   * authorized to perform this operation" and an encoded message; a 403 whose body the SDK cannot read has no
+   * message at all). The action is appended when the message lacks it; the exception keeps its type and code.
+   * Credential problems (unknown key, bad signature, expired token) are left alone: no policy change fixes them.
+   */
+  static AwsServiceException namingAction(AwsServiceException e, String action) {
+    AwsErrorDetails details = e.awsErrorDetails();
+    String code = details == null ? null : details.errorCode();
+    boolean permission = code == null || code.isBlank() ? e.statusCode() == 403 : PERMISSION_CODES.contains(code);
+    String message = details == null ? null : details.errorMessage();
+    if (!permission || (message != null && message.contains(action))) {
+      return e;
+    }
+    String named = (message == null || message.isBlank() ? "access denied" : message.strip())
+        + " (IAM action " + action + ")";
+    AwsErrorDetails.Builder b = details == null ? AwsErrorDetails.builder() : details.toBuilder();
+    return (AwsServiceException) e.toBuilder().awsErrorDetails(b.errorMessage(named).build()).build();
+  }
+
+  /** The error codes of a refused permission (as opposed to refused credentials). */
+  static final java.util.Set<String> PERMISSION_CODES = java.util.Set.of("AccessDenied", "AccessDeniedException",
+      "UnauthorizedOperation", "AuthorizationError");
 
   public List<String> calls() {
     return List.copyOf(calls);

@@ -75,8 +75,8 @@ public final class AwsErrors {
       if (service != null && !what.toLowerCase(java.util.Locale.ROOT).contains(service.toLowerCase(java.util.Locale.ROOT))) {
         what = what + " (" + service + ")";
       }
-      String text = what + " failed: " + (code == null ? "" : code + ": ") + message
-          + " (HTTP " + ase.statusCode() + ")";
+      String text = what + " failed: " + (code == null ? "" : code + ": ")
+          + (message == null ? "no error message" : message) + " (HTTP " + ase.statusCode() + ")";
       return new BerthException(isAccess(ase) ? Outcome.ACCESS : Outcome.FAILED, text, e);
     }
     if (e instanceof SdkClientException) {

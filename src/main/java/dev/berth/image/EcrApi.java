@@ -72,6 +72,8 @@ public final class EcrApi {
       "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "ExpiredTokenException",
       "ExpiredToken", "MissingAuthenticationTokenException", "IncompleteSignature", "InvalidClientTokenId",
       "UnauthorizedOperation", "RequestExpired");
+  private static final Set<String> PERMISSION_CODES = Set.of("AccessDeniedException", "AccessDenied",
+      "UnauthorizedOperation");
   private static final Set<String> RETRY_CODES = Set.of("ThrottlingException", "Throttling",
       "TooManyRequestsException", "RequestLimitExceeded", "ServiceUnavailable", "ServerException",
       "InternalFailure");
@@ -259,6 +261,12 @@ public final class EcrApi {
       }
     }
     Outcome outcome = ACCESS_CODES.contains(code) || status == 401 || status == 403 ? Outcome.ACCESS : Outcome.FAILED;
+    String action = "ecr:" + operation;
+    boolean permission = code.isEmpty() ? status == 403 : PERMISSION_CODES.contains(code);
+    if (permission && !message.contains(action)) {
+      // as the SDK calls' refusals do (ApiCallLog): the IAM action the caller lacks, when AWS's words omit it
+      message = (message.isBlank() ? "access denied" : message.strip()) + " (IAM action " + action + ")";
+    }
     throw new ServiceError(outcome, "ECR " + operation + " failed: " + (code.isEmpty() ? "" : code + ": ") + message
         + " (HTTP " + status + ")", code, status);
   }

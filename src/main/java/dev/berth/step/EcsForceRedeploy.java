@@ -450,7 +450,7 @@ public final class EcsForceRedeploy {
     } catch (SdkException e) {
       if (AwsErrors.isAccess(e)) {
         why = "ecs:ListServiceDeployments/ecs:DescribeServiceRevisions are not allowed ("
-            + AwsErrors.code(e) + ")";
+            + shortError(e) + ": " + deniedMessage(e) + ")";
       } else if (unsupported(e)) {
         why = "ECS ListServiceDeployments is not available here (" + shortError(e) + ")";
       } else {
@@ -571,6 +571,15 @@ public final class EcsForceRedeploy {
     }
     int status = ase.statusCode();
     return status == 404 || status == 501 || status == 500 && (code == null || code.isBlank());
+  }
+
+  /** AWS's words for a refused call (which of the two actions, once ApiCallLog has named it). */
+  private static String deniedMessage(SdkException e) {
+    if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase && ase.awsErrorDetails() != null
+        && ase.awsErrorDetails().errorMessage() != null) {
+      return ase.awsErrorDetails().errorMessage();
+    }
+    return String.valueOf(e.getMessage());
   }
 
   private static String shortError(SdkException e) {

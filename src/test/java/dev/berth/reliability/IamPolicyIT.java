@@ -107,6 +107,8 @@ class IamPolicyIT {
       step(flow, 0, flow.redeploy());
       step(flow, 0, flow.redeploy("--image", Flow.CONTAINER + "=" + pushed2.get("image").asText()));
       step(flow, 0, flow.redeploy("--rollback"));
+      // promotion from another service: the images it runs (its task definition, and its running tasks' digests)
+      step(flow, 0, flow.redeploy("--from-service", Flow.CLUSTER + "/canary"));
 
       // a migration with the service's network (moto never stops a task: one run returns at once, one times out)
       step(flow, 0, "ecs-run-task", "--cluster", Flow.CLUSTER, "--service", Flow.SERVICE, "--command", "npm run migrate",
