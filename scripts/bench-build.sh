@@ -38,22 +38,9 @@ start_registry() { # empty storage, same port
   local dir=$WORK/registry
   [ -n "$REG_PID" ] && { kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; }
   rm -rf "$dir"; mkdir -p "$dir"
-  cat >"$dir/config.yml" <<CFG
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-http:
-  addr: 127.0.0.1:$REG_PORT
-CFG
-  docker-registry serve "$dir/config.yml" >"$WORK/registry.log" 2>&1 &
-  REG_PID=$!
-  PIDS+=($!)
-  wait_http "http://127.0.0.1:$REG_PORT/v2/"
+  serve_registry "$dir" "$REG_PORT"
+  REG_PID=$REGISTRY_PID
+  PIDS+=("$REGISTRY_PID")
 }
 
 echo "setting up (moto_server, docker-registry, a ${DEPS_MB} MB app)..." >&2

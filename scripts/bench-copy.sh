@@ -54,25 +54,10 @@ declare -A REG_PORT REG_PID
 start_registry() { # NAME [PORT]
   local name=$1 port=${2:-$(free_port)} dir=$WORK/reg-$1
   mkdir -p "$dir"
-  cat >"$dir/config.yml" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $dir/data
-  delete:
-    enabled: true
-http:
-  addr: 127.0.0.1:$port
-EOF
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  REG_PID[$name]=$!
-  PIDS+=($!)
   REG_PORT[$name]=$port
-  wait_http "http://127.0.0.1:$port/v2/"
+  serve_registry "$dir" "$port"
+  REG_PID[$name]=$REGISTRY_PID
+  PIDS+=("$REGISTRY_PID")
 }
 wipe_registry() { # NAME: restart on the same port with empty storage
   local name=$1

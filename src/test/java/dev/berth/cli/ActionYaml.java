@@ -540,8 +540,8 @@ final class ActionYaml {
     y.append("      shell: bash\n");
     y.append("      env:\n");
     y.append("        STARTUP_CACHE: ${{ steps.prepare.outputs.startup-cache-path }}\n");
-    y.append("      run: if [ -d \"$STARTUP_CACHE\" ]; then echo \"id=$(ls -1 \"$STARTUP_CACHE\" | cksum | cut -d' ' -f1)\" "
-        + ">> \"$GITHUB_OUTPUT\"; fi\n");
+    y.append("      run: if [ -d \"$STARTUP_CACHE\" ]; then echo \"id=$(cd \"$STARTUP_CACHE\" && printf '%s\\n' * | cksum "
+        + "| cut -d' ' -f1)\" >> \"$GITHUB_OUTPUT\"; fi\n");
     y.append("    - id: save-startup\n");
     y.append("      if: ${{ !cancelled() && steps.startup-cache-id.outputs.id != '' "
         + "&& steps.restore-startup.outputs.cache-matched-key != format('{0}-{1}', "
