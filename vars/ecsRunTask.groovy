@@ -26,6 +26,7 @@ Map keys() {
     'wait': [option: '--wait', kind: 'NEGATABLE', negated: '--no-wait'],
     'timeout': [option: '--timeout', kind: 'STRING'],
     'logLines': [option: '--log-lines', kind: 'INT'],
+    'dryRun': [option: '--dry-run', kind: 'BOOLEAN'],
     'region': [option: '--region', kind: 'STRING', common: true],
     'profile': [option: '--profile', kind: 'STRING', common: true],
     'roleArn': [option: '--role-arn', kind: 'STRING', common: true],

@@ -40,6 +40,26 @@ public final class AwsErrors {
   }
 
   /**
+   * Runs {@code call}; an SDK exception it throws becomes berth's typed exception ({@link #translate}) naming
+   * {@code what}. The one place a step's AWS calls get their errors translated.
+   */
+  public static <T> T call(String what, java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (SdkException e) {
+      throw translate(what, e);
+    }
+  }
+
+  /** {@link #call} for a call without a value. */
+  public static void run(String what, Runnable call) {
+    call(what, () -> {
+      call.run();
+      return null;
+    });
+  }
+
+  /**
    * Translates an SDK exception that escaped a step. {@code what} says what was being done
    * ("ECS CreateService for gantt-exporter").
    */

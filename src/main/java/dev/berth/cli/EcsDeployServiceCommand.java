@@ -205,6 +205,13 @@ public class EcsDeployServiceCommand extends StepCommand {
           + "CloudWatch Logs stream (awslogs) with the reasons (default: ${DEFAULT-VALUE}; 0: none).")
   int logLines = dev.berth.rollout.TaskLogs.DEFAULT_LINES;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the plan: what would be created (cluster, security groups, "
+          + "ALB, target group, listeners, service, scalable target, policies), updated (old -> new by field) or "
+          + "deleted; nothing is changed and no rollout is watched (default: off). The result has \"dryRun\": true "
+          + "and \"changes\", the list a real run applies.")
+  boolean dryRun;
+
   @Override
   protected Object execute(Context context) {
     EcsForceRedeployCommand.logLines(logLines);
@@ -265,6 +272,7 @@ public class EcsDeployServiceCommand extends StepCommand {
         .waitForRollout(waitForRollout)
         .timeout(timeout)
         .logLines(logLines)
+        .dryRun(dryRun)
         .build();
   }
 

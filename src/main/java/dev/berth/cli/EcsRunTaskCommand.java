@@ -87,6 +87,12 @@ public class EcsRunTaskCommand extends StepCommand {
           + "(awslogs) (default: ${DEFAULT-VALUE}; 0: none).")
   int logLines = TaskLogs.DEFAULT_LINES;
 
+  @Option(names = "--dry-run",
+      description = "Make only read calls and print the task that would run: task definition, launch type, network "
+          + "and overrides (environment variables by name) (default: off). No RunTask call; the result has "
+          + "\"dryRun\": true and \"changes\".")
+  boolean dryRun;
+
   @Override
   protected Object execute(Context context) throws InterruptedException {
     List<Violation> v = new ArrayList<>();
@@ -103,7 +109,7 @@ public class EcsRunTaskCommand extends StepCommand {
     InvalidInputException.throwIfAny(v);
     EcsRunTask.Request request = new EcsRunTask.Request(cluster, service, taskDefinition, trimmed(subnets),
         trimmed(securityGroups), assignPublicIp, container, words, environment, startedBy, waitForStop, timeout,
-        logLines);
+        logLines, dryRun);
     return EcsRunTask.create(context.aws(), context.progress()).run(request);
   }
 

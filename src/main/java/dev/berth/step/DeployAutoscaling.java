@@ -1,6 +1,7 @@
 package dev.berth.step;
 
 import dev.berth.aws.AwsErrors;
+import dev.berth.report.Change;
 import dev.berth.report.Progress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,9 +61,14 @@ final class DeployAutoscaling {
     return nameOrArn;
   }
 
-  static EcsDeployService.Autoscaling apply(ApplicationAutoScalingClient aas,
-      dev.berth.aws.EventualConsistency ec, EcsDeployService.Request r,
-      EcsDeployService.Plan p, String targetGroupArn, String loadBalancerArn, Progress progress, List<String> changed) {
+  /**
+   * The autoscaling changes: the scalable target's range (registered or moved), one target-tracking policy per
+   * target given (added or updated), and the deletion of a {@code berth-*} policy whose target is no longer
+   * given. Returns the range and policies the service has once the plan is applied.
+   */
+  static EcsDeployService.Autoscaling plan(DeployPlan plan, ApplicationAutoScalingClient aas,
+      dev.berth.aws.EventualConsistency ec, EcsDeployService.Request r, EcsDeployService.Observed p,
+      DeployPlan.Ref targetGroup, DeployPlan.Ref loadBalancer, Progress progress, List<String> changed) {
     String cluster = p.cluster != null ? p.cluster.clusterName() : name(r.cluster());
     String service = p.service != null ? p.service.serviceName() : name(r.service());
     String id = resourceId(cluster, service);
@@ -70,52 +76,89 @@ final class DeployAutoscaling {
     int min = r.autoscalingMin() != null ? r.autoscalingMin() : target.minCapacity();
     int max = r.autoscalingMax() != null ? r.autoscalingMax() : target.maxCapacity();
     if (target == null || target.minCapacity() != min || target.maxCapacity() != max) {
-      EcsDeployService.call("Application Auto Scaling RegisterScalableTarget " + id, () -> aas.registerScalableTarget(b -> b
-          .serviceNamespace(ServiceNamespace.ECS).resourceId(id)
-          .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT).minCapacity(min).maxCapacity(max)));
-      changed.add("autoscaling range");
-      progress.info((target == null ? "registered" : "updated") + " autoscaling range " + min + "-" + max);
+      List<Change.Field> fields = List.of(
+          Change.Field.of("minCapacity", target == null ? null : target.minCapacity(), min),
+          Change.Field.of("maxCapacity", target == null ? null : target.maxCapacity(), max));
+      plan.add(target == null ? Change.create(TARGET, id, fields) : Change.updateIfChanged(TARGET, id, fields),
+          "Application Auto Scaling RegisterScalableTarget " + id, made -> {
+            aas.registerScalableTarget(b -> b.serviceNamespace(ServiceNamespace.ECS).resourceId(id)
+                .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT).minCapacity(min).maxCapacity(max));
+            changed.add("autoscaling range");
+            progress.info((target == null ? "registered" : "updated") + " autoscaling range " + min + "-" + max);
+          });
     }
 
-    Map<String, TargetTrackingScalingPolicyConfiguration> want = new LinkedHashMap<>();
     int in = r.scaleInCooldown() != null ? r.scaleInCooldown() : EcsDeployService.DEFAULT_COOLDOWN;
     int out = r.scaleOutCooldown() != null ? r.scaleOutCooldown() : EcsDeployService.DEFAULT_COOLDOWN;
+    record Want(double target, MetricType metric, boolean labelled) {}
+    Map<String, Want> want = new LinkedHashMap<>();
     if (r.cpuTarget() != null) {
-      want.put(CPU, config(r.cpuTarget(), MetricType.ECS_SERVICE_AVERAGE_CPU_UTILIZATION, null, in, out));
+      want.put(CPU, new Want(r.cpuTarget(), MetricType.ECS_SERVICE_AVERAGE_CPU_UTILIZATION, false));
     }
     if (r.memoryTarget() != null) {
-      want.put(MEMORY, config(r.memoryTarget(), MetricType.ECS_SERVICE_AVERAGE_MEMORY_UTILIZATION, null, in, out));
+      want.put(MEMORY, new Want(r.memoryTarget(), MetricType.ECS_SERVICE_AVERAGE_MEMORY_UTILIZATION, false));
     }
     if (r.requestsPerTarget() != null) {
-      want.put(REQUESTS, config(r.requestsPerTarget(), MetricType.ALB_REQUEST_COUNT_PER_TARGET,
-          resourceLabel(loadBalancerArn, targetGroupArn), in, out));
+      want.put(REQUESTS, new Want(r.requestsPerTarget(), MetricType.ALB_REQUEST_COUNT_PER_TARGET, true));
     }
     Map<String, ScalingPolicy> have = new LinkedHashMap<>();
     p.autoscaling.policies().forEach(x -> have.put(x.policyName(), x));
-    for (Map.Entry<String, TargetTrackingScalingPolicyConfiguration> e : want.entrySet()) {
-      ScalingPolicy existing = have.get(e.getKey());
-      if (existing != null && same(existing.targetTrackingScalingPolicyConfiguration(), e.getValue())) {
+    boolean labelKnown = targetGroup != null && loadBalancer != null && !targetGroup.isNew() && !loadBalancer.isNew();
+    for (Map.Entry<String, Want> e : want.entrySet()) {
+      String policy = e.getKey();
+      Want w = e.getValue();
+      String label = !w.labelled() ? null : labelKnown ? resourceLabel(loadBalancer.id(), targetGroup.id())
+          : "(label of " + (loadBalancer == null ? "?" : loadBalancer.display()) + " and "
+              + (targetGroup == null ? "?" : targetGroup.display()) + ")";
+      ScalingPolicy existing = have.get(policy);
+      boolean newLabel = w.labelled() && !labelKnown;
+      if (existing != null && !newLabel
+          && same(existing.targetTrackingScalingPolicyConfiguration(), config(w.target(), w.metric(), label, in, out))) {
         continue;
       }
-      // right after RegisterScalableTarget, PutScalingPolicy may answer ObjectNotFoundException for a while
-      EcsDeployService.callRetrying(ec, progress, "Application Auto Scaling PutScalingPolicy " + e.getKey(),
-          () -> aas.putScalingPolicy(b -> b
-          .policyName(e.getKey()).serviceNamespace(ServiceNamespace.ECS).resourceId(id)
-          .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT).policyType(PolicyType.TARGET_TRACKING_SCALING)
-          .targetTrackingScalingPolicyConfiguration(e.getValue())));
-      changed.add("autoscaling policy " + e.getKey());
-      progress.info((existing == null ? "added" : "updated") + " autoscaling policy " + e.getKey() + " (target "
-          + e.getValue().targetValue() + ")");
+      TargetTrackingScalingPolicyConfiguration cur = existing == null ? null
+          : existing.targetTrackingScalingPolicyConfiguration();
+      PredefinedMetricSpecification curSpec = cur == null ? null : cur.predefinedMetricSpecification();
+      List<Change.Field> fields = new ArrayList<>(List.of(
+          Change.Field.of("targetValue", cur == null ? null : cur.targetValue(), w.target()),
+          Change.Field.of("metric", curSpec == null ? null : curSpec.predefinedMetricTypeAsString(),
+              w.metric().toString())));
+      if (w.labelled() || (curSpec != null && curSpec.resourceLabel() != null)) {
+        fields.add(Change.Field.of("resourceLabel", curSpec == null ? null : curSpec.resourceLabel(), label));
+      }
+      fields.add(Change.Field.of("scaleInCooldown", cur == null ? null : cur.scaleInCooldown(), in));
+      fields.add(Change.Field.of("scaleOutCooldown", cur == null ? null : cur.scaleOutCooldown(), out));
+      if (cur != null && Boolean.TRUE.equals(cur.disableScaleIn())) {
+        fields.add(Change.Field.of("disableScaleIn", true, false));
+      }
+      Change change = existing == null ? Change.create(POLICY, policy, fields) : Change.updateIfChanged(POLICY, policy, fields);
+      if (change == null) {
+        change = Change.update(POLICY, policy, fields);
+      }
+      plan.add(change, "Application Auto Scaling PutScalingPolicy " + policy, made -> {
+        String realLabel = w.labelled() ? resourceLabel(made.id(loadBalancer), made.id(targetGroup)) : null;
+        TargetTrackingScalingPolicyConfiguration config = config(w.target(), w.metric(), realLabel, in, out);
+        // right after RegisterScalableTarget, PutScalingPolicy may answer ObjectNotFoundException for a while
+        EcsDeployService.callRetrying(ec, progress, "Application Auto Scaling PutScalingPolicy " + policy,
+            () -> aas.putScalingPolicy(b -> b
+            .policyName(policy).serviceNamespace(ServiceNamespace.ECS).resourceId(id)
+            .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT)
+            .policyType(PolicyType.TARGET_TRACKING_SCALING).targetTrackingScalingPolicyConfiguration(config)));
+        changed.add("autoscaling policy " + policy);
+        progress.info((existing == null ? "added" : "updated") + " autoscaling policy " + policy + " (target "
+            + w.target() + ")");
+      });
     }
     List<String> policies = new ArrayList<>();
     for (ScalingPolicy existing : p.autoscaling.policies()) {
       String n = existing.policyName();
       if ((n.equals(CPU) || n.equals(MEMORY) || n.equals(REQUESTS)) && !want.containsKey(n)) {
-        EcsDeployService.call("Application Auto Scaling DeleteScalingPolicy " + n, () -> aas.deleteScalingPolicy(b -> b
-            .policyName(n).serviceNamespace(ServiceNamespace.ECS).resourceId(id)
-            .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT)));
-        changed.add("autoscaling policy " + n + " removed");
-        progress.info("removed autoscaling policy " + n + " (its target is no longer given)");
+        plan.add(Change.delete(POLICY, n), "Application Auto Scaling DeleteScalingPolicy " + n, made -> {
+          aas.deleteScalingPolicy(b -> b.policyName(n).serviceNamespace(ServiceNamespace.ECS).resourceId(id)
+              .scalableDimension(ScalableDimension.ECS_SERVICE_DESIRED_COUNT));
+          changed.add("autoscaling policy " + n + " removed");
+          progress.info("removed autoscaling policy " + n + " (its target is no longer given)");
+        });
       } else if (!want.containsKey(n)) {
         policies.add(n);
       }
@@ -123,6 +166,9 @@ final class DeployAutoscaling {
     policies.addAll(0, want.keySet());
     return new EcsDeployService.Autoscaling(min, max, List.copyOf(policies));
   }
+
+  static final String TARGET = "application-autoscaling:scalable-target";
+  static final String POLICY = "application-autoscaling:scaling-policy";
 
   private static TargetTrackingScalingPolicyConfiguration config(double target, MetricType metric, String label,
       int scaleIn, int scaleOut) {

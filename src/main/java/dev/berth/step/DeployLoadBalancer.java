@@ -1,6 +1,7 @@
 package dev.berth.step;
 
 import dev.berth.aws.AwsErrors;
+import dev.berth.report.Change;
 import dev.berth.report.Progress;
 import dev.berth.report.Violation;
 import java.util.ArrayList;
@@ -47,9 +48,9 @@ final class DeployLoadBalancer {
 
   /** What exists before the deploy changes anything (berth's own resources, found by name and tags). */
   record Existing(TargetGroup targetGroup, LoadBalancer loadBalancer, SecurityGroup loadBalancerGroup,
-      SecurityGroup serviceGroup) {
+      SecurityGroup serviceGroup, String deregistrationDelay, List<Listener> listeners) {
     Existing(TargetGroup targetGroup, LoadBalancer loadBalancer) {
-      this(targetGroup, loadBalancer, null, null);
+      this(targetGroup, loadBalancer, null, null, null, List.of());
     }
 
     String targetGroupArn() {
@@ -60,11 +61,8 @@ final class DeployLoadBalancer {
   static final String TAG_CLUSTER = "berth:cluster";
   static final String TAG_SERVICE = "berth:service";
 
-  /** What the service is wired to after the deploy. */
-  record Outcome(String targetGroupArn, String loadBalancerArn, String dnsName, String tasksSecurityGroup) {}
-
   static Existing inspect(ElasticLoadBalancingV2Client elb, Ec2Client ec2, EcsDeployService.Request r,
-      EcsDeployService.Plan p, List<Violation> v) {
+      EcsDeployService.Observed p, List<Violation> v) {
     if (r.targetGroupArn() != null) {
       TargetGroup tg = findTargetGroupByArn(elb, r.targetGroupArn());
       if (tg == null) {
@@ -132,7 +130,11 @@ final class DeployLoadBalancer {
       albGroup = ownedGroup(ec2, vpc, names.loadBalancerSecurityGroup(), owner, v);
       serviceGroup = ownedGroup(ec2, vpc, names.serviceSecurityGroup(), owner, v);
     }
-    return new Existing(tg, lb, albGroup, serviceGroup);
+    // what the plan compares with: the target group's deregistration delay, the ALB's listeners
+    String delay = tg == null ? null : deregistrationDelay(elb, tg.targetGroupArn());
+    List<Listener> listeners = lb == null ? List.of() : AwsErrors.call("ELB DescribeListeners",
+        () -> elb.describeListeners(b -> b.loadBalancerArn(lb.loadBalancerArn())).listeners());
+    return new Existing(tg, lb, albGroup, serviceGroup, delay, listeners);
   }
 
   /**
@@ -165,7 +167,7 @@ final class DeployLoadBalancer {
   }
 
   /** The berth tags of this cluster and service. */
-  static Map<String, String> owner(EcsDeployService.Request r, EcsDeployService.Plan p) {
+  static Map<String, String> owner(EcsDeployService.Request r, EcsDeployService.Observed p) {
     Map<String, String> m = new java.util.LinkedHashMap<>();
     m.put(TAG_CLUSTER, p.cluster != null ? p.cluster.clusterName() : r.cluster());
     m.put(TAG_SERVICE, p.service != null ? p.service.serviceName() : r.service());
@@ -182,7 +184,7 @@ final class DeployLoadBalancer {
 
   private static Map<String, Map<String, String>> tagsOf(ElasticLoadBalancingV2Client elb, List<String> arns) {
     Map<String, Map<String, String>> out = new java.util.HashMap<>();
-    EcsDeployService.call("ELB DescribeTags", () -> elb.describeTags(b -> b.resourceArns(arns)).tagDescriptions())
+    AwsErrors.call("ELB DescribeTags", () -> elb.describeTags(b -> b.resourceArns(arns)).tagDescriptions())
         .forEach(d -> {
           Map<String, String> m = new java.util.LinkedHashMap<>();
           d.tags().forEach(t -> m.put(t.key(), t.value()));
@@ -209,84 +211,135 @@ final class DeployLoadBalancer {
     return g;
   }
 
-  static DeployNames names(EcsDeployService.Request r, EcsDeployService.Plan p) {
+  static DeployNames names(EcsDeployService.Request r, EcsDeployService.Observed p) {
     String cluster = p.cluster != null ? p.cluster.clusterName() : r.cluster();
     String service = p.service != null ? p.service.serviceName() : r.service();
     return new DeployNames(cluster, service);
   }
 
-  static Outcome apply(ElasticLoadBalancingV2Client elb, Ec2Client ec2, dev.berth.aws.EventualConsistency ec,
-      EcsDeployService.Request r,
-      EcsDeployService.Plan p, Progress progress, List<String> changed) {
+  /** Where the service's traffic comes from after the deploy: refs to resources that exist or are planned. */
+  record Wiring(DeployPlan.Ref targetGroup, DeployPlan.Ref loadBalancer, String dnsName, DeployPlan.Ref tasksGroup) {}
+
+  /** {@link DeployPlan.Made}'s key for the DNS name of a load balancer this deploy creates. */
+  static String dnsKey(DeployPlan.Ref loadBalancer) {
+    return "dns:" + loadBalancer.name();
+  }
+
+  /**
+   * The load-balancing changes: with {@code --target-group-arn} none (the group was checked, it is never
+   * changed); with {@code --create-load-balancer} berth's two security groups and their rules, the ALB, the
+   * target group (health check, deregistration delay) and the listeners, each created when missing or changed
+   * in what differs. Only read calls are made here; the changes are added to {@code plan}.
+   */
+  static Wiring plan(DeployPlan plan, ElasticLoadBalancingV2Client elb, Ec2Client ec2,
+      dev.berth.aws.EventualConsistency ec, EcsDeployService.Request r, EcsDeployService.Observed p,
+      Progress progress, List<String> changed) {
     if (r.targetGroupArn() != null) {
       TargetGroup tg = p.loadBalancing.targetGroup();
       String lbArn = tg.loadBalancerArns().get(0);
-      return new Outcome(tg.targetGroupArn(), lbArn, dnsNameOfLoadBalancer(elb, lbArn), null);
+      return new Wiring(DeployPlan.Ref.existing(tg.targetGroupArn()), DeployPlan.Ref.existing(lbArn),
+          dnsNameOfLoadBalancer(elb, lbArn), null);
     }
     DeployNames names = names(r, p);
     String vpc = p.vpcId;
     int port = p.containerPort;
     Map<String, String> tags = new java.util.LinkedHashMap<>(r.tags());
     tags.putAll(owner(r, p));
+    Map<String, String> owner = owner(r, p);
+    DeployPlan.Ref albGroupRef = ref(p.loadBalancing.loadBalancerGroup(), names.loadBalancerSecurityGroup());
+    DeployPlan.Ref tasksGroupRef = ref(p.loadBalancing.serviceGroup(), names.serviceSecurityGroup());
 
     // the ALB's security group: the listener ports open to the internet
-    SecurityGroup albGroup = p.loadBalancing.loadBalancerGroup();
-    String albGroupId;
-    if (albGroup == null) {
-      albGroup = createOwnedGroup(ec2, ec, vpc, names.loadBalancerSecurityGroup(),
-          "berth: load balancer of " + names.loadBalancer(), tags, owner(r, p), progress, changed,
-          "loadBalancerSecurityGroup created");
-      albGroupId = albGroup.groupId();
-    } else {
-      albGroupId = albGroup.groupId();
-    }
     List<Integer> listenerPorts = r.certificateArn() == null ? List.of(80) : List.of(80, 443);
-    for (int lp : listenerPorts) {
-      if (!DeployNetwork.allowsCidr(albGroup, lp, ANYWHERE)) {
-        DeployNetwork.allowCidr(ec2, ec, progress, albGroupId, lp, ANYWHERE, "berth: listener " + lp);
-        changed.add("loadBalancerSecurityGroup port " + lp);
-        progress.info("opened port " + lp + " of " + names.loadBalancerSecurityGroup());
-      }
+    SecurityGroup albGroup = p.loadBalancing.loadBalancerGroup();
+    List<Integer> closed = listenerPorts.stream()
+        .filter(lp -> albGroup == null || !DeployNetwork.allowsCidr(albGroup, lp, ANYWHERE)).toList();
+    List<Change.Field> albFields = new ArrayList<>();
+    if (albGroup == null) {
+      albFields.add(Change.Field.set("vpcId", vpc));
     }
+    closed.forEach(lp -> albFields.add(Change.Field.of("ingress.tcp/" + lp, null, ANYWHERE)));
+    String albGroupName = names.loadBalancerSecurityGroup();
+    plan.add(albFields.isEmpty() ? null : new Change("ec2:security-group", albGroupName,
+        albGroup == null ? Change.Action.CREATE : Change.Action.UPDATE, albFields),
+        "EC2 security group " + albGroupName, made -> {
+          SecurityGroup g = albGroup;
+          if (g == null) {
+            g = createOwnedGroup(ec2, ec, vpc, albGroupName, "berth: load balancer of " + names.loadBalancer(), tags,
+                owner, progress, changed, "loadBalancerSecurityGroup created");
+            made.put(albGroupName, g.groupId());
+          }
+          for (int lp : closed) {
+            if (!DeployNetwork.allowsCidr(g, lp, ANYWHERE)) {
+              DeployNetwork.allowCidr(ec2, ec, progress, g.groupId(), lp, ANYWHERE, "berth: listener " + lp);
+              changed.add("loadBalancerSecurityGroup port " + lp);
+              progress.info("opened port " + lp + " of " + albGroupName);
+            }
+          }
+        });
 
     // the tasks' berth-owned security group: the container port open to the ALB's group. A group the user
     // passed may be shared or the VPC's default, so berth never adds rules to it: the service gets this group
     // in addition to the user's.
     SecurityGroup tasksGroup = p.loadBalancing.serviceGroup();
+    boolean ruleMissing = tasksGroup == null || albGroupRef.isNew()
+        || !DeployNetwork.allowsGroup(tasksGroup, port, albGroupRef.id());
+    List<Change.Field> tasksFields = new ArrayList<>();
     if (tasksGroup == null) {
-      tasksGroup = createOwnedGroup(ec2, ec, vpc, names.serviceSecurityGroup(),
-          "berth: tasks of service " + tags.get(TAG_SERVICE), tags, owner(r, p), progress, changed,
-          "serviceSecurityGroup created");
+      tasksFields.add(Change.Field.set("vpcId", vpc));
     }
-    String tasksGroupId = tasksGroup.groupId();
-    if (!DeployNetwork.allowsGroup(tasksGroup, port, albGroupId)) {
-      DeployNetwork.allowGroup(ec2, ec, progress, tasksGroupId, port, albGroupId, "berth: from load balancer " + names.loadBalancer());
-      changed.add("serviceSecurityGroup port " + port);
-      progress.info("let " + names.loadBalancerSecurityGroup() + " reach port " + port + " of " + tasksGroupId);
+    if (ruleMissing) {
+      tasksFields.add(Change.Field.of("ingress.tcp/" + port, null, albGroupRef.display()));
     }
+    String tasksGroupName = names.serviceSecurityGroup();
+    plan.add(tasksFields.isEmpty() ? null : new Change("ec2:security-group", tasksGroupName,
+        tasksGroup == null ? Change.Action.CREATE : Change.Action.UPDATE, tasksFields),
+        "EC2 security group " + tasksGroupName, made -> {
+          SecurityGroup g = tasksGroup;
+          if (g == null) {
+            g = createOwnedGroup(ec2, ec, vpc, tasksGroupName, "berth: tasks of service " + tags.get(TAG_SERVICE),
+                tags, owner, progress, changed, "serviceSecurityGroup created");
+            made.put(tasksGroupName, g.groupId());
+          }
+          String albGroupId = made.id(albGroupRef);
+          if (!DeployNetwork.allowsGroup(g, port, albGroupId)) {
+            DeployNetwork.allowGroup(ec2, ec, progress, g.groupId(), port, albGroupId,
+                "berth: from load balancer " + names.loadBalancer());
+            changed.add("serviceSecurityGroup port " + port);
+            progress.info("let " + albGroupName + " reach port " + port + " of " + g.groupId());
+          }
+        });
 
-    // the ALB
-    LoadBalancer lb = p.loadBalancing.loadBalancer();
-    if (lb == null) {
+    // the ALB (an existing one berth made is kept as it is)
+    LoadBalancer existingLb = p.loadBalancing.loadBalancer();
+    DeployPlan.Ref lbRef = existingLb == null ? DeployPlan.Ref.created(names.loadBalancer())
+        : DeployPlan.Ref.existing(existingLb.loadBalancerArn());
+    if (existingLb == null) {
       List<String> subnets = p.loadBalancerSubnets.stream().map(Subnet::subnetId).toList();
       LoadBalancerSchemeEnum scheme = "internal".equals(r.loadBalancerScheme()) ? LoadBalancerSchemeEnum.INTERNAL
           : LoadBalancerSchemeEnum.INTERNET_FACING;
-      try {
-        lb = elb.createLoadBalancer(b -> b
-            .name(names.loadBalancer()).subnets(subnets).securityGroups(albGroupId)
-            .scheme(scheme).type(LoadBalancerTypeEnum.APPLICATION)
-            .ipAddressType(IpAddressType.IPV4).tags(elbTags(tags))).loadBalancers().get(0);
-        changed.add("loadBalancer created");
-        progress.info("created load balancer " + names.loadBalancer() + " (" + lb.dnsName() + ")");
-      } catch (DuplicateLoadBalancerNameException e) {
-        // another run of this deploy created it since this one looked (its tags are checked like any other's)
-        lb = adoptRaced(elb, owner(r, p), "load balancer " + names.loadBalancer(),
-            findLoadBalancerByName(elb, names.loadBalancer()), LoadBalancer::loadBalancerArn, e, progress);
-      } catch (SdkException e) {
-        throw AwsErrors.translate("ELB CreateLoadBalancer " + names.loadBalancer(), e);
-      }
+      plan.add(Change.create("elasticloadbalancing:load-balancer", names.loadBalancer(), List.of(
+          Change.Field.set("type", "application"), Change.Field.set("scheme", scheme.toString()),
+          Change.Field.set("subnets", subnets), Change.Field.set("securityGroups", List.of(albGroupRef.display())))),
+          "ELB CreateLoadBalancer " + names.loadBalancer(), made -> {
+            String albGroupId = made.id(albGroupRef);
+            LoadBalancer lb;
+            try {
+              lb = elb.createLoadBalancer(b -> b
+                  .name(names.loadBalancer()).subnets(subnets).securityGroups(albGroupId)
+                  .scheme(scheme).type(LoadBalancerTypeEnum.APPLICATION)
+                  .ipAddressType(IpAddressType.IPV4).tags(elbTags(tags))).loadBalancers().get(0);
+              changed.add("loadBalancer created");
+              progress.info("created load balancer " + names.loadBalancer() + " (" + lb.dnsName() + ")");
+            } catch (DuplicateLoadBalancerNameException e) {
+              // another run of this deploy created it since this one looked (its tags are checked like any other's)
+              lb = adoptRaced(elb, owner, "load balancer " + names.loadBalancer(),
+                  findLoadBalancerByName(elb, names.loadBalancer()), LoadBalancer::loadBalancerArn, e, progress);
+            }
+            made.put(names.loadBalancer(), lb.loadBalancerArn());
+            made.put(dnsKey(lbRef), lb.dnsName());
+          });
     }
-    LoadBalancer alb = lb;
 
     // the target group
     TargetGroup tg = p.loadBalancing.targetGroup();
@@ -297,60 +350,208 @@ final class DeployLoadBalancer {
     int unhealthy = r.unhealthyThreshold() != null ? r.unhealthyThreshold()
         : EcsDeployService.DEFAULT_UNHEALTHY_THRESHOLD;
     int timeout = Math.min(5, interval - 1);
-    if (tg == null) {
-      try {
-        tg = elb.createTargetGroup(b -> b
-            .name(names.targetGroup()).protocol(ProtocolEnum.HTTP).port(port).vpcId(vpc).targetType(TargetTypeEnum.IP)
-            .healthCheckProtocol(ProtocolEnum.HTTP).healthCheckPath(path).healthCheckIntervalSeconds(interval)
-            .healthCheckTimeoutSeconds(timeout).healthyThresholdCount(healthy).unhealthyThresholdCount(unhealthy)
-            .matcher(Matcher.builder().httpCode("200-399").build()).tags(elbTags(tags))).targetGroups().get(0);
-        changed.add("targetGroup created");
-        progress.info("created target group " + names.targetGroup() + " (type ip, port " + port + ", health check "
-            + path + " every " + interval + "s)");
-      } catch (DuplicateTargetGroupNameException e) {
-        tg = adoptRaced(elb, owner(r, p), "target group " + names.targetGroup(),
-            findTargetGroupByName(elb, names.targetGroup()), TargetGroup::targetGroupArn, e, progress);
-      } catch (SdkException e) {
-        throw AwsErrors.translate("ELB CreateTargetGroup " + names.targetGroup(), e);
-      }
-    } else if (!Objects.equals(path, tg.healthCheckPath()) || !Objects.equals(interval, tg.healthCheckIntervalSeconds())
-        || !Objects.equals(healthy, tg.healthyThresholdCount()) || !Objects.equals(unhealthy, tg.unhealthyThresholdCount())) {
-      String arn = tg.targetGroupArn();
-      EcsDeployService.call("ELB ModifyTargetGroup " + names.targetGroup(), () -> elb.modifyTargetGroup(b -> b
-          .targetGroupArn(arn).healthCheckPath(path).healthCheckIntervalSeconds(interval)
-          .healthCheckTimeoutSeconds(Math.min(timeout, interval - 1)).healthyThresholdCount(healthy)
-          .unhealthyThresholdCount(unhealthy)));
-      changed.add("targetGroup healthCheck");
-      progress.info("updated the health check of target group " + names.targetGroup());
-    }
-    String tgArn = tg.targetGroupArn();
     int delay = r.deregistrationDelay() != null ? r.deregistrationDelay()
         : EcsDeployService.DEFAULT_DEREGISTRATION_DELAY;
-    String currentDelay = EcsDeployService.call("ELB DescribeTargetGroupAttributes", () -> elb
-        .describeTargetGroupAttributes(b -> b.targetGroupArn(tgArn)).attributes()).stream()
-        .filter(a -> "deregistration_delay.timeout_seconds".equals(a.key())).map(TargetGroupAttribute::value)
-        .findFirst().orElse(null);
-    if (!String.valueOf(delay).equals(currentDelay)) {
-      EcsDeployService.call("ELB ModifyTargetGroupAttributes", () -> elb.modifyTargetGroupAttributes(b -> b
-          .targetGroupArn(tgArn).attributes(TargetGroupAttribute.builder()
-              .key("deregistration_delay.timeout_seconds").value(String.valueOf(delay)).build())));
-      changed.add("targetGroup deregistrationDelay");
-      progress.info("deregistration delay of " + names.targetGroup() + ": " + delay + "s");
+    DeployPlan.Ref tgRef = tg == null ? DeployPlan.Ref.created(names.targetGroup())
+        : DeployPlan.Ref.existing(tg.targetGroupArn());
+    if (tg == null) {
+      plan.add(Change.create("elasticloadbalancing:target-group", names.targetGroup(), List.of(
+          Change.Field.set("targetType", "ip"), Change.Field.set("protocol", "HTTP"), Change.Field.set("port", port),
+          Change.Field.set("vpcId", vpc), Change.Field.set("healthCheckPath", path),
+          Change.Field.set("healthCheckIntervalSeconds", interval),
+          Change.Field.set("healthyThresholdCount", healthy), Change.Field.set("unhealthyThresholdCount", unhealthy),
+          Change.Field.set("deregistrationDelay", delay))),
+          "ELB CreateTargetGroup " + names.targetGroup(), made -> {
+            TargetGroup created;
+            try {
+              created = elb.createTargetGroup(b -> b
+                  .name(names.targetGroup()).protocol(ProtocolEnum.HTTP).port(port).vpcId(vpc)
+                  .targetType(TargetTypeEnum.IP).healthCheckProtocol(ProtocolEnum.HTTP).healthCheckPath(path)
+                  .healthCheckIntervalSeconds(interval).healthCheckTimeoutSeconds(timeout)
+                  .healthyThresholdCount(healthy).unhealthyThresholdCount(unhealthy)
+                  .matcher(Matcher.builder().httpCode("200-399").build()).tags(elbTags(tags))).targetGroups().get(0);
+              changed.add("targetGroup created");
+              progress.info("created target group " + names.targetGroup() + " (type ip, port " + port
+                  + ", health check " + path + " every " + interval + "s)");
+            } catch (DuplicateTargetGroupNameException e) {
+              created = adoptRaced(elb, owner, "target group " + names.targetGroup(),
+                  findTargetGroupByName(elb, names.targetGroup()), TargetGroup::targetGroupArn, e, progress);
+            }
+            String arn = created.targetGroupArn();
+            made.put(names.targetGroup(), arn);
+            // a new target group drains for AWS's default (300 s)
+            if (!String.valueOf(delay).equals(deregistrationDelay(elb, arn))) {
+              setDeregistrationDelay(elb, arn, delay, names, progress, changed);
+            }
+          });
+    } else {
+      List<Change.Field> health = List.of(
+          Change.Field.of("healthCheckPath", tg.healthCheckPath(), path),
+          Change.Field.of("healthCheckIntervalSeconds", tg.healthCheckIntervalSeconds(), interval),
+          Change.Field.of("healthyThresholdCount", tg.healthyThresholdCount(), healthy),
+          Change.Field.of("unhealthyThresholdCount", tg.unhealthyThresholdCount(), unhealthy));
+      Change healthChange = Change.updateIfChanged("elasticloadbalancing:target-group", names.targetGroup(), health);
+      boolean delayDiffers = !String.valueOf(delay).equals(p.loadBalancing.deregistrationDelay());
+      List<Change.Field> fields = new ArrayList<>(healthChange == null ? List.of() : healthChange.fields());
+      if (delayDiffers) {
+        String current = p.loadBalancing.deregistrationDelay();
+        fields.add(Change.Field.of("deregistrationDelay", current == null ? null : Integer.valueOf(current), delay));
+      }
+      String arn = tg.targetGroupArn();
+      plan.add(fields.isEmpty() ? null : Change.update("elasticloadbalancing:target-group", names.targetGroup(), fields),
+          "ELB update of target group " + names.targetGroup(), made -> {
+            if (healthChange != null) {
+              elb.modifyTargetGroup(b -> b.targetGroupArn(arn).healthCheckPath(path).healthCheckIntervalSeconds(interval)
+                  .healthCheckTimeoutSeconds(Math.min(timeout, interval - 1)).healthyThresholdCount(healthy)
+                  .unhealthyThresholdCount(unhealthy));
+              changed.add("targetGroup healthCheck");
+              progress.info("updated the health check of target group " + names.targetGroup());
+            }
+            if (delayDiffers) {
+              setDeregistrationDelay(elb, arn, delay, names, progress, changed);
+            }
+          });
     }
 
     // listeners: 80 forwards, or with a certificate 443 forwards and 80 redirects to it
-    List<Listener> listeners = EcsDeployService.call("ELB DescribeListeners", () -> elb.describeListeners(b -> b
-        .loadBalancerArn(alb.loadBalancerArn())).listeners());
-    Action forward = Action.builder().type(ActionTypeEnum.FORWARD).targetGroupArn(tgArn).build();
+    List<Listener> listeners = existingLb == null ? List.of() : p.loadBalancing.listeners();
     if (r.certificateArn() == null) {
-      ensureListener(elb, alb, listeners, 80, ProtocolEnum.HTTP, null, forward, progress, changed);
+      planListener(plan, elb, lbRef, tgRef, listeners, 80, ProtocolEnum.HTTP, null, names, progress, changed);
     } else {
-      ensureListener(elb, alb, listeners, 443, ProtocolEnum.HTTPS, r.certificateArn(), forward, progress, changed);
-      Action redirect = Action.builder().type(ActionTypeEnum.REDIRECT).redirectConfig(RedirectActionConfig.builder()
-          .protocol("HTTPS").port("443").statusCode(RedirectActionStatusCodeEnum.HTTP_301).build()).build();
-      ensureListener(elb, alb, listeners, 80, ProtocolEnum.HTTP, null, redirect, progress, changed);
+      planListener(plan, elb, lbRef, tgRef, listeners, 443, ProtocolEnum.HTTPS, r.certificateArn(), names, progress,
+          changed);
+      planListener(plan, elb, lbRef, null, listeners, 80, ProtocolEnum.HTTP, null, names, progress, changed);
     }
-    return new Outcome(tgArn, alb.loadBalancerArn(), alb.dnsName(), tasksGroupId);
+    return new Wiring(tgRef, lbRef, existingLb == null ? null : existingLb.dnsName(), tasksGroupRef);
+  }
+
+  private static DeployPlan.Ref ref(SecurityGroup g, String name) {
+    return g == null ? DeployPlan.Ref.created(name) : DeployPlan.Ref.existing(g.groupId());
+  }
+
+  private static String deregistrationDelay(ElasticLoadBalancingV2Client elb, String tgArn) {
+    return AwsErrors.call("ELB DescribeTargetGroupAttributes", () -> elb
+        .describeTargetGroupAttributes(b -> b.targetGroupArn(tgArn)).attributes()).stream()
+        .filter(a -> "deregistration_delay.timeout_seconds".equals(a.key())).map(TargetGroupAttribute::value)
+        .findFirst().orElse(null);
+  }
+
+  private static void setDeregistrationDelay(ElasticLoadBalancingV2Client elb, String tgArn, int delay,
+      DeployNames names, Progress progress, List<String> changed) {
+    elb.modifyTargetGroupAttributes(b -> b.targetGroupArn(tgArn).attributes(TargetGroupAttribute.builder()
+        .key("deregistration_delay.timeout_seconds").value(String.valueOf(delay)).build()));
+    changed.add("targetGroup deregistrationDelay");
+    progress.info("deregistration delay of " + names.targetGroup() + ": " + delay + "s");
+  }
+
+  /**
+   * One listener: created when the ALB has none on {@code port}, modified when its protocol, certificate or
+   * action differ. {@code forwardTo} null means the redirect to HTTPS:443.
+   */
+  private static void planListener(DeployPlan plan, ElasticLoadBalancingV2Client elb, DeployPlan.Ref lbRef,
+      DeployPlan.Ref forwardTo, List<Listener> listeners, int port, ProtocolEnum protocol, String certificateArn,
+      DeployNames names, Progress progress, List<String> changed) {
+    Listener existing = listeners.stream().filter(l -> l.port() != null && l.port() == port).findFirst().orElse(null);
+    String actionText = forwardTo == null ? "redirect to HTTPS:443" : "forward to " + (forwardTo.isNew()
+        ? forwardTo.display() : shortName(forwardTo.id()));
+    String name = names.loadBalancer() + ":" + port;
+    java.util.function.Function<DeployPlan.Made, Action> action = made -> forwardTo == null
+        ? Action.builder().type(ActionTypeEnum.REDIRECT).redirectConfig(RedirectActionConfig.builder()
+            .protocol("HTTPS").port("443").statusCode(RedirectActionStatusCodeEnum.HTTP_301).build()).build()
+        : Action.builder().type(ActionTypeEnum.FORWARD).targetGroupArn(made.id(forwardTo)).build();
+    if (existing == null) {
+      List<Change.Field> fields = new ArrayList<>(List.of(Change.Field.set("protocol", protocol.toString()),
+          Change.Field.set("defaultAction", actionText)));
+      if (certificateArn != null) {
+        fields.add(Change.Field.set("certificate", certificateArn));
+      }
+      plan.add(Change.create("elasticloadbalancing:listener", name, fields), "ELB CreateListener " + port, made -> {
+        Action a = action.apply(made);
+        String lbArn = made.id(lbRef);
+        try {
+          elb.createListener(b -> {
+            b.loadBalancerArn(lbArn).port(port).protocol(protocol).defaultActions(a);
+            if (certificateArn != null) {
+              b.certificates(Certificate.builder().certificateArn(certificateArn).build());
+            }
+          });
+        } catch (DuplicateListenerException e) {
+          // another run of this deploy made it meanwhile; compare it like one found by the look
+          Listener raced = AwsErrors.call("ELB DescribeListeners", () -> elb.describeListeners(b -> b
+              .loadBalancerArn(lbArn)).listeners()).stream().filter(l -> l.port() != null && l.port() == port)
+              .findFirst().orElseThrow(() -> AwsErrors.translate("ELB CreateListener " + port, e));
+          progress.info("listener " + port + " was created meanwhile by another run");
+          if (!sameListener(raced, protocol, certificateArn, a)) {
+            modifyListener(elb, raced, port, protocol, certificateArn, a, progress, changed);
+          }
+          return;
+        }
+        changed.add("listener " + port + " created");
+        progress.info("created listener " + protocol + ":" + port + " (" + describe(a) + ")");
+      });
+      return;
+    }
+    boolean same = forwardTo == null || !forwardTo.isNew();
+    if (same) {
+      Action want = action.apply(new DeployPlan.Made());
+      same = sameListener(existing, protocol, certificateArn, want);
+    }
+    if (same) {
+      return;
+    }
+    List<Change.Field> fields = new ArrayList<>();
+    if (existing.protocol() != protocol) {
+      fields.add(Change.Field.of("protocol", existing.protocolAsString(), protocol.toString()));
+    }
+    if (certificateArn != null && existing.certificates().stream()
+        .noneMatch(c -> certificateArn.equals(c.certificateArn()))) {
+      fields.add(Change.Field.of("certificate", existing.certificates().isEmpty() ? null
+          : existing.certificates().get(0).certificateArn(), certificateArn));
+    }
+    String before = existing.defaultActions().size() == 1 ? describeFound(existing.defaultActions().get(0))
+        : existing.defaultActions().size() + " actions";
+    if (!before.equals(actionText)) {
+      fields.add(Change.Field.of("defaultAction", before, actionText));
+    }
+    if (fields.isEmpty()) {
+      fields.add(Change.Field.of("defaultAction", before, actionText));
+    }
+    plan.add(Change.update("elasticloadbalancing:listener", name, fields), "ELB ModifyListener " + port,
+        made -> modifyListener(elb, existing, port, protocol, certificateArn, action.apply(made), progress, changed));
+  }
+
+  private static boolean sameListener(Listener found, ProtocolEnum protocol, String certificateArn, Action action) {
+    boolean sameCert = certificateArn == null || found.certificates().stream()
+        .anyMatch(c -> certificateArn.equals(c.certificateArn()));
+    return found.protocol() == protocol && sameCert && found.defaultActions().size() == 1
+        && sameAction(found.defaultActions().get(0), action);
+  }
+
+  private static void modifyListener(ElasticLoadBalancingV2Client elb, Listener found, int port, ProtocolEnum protocol,
+      String certificateArn, Action action, Progress progress, List<String> changed) {
+    elb.modifyListener(b -> {
+      b.listenerArn(found.listenerArn()).port(port).protocol(protocol).defaultActions(action);
+      if (certificateArn != null) {
+        b.certificates(Certificate.builder().certificateArn(certificateArn).build());
+      }
+    });
+    changed.add("listener " + port);
+    progress.info("updated listener " + protocol + ":" + port + " (" + describe(action) + ")");
+  }
+
+  /** An action as found on a listener (forward by target group or forward config, redirect, other). */
+  private static String describeFound(Action a) {
+    if (a.type() == ActionTypeEnum.FORWARD) {
+      String arn = a.targetGroupArn();
+      if (arn == null && a.forwardConfig() != null && a.forwardConfig().targetGroups().size() == 1) {
+        arn = a.forwardConfig().targetGroups().get(0).targetGroupArn();
+      }
+      return "forward to " + shortName(arn);
+    }
+    if (a.type() == ActionTypeEnum.REDIRECT && a.redirectConfig() != null) {
+      return "redirect to " + a.redirectConfig().protocol() + ":" + a.redirectConfig().port();
+    }
+    return a.typeAsString();
   }
 
   /**
@@ -364,49 +565,6 @@ final class DeployLoadBalancer {
     }
     progress.info(what + " was created meanwhile by another run for " + describe(owner) + "; using it");
     return found;
-  }
-
-  private static void ensureListener(ElasticLoadBalancingV2Client elb, LoadBalancer alb, List<Listener> listeners,
-      int port, ProtocolEnum protocol, String certificateArn, Action action, Progress progress, List<String> changed) {
-    Listener existing = listeners.stream().filter(l -> l.port() != null && l.port() == port).findFirst().orElse(null);
-    if (existing == null) {
-      try {
-        elb.createListener(b -> {
-          b.loadBalancerArn(alb.loadBalancerArn()).port(port).protocol(protocol).defaultActions(action);
-          if (certificateArn != null) {
-            b.certificates(Certificate.builder().certificateArn(certificateArn).build());
-          }
-        });
-      } catch (DuplicateListenerException e) {
-        // another run of this deploy made it meanwhile; compare it like one found by the look
-        existing = EcsDeployService.call("ELB DescribeListeners", () -> elb.describeListeners(b -> b
-            .loadBalancerArn(alb.loadBalancerArn())).listeners()).stream().filter(l -> l.port() != null
-            && l.port() == port).findFirst().orElseThrow(() -> AwsErrors.translate("ELB CreateListener " + port, e));
-        progress.info("listener " + port + " was created meanwhile by another run");
-      } catch (SdkException e) {
-        throw AwsErrors.translate("ELB CreateListener " + port, e);
-      }
-      if (existing == null) {
-        changed.add("listener " + port + " created");
-        progress.info("created listener " + protocol + ":" + port + " (" + describe(action) + ")");
-        return;
-      }
-    }
-    Listener found = existing;
-    boolean sameCert = certificateArn == null || found.certificates().stream()
-        .anyMatch(c -> certificateArn.equals(c.certificateArn()));
-    if (found.protocol() == protocol && sameCert && found.defaultActions().size() == 1
-        && sameAction(found.defaultActions().get(0), action)) {
-      return;
-    }
-    EcsDeployService.call("ELB ModifyListener " + port, () -> elb.modifyListener(b -> {
-      b.listenerArn(found.listenerArn()).port(port).protocol(protocol).defaultActions(action);
-      if (certificateArn != null) {
-        b.certificates(Certificate.builder().certificateArn(certificateArn).build());
-      }
-    }));
-    changed.add("listener " + port);
-    progress.info("updated listener " + protocol + ":" + port + " (" + describe(action) + ")");
   }
 
   private static boolean sameAction(Action a, Action b) {
@@ -471,21 +629,18 @@ final class DeployLoadBalancer {
   }
 
   private static String dnsNameOfLoadBalancer(ElasticLoadBalancingV2Client elb, String lbArn) {
-    return EcsDeployService.call("ELB DescribeLoadBalancers", () -> elb.describeLoadBalancers(b -> b
+    return AwsErrors.call("ELB DescribeLoadBalancers", () -> elb.describeLoadBalancers(b -> b
         .loadBalancerArns(lbArn)).loadBalancers()).stream().findFirst().map(LoadBalancer::dnsName).orElse(null);
   }
 
   /** The DNS name of the (first) load balancer in front of a target group, or null. */
   static String dnsNameOf(ElasticLoadBalancingV2Client elb, String targetGroupArn) {
-    String lb = loadBalancerArnOf(elb, targetGroupArn, null);
+    String lb = loadBalancerArnOf(elb, targetGroupArn);
     return lb == null ? null : dnsNameOfLoadBalancer(elb, lb);
   }
 
   /** The load balancer in front of a target group (from this deploy's outcome when there is one). */
-  static String loadBalancerArnOf(ElasticLoadBalancingV2Client elb, String targetGroupArn, Outcome outcome) {
-    if (outcome != null) {
-      return outcome.loadBalancerArn();
-    }
+  static String loadBalancerArnOf(ElasticLoadBalancingV2Client elb, String targetGroupArn) {
     if (targetGroupArn == null) {
       return null;
     }

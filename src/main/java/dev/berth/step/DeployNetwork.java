@@ -65,7 +65,7 @@ final class DeployNetwork {
 
   /** The VPC's default security group (what ECS uses when none is given). */
   static String defaultSecurityGroup(Ec2Client ec2, String vpcId) {
-    List<SecurityGroup> groups = EcsDeployService.call("EC2 DescribeSecurityGroups default of " + vpcId,
+    List<SecurityGroup> groups = AwsErrors.call("EC2 DescribeSecurityGroups default of " + vpcId,
         () -> ec2.describeSecurityGroups(b -> b.filters(filter("vpc-id", vpcId), filter("group-name", "default")))
             .securityGroups());
     if (groups.isEmpty()) {
@@ -76,7 +76,7 @@ final class DeployNetwork {
 
   /** The group of that name in the VPC, or null. */
   static SecurityGroup findGroup(Ec2Client ec2, String vpcId, String name) {
-    return EcsDeployService.call("EC2 DescribeSecurityGroups " + name, () -> ec2.describeSecurityGroups(b -> b
+    return AwsErrors.call("EC2 DescribeSecurityGroups " + name, () -> ec2.describeSecurityGroups(b -> b
         .filters(filter("vpc-id", vpcId), filter("group-name", name))).securityGroups()).stream().findFirst()
         .orElse(null);
   }
@@ -142,7 +142,7 @@ final class DeployNetwork {
 
   /** Reach of each subnet of the VPC named in {@code subnetIds}. */
   static Map<String, Reach> reach(Ec2Client ec2, String vpcId, List<String> subnetIds) {
-    List<RouteTable> tables = EcsDeployService.call("EC2 DescribeRouteTables " + vpcId, () -> ec2
+    List<RouteTable> tables = AwsErrors.call("EC2 DescribeRouteTables " + vpcId, () -> ec2
         .describeRouteTablesPaginator(b -> b.filters(filter("vpc-id", vpcId))).routeTables().stream().toList());
     RouteTable main = tables.stream().filter(t -> t.associations().stream()
         .anyMatch(a -> Boolean.TRUE.equals(a.main()))).findFirst().orElse(null);
@@ -169,7 +169,7 @@ final class DeployNetwork {
    * so tasks without internet access can still pull (ECS developer guide, "Amazon ECR interface VPC endpoints").
    */
   static boolean hasEcrEndpoint(Ec2Client ec2, String vpcId, String region) {
-    return !EcsDeployService.call("EC2 DescribeVpcEndpoints " + vpcId, () -> ec2.describeVpcEndpoints(b -> b
+    return !AwsErrors.call("EC2 DescribeVpcEndpoints " + vpcId, () -> ec2.describeVpcEndpoints(b -> b
         .filters(filter("vpc-id", vpcId), filter("service-name", "com.amazonaws." + region + ".ecr.dkr")))
         .vpcEndpoints()).isEmpty();
   }

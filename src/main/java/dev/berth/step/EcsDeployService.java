@@ -3,6 +3,7 @@ package dev.berth.step;
 import dev.berth.aws.AwsClients;
 import dev.berth.aws.AwsErrors;
 import dev.berth.report.BerthException;
+import dev.berth.report.Change;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Progress;
 import dev.berth.report.Violation;
@@ -53,12 +54,16 @@ import software.amazon.awssdk.services.ecs.model.UpdateServiceRequest;
  * creates, registers its Application Auto Scaling target and target-tracking policies, and watches the
  * rollout to a {@link Verdict}.
  *
- * <p>Order: every check that can be made without changing anything is made first (flags, task definition,
- * subnets and their zones, security groups, target group, existing ALB, autoscaling range) and all violations
- * are thrown at once as {@link InvalidInputException} (exit 3). Then only what differs is changed: an update
- * sends only the fields that differ, so a call that changes nothing makes no mutating call and starts no
- * deployment. A rollout that does not complete is thrown with its verdict's outcome and this step's partial
- * result ({@link BerthException#withResult}).
+ * <p>Built as observe, desired, diff, apply. {@link #plan} makes only read calls and checks everything that can
+ * be checked without a change (flags, task definition, subnets and their zones, security groups, target group,
+ * existing ALB, autoscaling range); all violations are thrown at once as {@link InvalidInputException} (exit 3).
+ * From what it observed and what is asked, the cluster, load-balancer ({@link DeployLoadBalancer}), service and
+ * autoscaling ({@link DeployAutoscaling}) parts each add their changes to one {@link DeployPlan}: a resource to
+ * create with its fields, or the fields that differ (old -> new). With {@code dryRun} that list is returned and
+ * nothing is changed; otherwise exactly that list is applied (an AWS error is translated once per change) and
+ * returned as {@code changes}. An update sends only the fields that differ, so a call that changes nothing
+ * makes no mutating call and starts no deployment. A rollout that does not complete is thrown with its
+ * verdict's outcome and this step's partial result ({@link BerthException#withResult}).
  */
 public final class EcsDeployService {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(15);
@@ -117,7 +122,8 @@ public final class EcsDeployService {
       Duration timeout,
       List<String> loadBalancerSubnets,
       String loadBalancerScheme,
-      int logLines) {
+      int logLines,
+      boolean dryRun) {
 
     public Request {
       capacityProviders = capacityProviders == null ? List.of() : List.copyOf(capacityProviders);
@@ -185,6 +191,7 @@ public final class EcsDeployService {
     private List<String> loadBalancerSubnets = List.of();
     private String loadBalancerScheme;
     private int logLines = TaskLogs.DEFAULT_LINES;
+    private boolean dryRun;
 
     private Builder(String cluster, String service, String taskDefinition) {
       this.cluster = cluster;
@@ -231,6 +238,8 @@ public final class EcsDeployService {
     public Builder timeout(Duration v) { timeout = v; return this; }
     /** Last lines of each stopped task's essential containers' awslogs stream in a failure verdict (0: none). */
     public Builder logLines(int v) { logLines = v; return this; }
+    /** Make only read calls and return the plan (the changes a real run makes) instead of applying it. */
+    public Builder dryRun(boolean v) { dryRun = v; return this; }
 
     public Request build() {
       return new Request(cluster, service, taskDefinition, containerInsights, platformVersion, capacityProviders,
@@ -239,7 +248,7 @@ public final class EcsDeployService {
           deregistrationDelay, certificateArn, healthCheckGracePeriod, minHealthyPercent, maxPercent, circuitBreaker,
           enableExecuteCommand, propagateTags, tags, autoscalingMin, autoscalingMax, cpuTarget, memoryTarget,
           requestsPerTarget, scaleInCooldown, scaleOutCooldown, forceNewDeployment, waitForRollout, timeout,
-          loadBalancerSubnets, loadBalancerScheme, logLines);
+          loadBalancerSubnets, loadBalancerScheme, logLines, dryRun);
     }
   }
 
@@ -254,6 +263,9 @@ public final class EcsDeployService {
    * @param changed what this call changed ("cluster created", "taskDefinition", "desiredCount", ...); empty
    *     when nothing changed
    * @param reasons why the rollout did not complete (null when it did)
+   * @param dryRun true for a dry run (nothing was changed, no rollout watched), else null (absent)
+   * @param changes the plan: what this call changed or, in a dry run, would change, in the order applied; on a
+   *     failure part way, the changes made before it
    */
   public record Result(
       String clusterArn,
@@ -271,7 +283,9 @@ public final class EcsDeployService {
       Autoscaling autoscaling,
       String supersededBy,
       List<String> reasons,
-      Map<String, String> containers) {}
+      Map<String, String> containers,
+      Boolean dryRun,
+      List<Change> changes) {}
 
   private final AwsClients aws;
   private final Progress progress;
@@ -292,7 +306,7 @@ public final class EcsDeployService {
   }
 
   /** What the read-only phase found. */
-  static final class Plan {
+  static final class Observed {
     TaskDefinition taskDefinition;
     Cluster cluster;
     Service service;
@@ -310,7 +324,7 @@ public final class EcsDeployService {
   }
 
   public Result run(Request r) {
-    Plan plan = plan(r);
+    Observed plan = plan(r);
     List<String> changed = new ArrayList<>();
     Partial partial = new Partial();
     partial.taskDefinitionArn = plan.taskDefinition.taskDefinitionArn();
@@ -336,19 +350,23 @@ public final class EcsDeployService {
     String loadBalancerDnsName;
     String targetGroupArn;
     Map<String, String> containers;
+    /** The service as the create or update left it (null: not changed). */
+    Service after;
+    DeployPlan plan;
 
     Result toResult(List<String> changed) {
       return new Result(clusterArn, serviceArn, taskDefinitionArn, deploymentId, null, null, null, null, created,
-          List.copyOf(changed), loadBalancerDnsName, targetGroupArn, null, null, null, containers);
+          List.copyOf(changed), loadBalancerDnsName, targetGroupArn, null, null, null, containers, null,
+          plan == null ? null : plan.applied());
     }
   }
 
   // ---------------------------------------------------------------- read-only phase
 
-  Plan plan(Request r) {
+  Observed plan(Request r) {
     List<Violation> v = new ArrayList<>();
     validateFlags(r, v);
-    Plan p = new Plan();
+    Observed p = new Observed();
     EcsClient ecs = aws.ecs();
 
     p.taskDefinition = describeTaskDefinition(ecs, r.taskDefinition(), v);
@@ -472,7 +490,7 @@ public final class EcsDeployService {
    * subnets, public ones first. CreateLoadBalancer refuses two subnets in one zone and an ALB in fewer than
    * two zones (ELBv2 API reference, CreateLoadBalancer, Subnets), so both are caught here, before any change.
    */
-  private void planLoadBalancerSubnets(Request r, Plan p, List<String> taskSubnetIds, List<Violation> v) {
+  private void planLoadBalancerSubnets(Request r, Observed p, List<String> taskSubnetIds, List<Violation> v) {
     boolean internetFacing = !"internal".equals(r.loadBalancerScheme());
     String flag = r.loadBalancerSubnets().isEmpty() ? "--subnets" : "--load-balancer-subnets";
     List<Subnet> candidates;
@@ -532,7 +550,7 @@ public final class EcsDeployService {
    * VPC endpoints: tasks there cannot pull the image and never start (ECS developer guide, "Fargate task
    * networking": a task needs a route to the internet or VPC endpoints to pull from ECR).
    */
-  private void warnIfTasksCannotPull(Request r, Plan p, List<Violation> v) {
+  private void warnIfTasksCannotPull(Request r, Observed p, List<Violation> v) {
     boolean publicIp = r.assignPublicIp() != null ? r.assignPublicIp()
         : p.service == null || (p.service.networkConfiguration() != null
             && p.service.networkConfiguration().awsvpcConfiguration() != null
@@ -550,11 +568,11 @@ public final class EcsDeployService {
     }
   }
 
-  private static String clusterName(Request r, Plan p) {
+  private static String clusterName(Request r, Observed p) {
     return p.cluster != null ? p.cluster.clusterName() : r.cluster();
   }
 
-  private static String serviceName(Request r, Plan p) {
+  private static String serviceName(Request r, Observed p) {
     return p.service != null ? p.service.serviceName() : r.service();
   }
 
@@ -692,7 +710,7 @@ public final class EcsDeployService {
     }
   }
 
-  private void checkTaskDefinition(Request r, Plan p, List<Violation> v) {
+  private void checkTaskDefinition(Request r, Observed p, List<Violation> v) {
     TaskDefinition td = p.taskDefinition;
     if (td.networkModeAsString() != null && !"awsvpc".equals(td.networkModeAsString())) {
       v.add(Violation.error("--task-definition", shortTd(td) + " has networkMode " + td.networkModeAsString()
@@ -759,161 +777,200 @@ public final class EcsDeployService {
     return s.networkConfiguration().awsvpcConfiguration().subnets();
   }
 
-  // ---------------------------------------------------------------- changing phase
+  // ---------------------------------------------------------------- desired state, diff, apply
 
-  private Result apply(Request r, Plan p, List<String> changed, Partial partial) {
+  private Result apply(Request r, Observed p, List<String> changed, Partial partial) {
     EcsClient ecs = aws.ecs();
     // container name -> image of the task definition being deployed (the digest the push step returned)
     Map<String, String> containers = new java.util.LinkedHashMap<>();
     p.taskDefinition.containerDefinitions().forEach(c -> containers.put(c.name(), c.image()));
     partial.containers = containers;
-    Cluster cluster = ensureCluster(ecs, r, p, changed);
-    partial.clusterArn = cluster.clusterArn();
 
-    DeployLoadBalancer.Outcome lb = null;
-    String tasksGroup = null;
+    // the plan: every change, from what was observed and what is asked; nothing is changed while it is built
+    DeployPlan plan = new DeployPlan();
+    partial.plan = plan;
+    DeployPlan.Made made = new DeployPlan.Made();
+    String clusterName = clusterName(r, p);
+    DeployPlan.Ref cluster = p.cluster != null ? DeployPlan.Ref.existing(p.cluster.clusterArn())
+        : DeployPlan.Ref.created(CLUSTER_PREFIX + clusterName);
+    planCluster(plan, r, p, cluster, changed);
+
+    DeployLoadBalancer.Wiring lb = null;
     if (r.wantsLoadBalancer()) {
-      progress.beginPhase("load balancer");
-      try {
-        lb = DeployLoadBalancer.apply(aws.elb(), aws.ec2(), aws.eventualConsistency(), r, p, progress, changed);
-      } finally {
-        progress.endPhase();
-      }
-      partial.loadBalancerDnsName = lb.dnsName();
-      partial.targetGroupArn = lb.targetGroupArn();
-      tasksGroup = lb.tasksSecurityGroup();
+      plan.phase("load balancer");
+      lb = DeployLoadBalancer.plan(plan, aws.elb(), aws.ec2(), aws.eventualConsistency(), r, p, progress, changed);
+      plan.phase(null);
     }
-    String targetGroupArn = lb != null ? lb.targetGroupArn() : p.targetGroupArn;
-    String dnsName = lb != null ? lb.dnsName() : null;
-    if (lb == null && targetGroupArn != null) {
-      dnsName = DeployLoadBalancer.dnsNameOf(aws.elb(), targetGroupArn);
+    DeployPlan.Ref targetGroup = lb != null ? lb.targetGroup()
+        : p.targetGroupArn == null ? null : DeployPlan.Ref.existing(p.targetGroupArn);
+    String knownDnsName = lb != null ? lb.dnsName() : null;
+    if (lb == null && p.targetGroupArn != null) {
+      knownDnsName = DeployLoadBalancer.dnsNameOf(aws.elb(), p.targetGroupArn);
     }
 
     // security groups of the tasks: the given ones (on update without --security-groups, the current ones),
     // plus berth's own group the ALB may reach when berth made the load balancer; on create with neither, the
     // VPC's default group
-    List<String> groups = new ArrayList<>(r.securityGroups());
+    List<DeployPlan.Ref> groups = new ArrayList<>();
+    r.securityGroups().forEach(g -> groups.add(DeployPlan.Ref.existing(g)));
+    DeployPlan.Ref tasksGroup = lb == null ? null : lb.tasksGroup();
     if (tasksGroup != null) {
       if (groups.isEmpty() && p.service != null) {
-        groups.addAll(currentGroups(p.service));
+        currentGroups(p.service).forEach(g -> groups.add(DeployPlan.Ref.existing(g)));
       }
       if (!groups.contains(tasksGroup)) {
         groups.add(tasksGroup);
       }
     }
     if (groups.isEmpty() && p.service == null) {
-      groups.add(DeployNetwork.defaultSecurityGroup(aws.ec2(), p.vpcId));
+      groups.add(DeployPlan.Ref.existing(DeployNetwork.defaultSecurityGroup(aws.ec2(), p.vpcId)));
     }
 
-    Service before = p.service;
-    Service after;
-    String deploymentId;
-    if (before == null) {
-      after = createService(ecs, r, p, cluster, groups, targetGroupArn);
-      changed.add("service created");
-      partial.created = true;
-      deploymentId = primaryId(after);
-    } else {
-      UpdateServiceRequest update = diff(r, p, before, groups, targetGroupArn, changed);
-      if (update == null) {
-        after = before;
-        deploymentId = primaryId(before);
-        progress.info("service " + r.service() + " already matches: nothing to change, no new deployment");
-      } else {
-        Set<String> previous = new HashSet<>();
-        before.deployments().forEach(d -> previous.add(d.id()));
-        after = call("ECS UpdateService for " + r.service(), () -> ecs.updateService(update).service());
-        progress.info("updated service " + r.service() + ": " + String.join(", ", changed.stream()
-            .filter(c -> !c.contains(" created") && !c.startsWith("autoscaling")).toList()));
-        deploymentId = newDeployment(after, previous, p.taskDefinition.taskDefinitionArn());
-      }
-    }
-    partial.serviceArn = after.serviceArn();
-    partial.deploymentId = deploymentId;
+    planService(plan, ecs, r, p, cluster, groups, targetGroup, changed, partial);
 
-    if (before != null) {
-      tagService(ecs, after.serviceArn(), r.tags(), changed);
-    }
     Autoscaling autoscaling = null;
     if (r.managesAutoscaling()) {
-      progress.beginPhase("autoscaling");
-      try {
-        autoscaling = DeployAutoscaling.apply(aws.autoscaling(), aws.eventualConsistency(), r, p, targetGroupArn,
-            DeployLoadBalancer.loadBalancerArnOf(aws.elb(), targetGroupArn, lb), progress, changed);
-      } finally {
-        progress.endPhase();
-      }
+      plan.phase("autoscaling");
+      DeployPlan.Ref loadBalancer = lb != null ? lb.loadBalancer()
+          : targetGroup == null ? null : refOrNull(DeployLoadBalancer.loadBalancerArnOf(aws.elb(), targetGroup.id()));
+      autoscaling = DeployAutoscaling.plan(plan, aws.autoscaling(), aws.eventualConsistency(), r, p, targetGroup,
+          loadBalancer, progress, changed);
+      plan.phase(null);
     } else if (p.autoscaling != null && p.autoscaling.target() != null) {
       autoscaling = new Autoscaling(p.autoscaling.target().minCapacity(), p.autoscaling.target().maxCapacity(),
           p.autoscaling.policies().stream().map(x -> x.policyName()).toList());
     }
 
-    String tdArn = after.taskDefinition() != null ? after.taskDefinition() : p.taskDefinition.taskDefinitionArn();
+    String tdArn = p.taskDefinition.taskDefinitionArn();
+    if (r.dryRun()) {
+      return new Result(cluster.id(), p.service == null ? null : p.service.serviceArn(), tdArn, null, null, null,
+          p.service == null ? plannedCount(r, p) : r.desiredCount() != null ? r.desiredCount()
+              : p.service.desiredCount(), null, false, List.of(), knownDnsName,
+          targetGroup == null ? null : targetGroup.id(), autoscaling, null, null, containers, Boolean.TRUE,
+          plan.changes());
+    }
+
+    plan.apply(made, progress);
+
+    String clusterArn = made.id(cluster);
+    partial.clusterArn = clusterArn;
+    String targetGroupArn = targetGroup == null ? null : made.id(targetGroup);
+    String dnsName = lb != null ? made.get(DeployLoadBalancer.dnsKey(lb.loadBalancer())) : knownDnsName;
+    if (dnsName == null && lb != null) {
+      dnsName = lb.dnsName();
+    }
+    partial.loadBalancerDnsName = dnsName;
+    partial.targetGroupArn = targetGroupArn;
+    Service before = p.service;
+    Service after = partial.after != null ? partial.after : before;
+    String deploymentId = partial.deploymentId != null ? partial.deploymentId : primaryId(after);
+    if (partial.after == null) {
+      progress.info("service " + r.service() + " already matches: nothing to change, no new deployment");
+    }
+    partial.serviceArn = after.serviceArn();
+    partial.deploymentId = deploymentId;
+    if (after.taskDefinition() != null) {
+      tdArn = after.taskDefinition();
+    }
+    List<Change> changes = plan.applied();
     if (!r.waitForRollout()) {
       Deployment d = find(after, deploymentId);
-      return new Result(cluster.clusterArn(), after.serviceArn(), tdArn, deploymentId,
+      return new Result(clusterArn, after.serviceArn(), tdArn, deploymentId,
           d == null ? null : d.rolloutStateAsString(), null, after.desiredCount(), after.runningCount(),
-          before == null, List.copyOf(changed), dnsName, targetGroupArn, autoscaling, null, null, containers);
+          before == null, List.copyOf(changed), dnsName, targetGroupArn, autoscaling, null, null, containers, null,
+          changes);
     }
     RolloutWatcher watcher = new RolloutWatcher(ecs, targetGroupArn == null ? null : aws.elb(), progress, clock,
         sleeper, pollInterval).withLogs(aws::logs, aws.region().id(), r.logLines());
     Rollout rollout;
     progress.beginPhase("rollout of " + (deploymentId == null ? "the PRIMARY deployment" : deploymentId));
     try {
-      rollout = watcher.watch(cluster.clusterArn(), r.service(), deploymentId, r.timeout());
+      rollout = watcher.watch(clusterArn, r.service(), deploymentId, r.timeout());
     } finally {
       progress.endPhase();
     }
-    Result result = new Result(cluster.clusterArn(), after.serviceArn(), tdArn, rollout.deploymentId(),
+    Result result = new Result(clusterArn, after.serviceArn(), tdArn, rollout.deploymentId(),
         rollout.rolloutState(), rollout.verdict(), rollout.desiredCount(), rollout.runningCount(), before == null,
         List.copyOf(changed), dnsName, targetGroupArn, autoscaling, rollout.supersededBy(),
-        rollout.succeeded() ? null : rollout.reasons(), containers);
+        rollout.succeeded() ? null : rollout.reasons(), containers, null, changes);
     if (!rollout.succeeded()) {
       throw rollout.failure(r.service()).withResult(result);
     }
     return result;
   }
 
-  private Cluster ensureCluster(EcsClient ecs, Request r, Plan p, List<String> changed) {
+  /** {@link DeployPlan.Made}'s key of a cluster this deploy creates. */
+  private static final String CLUSTER_PREFIX = "cluster/";
+
+  private static DeployPlan.Ref refOrNull(String id) {
+    return id == null ? null : DeployPlan.Ref.existing(id);
+  }
+
+  /** The cluster: created with its settings, or its Container Insights and capacity providers brought in line. */
+  private void planCluster(DeployPlan plan, Request r, Observed p, DeployPlan.Ref ref, List<String> changed) {
+    EcsClient ecs = aws.ecs();
     List<String> providers = r.capacityProviders().isEmpty() ? List.of() : List.of("FARGATE", "FARGATE_SPOT");
+    String name = clusterName(r, p);
     if (p.cluster == null) {
-      Cluster c = callRetrying(aws.eventualConsistency(), progress, "ECS CreateCluster " + r.cluster(), () -> ecs.createCluster(b -> {
-        b.clusterName(r.cluster());
-        if (Boolean.TRUE.equals(r.containerInsights())) {
-          b.settings(insights(true));
-        }
-        if (!providers.isEmpty()) {
-          b.capacityProviders(providers);
-        }
-      }).cluster());
-      changed.add("cluster created");
-      progress.info("created cluster " + r.cluster() + (Boolean.TRUE.equals(r.containerInsights())
-          ? " with Container Insights" : ""));
-      return c;
+      List<Change.Field> fields = new ArrayList<>();
+      if (Boolean.TRUE.equals(r.containerInsights())) {
+        fields.add(Change.Field.set("containerInsights", "enabled"));
+      }
+      if (!providers.isEmpty()) {
+        fields.add(Change.Field.set("capacityProviders", providers));
+      }
+      plan.add(Change.create("ecs:cluster", name, fields), "ECS CreateCluster " + name, made -> {
+        Cluster c = callRetrying(aws.eventualConsistency(), progress, "ECS CreateCluster " + name,
+            () -> ecs.createCluster(b -> {
+              b.clusterName(name);
+              if (Boolean.TRUE.equals(r.containerInsights())) {
+                b.settings(insights(true));
+              }
+              if (!providers.isEmpty()) {
+                b.capacityProviders(providers);
+              }
+            }).cluster());
+        made.put(ref.name(), c.clusterArn());
+        changed.add("cluster created");
+        progress.info("created cluster " + name + (Boolean.TRUE.equals(r.containerInsights())
+            ? " with Container Insights" : ""));
+      });
+      return;
     }
     Cluster c = p.cluster;
+    List<Change.Field> fields = new ArrayList<>();
+    boolean insightsChange = false;
     if (r.containerInsights() != null) {
       String current = c.settings().stream().filter(s -> s.name() == ClusterSettingName.CONTAINER_INSIGHTS)
           .map(ClusterSetting::value).findFirst().orElse("disabled");
       boolean on = !"disabled".equals(current);
       if (on != r.containerInsights()) {
-        call("ECS UpdateClusterSettings " + r.cluster(), () -> ecs.updateClusterSettings(b -> b.cluster(c.clusterArn())
-            .settings(insights(r.containerInsights()))));
-        changed.add("containerInsights");
-        progress.info("Container Insights " + (r.containerInsights() ? "enabled" : "disabled") + " on cluster "
-            + r.cluster());
+        insightsChange = true;
+        fields.add(Change.Field.of("containerInsights", current, r.containerInsights() ? "enabled" : "disabled"));
       }
     }
-    if (!providers.isEmpty() && !c.capacityProviders().containsAll(providers)) {
-      Set<String> all = new LinkedHashSet<>(c.capacityProviders());
-      all.addAll(providers);
-      call("ECS PutClusterCapacityProviders " + r.cluster(), () -> ecs.putClusterCapacityProviders(b -> b
-          .cluster(c.clusterArn()).capacityProviders(all)
-          .defaultCapacityProviderStrategy(c.defaultCapacityProviderStrategy())));
-      changed.add("cluster capacityProviders");
-      progress.info("cluster " + r.cluster() + " can now use " + all);
+    Set<String> all = new LinkedHashSet<>(c.capacityProviders());
+    all.addAll(providers);
+    boolean providersChange = !providers.isEmpty() && !c.capacityProviders().containsAll(providers);
+    if (providersChange) {
+      fields.add(Change.Field.of("capacityProviders", c.capacityProviders(), List.copyOf(all)));
     }
-    return c;
+    boolean insights = insightsChange;
+    plan.add(fields.isEmpty() ? null : Change.update("ecs:cluster", name, fields), "ECS update of cluster " + name,
+        made -> {
+          if (insights) {
+            ecs.updateClusterSettings(b -> b.cluster(c.clusterArn()).settings(insights(r.containerInsights())));
+            changed.add("containerInsights");
+            progress.info("Container Insights " + (r.containerInsights() ? "enabled" : "disabled") + " on cluster "
+                + name);
+          }
+          if (providersChange) {
+            ecs.putClusterCapacityProviders(b -> b.cluster(c.clusterArn()).capacityProviders(all)
+                .defaultCapacityProviderStrategy(c.defaultCapacityProviderStrategy()));
+            changed.add("cluster capacityProviders");
+            progress.info("cluster " + name + " can now use " + all);
+          }
+        });
   }
 
   private static ClusterSetting insights(boolean on) {
@@ -921,8 +978,8 @@ public final class EcsDeployService {
         .build();
   }
 
-  private Service createService(EcsClient ecs, Request r, Plan p, Cluster cluster, List<String> groups,
-      String targetGroupArn) {
+  /** The desired count of a new service: --desired-count, else 1 within the autoscaling range. */
+  private static int plannedCount(Request r, Observed p) {
     int desired = r.desiredCount() != null ? r.desiredCount() : 1;
     Integer min = r.autoscalingMin() != null ? r.autoscalingMin()
         : p.autoscaling != null && p.autoscaling.target() != null ? p.autoscaling.target().minCapacity() : null;
@@ -931,14 +988,119 @@ public final class EcsDeployService {
     if (r.desiredCount() == null && min != null && max != null) {
       desired = Math.max(min, Math.min(max, desired));
     }
-    final int count = desired;
-    DeploymentConfiguration dc = deploymentConfiguration(r, null);
+    return desired;
+  }
+
+  /** The service: created as asked, or updated in exactly the fields that differ (and its missing tags). */
+  private void planService(DeployPlan plan, EcsClient ecs, Request r, Observed p, DeployPlan.Ref cluster,
+      List<DeployPlan.Ref> groups, DeployPlan.Ref targetGroup, List<String> changed, Partial partial) {
+    String id = clusterName(r, p) + "/" + serviceName(r, p);
+    if (p.service == null) {
+      int count = plannedCount(r, p);
+      DeploymentConfiguration dc = deploymentConfiguration(r, null);
+      boolean publicIp = r.assignPublicIp() == null || r.assignPublicIp();
+      List<Change.Field> f = new ArrayList<>();
+      f.add(Change.Field.set("taskDefinition", shortTd(p.taskDefinition)));
+      f.add(Change.Field.set("desiredCount", count));
+      if (r.capacityProviders().isEmpty()) {
+        f.add(Change.Field.set("launchType", "FARGATE"));
+      } else {
+        f.add(Change.Field.set("capacityProviderStrategy", strategyText(strategy(r.capacityProviders()))));
+      }
+      if (r.platformVersion() != null) {
+        f.add(Change.Field.set("platformVersion", r.platformVersion()));
+      }
+      f.add(Change.Field.set("networkConfiguration.subnets", r.subnets()));
+      f.add(Change.Field.set("networkConfiguration.securityGroups", display(groups)));
+      f.add(Change.Field.set("networkConfiguration.assignPublicIp", publicIp ? "ENABLED" : "DISABLED"));
+      if (targetGroup != null) {
+        f.add(Change.Field.set("loadBalancers", List.of(loadBalancerText(targetGroup.display(), p))));
+        f.add(Change.Field.set("healthCheckGracePeriodSeconds",
+            r.healthCheckGracePeriod() == null ? 0 : r.healthCheckGracePeriod()));
+      }
+      f.add(Change.Field.set("deploymentConfiguration.minimumHealthyPercent", dc.minimumHealthyPercent()));
+      f.add(Change.Field.set("deploymentConfiguration.maximumPercent", dc.maximumPercent()));
+      f.add(Change.Field.set("deploymentConfiguration.circuitBreaker", breakerText(dc.deploymentCircuitBreaker())));
+      f.add(Change.Field.set("enableExecuteCommand", Boolean.TRUE.equals(r.enableExecuteCommand())));
+      f.add(Change.Field.set("propagateTags", r.propagateTags() == null ? "NONE" : r.propagateTags()));
+      if (!r.tags().isEmpty()) {
+        f.add(Change.Field.set("tags", r.tags()));
+      }
+      plan.add(Change.create("ecs:service", id, f), "ECS CreateService " + r.service(), made -> {
+        Service s = createService(ecs, r, p, made.id(cluster), made.ids(groups),
+            targetGroup == null ? null : made.id(targetGroup), count, dc, publicIp);
+        changed.add("service created");
+        partial.created = true;
+        partial.after = s;
+        partial.deploymentId = primaryId(s);
+      });
+      return;
+    }
+
+    Service s = p.service;
+    List<Change.Field> fields = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<java.util.function.BiConsumer<UpdateServiceRequest.Builder, DeployPlan.Made>> sets = new ArrayList<>();
+    diff(r, p, s, groups, targetGroup, fields, names, sets);
+    Map<String, String> have = r.tags().isEmpty() ? Map.of() : currentTags(ecs, s.serviceArn());
+    Map<String, String> missingTags = new LinkedHashMap<>();
+    r.tags().forEach((k, v) -> {
+      if (!Objects.equals(have.get(k), v)) {
+        missingTags.put(k, v);
+      }
+    });
+    missingTags.forEach((k, v) -> fields.add(Change.Field.of("tags." + k, have.get(k), v)));
+    if (fields.isEmpty()) {
+      return;
+    }
+    plan.add(Change.update("ecs:service", id, fields), "ECS update of service " + r.service(), made -> {
+      if (!sets.isEmpty()) {
+        UpdateServiceRequest.Builder b = UpdateServiceRequest.builder().cluster(s.clusterArn()).service(s.serviceName());
+        sets.forEach(set -> set.accept(b, made));
+        Set<String> previous = new HashSet<>();
+        s.deployments().forEach(d -> previous.add(d.id()));
+        Service after = ecs.updateService(b.build()).service();
+        changed.addAll(names);
+        progress.info("updated service " + r.service() + ": " + String.join(", ", names));
+        partial.after = after;
+        partial.deploymentId = newDeployment(after, previous, p.taskDefinition.taskDefinitionArn());
+      }
+      if (!missingTags.isEmpty()) {
+        ecs.tagResource(b -> b.resourceArn(s.serviceArn()).tags(ecsTags(missingTags)));
+        changed.add("tags");
+        progress.info("tagged service: " + missingTags.keySet());
+      }
+    });
+  }
+
+  private static List<String> display(List<DeployPlan.Ref> refs) {
+    return refs.stream().map(DeployPlan.Ref::display).toList();
+  }
+
+  private static String loadBalancerText(String targetGroup, Observed p) {
+    return "target group " + targetGroup + " -> " + p.containerName + ":" + p.containerPort;
+  }
+
+  private static String loadBalancerText(LoadBalancer lb) {
+    return "target group " + lb.targetGroupArn() + " -> " + lb.containerName() + ":" + lb.containerPort();
+  }
+
+  private static List<String> strategyText(List<CapacityProviderStrategyItem> items) {
+    return items.stream().map(i -> i.capacityProvider() + ":" + i.weight() + ":" + i.base()).toList();
+  }
+
+  private static String breakerText(DeploymentCircuitBreaker cb) {
+    return !enabled(cb, true) ? "off" : enabled(cb, false) ? "on, with rollback" : "on, without rollback";
+  }
+
+  private Service createService(EcsClient ecs, Request r, Observed p, String clusterArn, List<String> groups,
+      String targetGroupArn, int count, DeploymentConfiguration dc, boolean publicIp) {
     CreateServiceRequest.Builder b = CreateServiceRequest.builder()
-        .cluster(cluster.clusterArn())
+        .cluster(clusterArn)
         .serviceName(r.service())
         .taskDefinition(p.taskDefinition.taskDefinitionArn())
         .desiredCount(count)
-        .networkConfiguration(network(r.subnets(), groups, r.assignPublicIp() == null || r.assignPublicIp()))
+        .networkConfiguration(network(r.subnets(), groups, publicIp))
         .deploymentConfiguration(dc)
         .enableExecuteCommand(Boolean.TRUE.equals(r.enableExecuteCommand()))
         .propagateTags(r.propagateTags() == null ? "NONE" : r.propagateTags());
@@ -1018,31 +1180,41 @@ public final class EcsDeployService {
     }
     progress.warn("the ECS endpoint did not keep " + dropped + " on CreateService; applying them with UpdateService");
     UpdateServiceRequest request = fix.build();
-    return call("ECS UpdateService " + r.service(), () -> ecs.updateService(request).service());
+    return ecs.updateService(request).service();
   }
 
-  /** The UpdateService call that makes the service match the request, or null when it already does. */
-  private UpdateServiceRequest diff(Request r, Plan p, Service s, List<String> groups, String targetGroupArn,
-      List<String> changed) {
-    UpdateServiceRequest.Builder b = UpdateServiceRequest.builder().cluster(s.clusterArn()).service(s.serviceName());
-    int before = changed.size();
+  /**
+   * The fields of an existing service that differ from the request: each as a plan field (old -> new), its
+   * name in {@code changed}, and the part of the UpdateService request that sets it. Nothing not asked for is
+   * touched.
+   */
+  private static void diff(Request r, Observed p, Service s, List<DeployPlan.Ref> groups,
+      DeployPlan.Ref targetGroup, List<Change.Field> fields, List<String> changed,
+      List<java.util.function.BiConsumer<UpdateServiceRequest.Builder, DeployPlan.Made>> sets) {
     boolean force = r.forceNewDeployment();
     if (!p.taskDefinition.taskDefinitionArn().equals(s.taskDefinition())) {
-      b.taskDefinition(p.taskDefinition.taskDefinitionArn());
+      String td = p.taskDefinition.taskDefinitionArn();
+      fields.add(Change.Field.of("taskDefinition", shortArn(s.taskDefinition()), shortTd(p.taskDefinition)));
+      sets.add((b, m) -> b.taskDefinition(td));
       changed.add("taskDefinition");
     }
     if (r.desiredCount() != null && !r.desiredCount().equals(s.desiredCount())) {
-      b.desiredCount(r.desiredCount());
+      fields.add(Change.Field.of("desiredCount", s.desiredCount(), r.desiredCount()));
+      sets.add((b, m) -> b.desiredCount(r.desiredCount()));
       changed.add("desiredCount");
     }
     if (r.platformVersion() != null && !r.platformVersion().equals(s.platformVersion())) {
-      b.platformVersion(r.platformVersion());
+      fields.add(Change.Field.of("platformVersion", s.platformVersion(), r.platformVersion()));
+      sets.add((b, m) -> b.platformVersion(r.platformVersion()));
       changed.add("platformVersion");
     }
     if (!r.capacityProviders().isEmpty()) {
       List<CapacityProviderStrategyItem> want = strategy(r.capacityProviders());
       if (!new HashSet<>(want).equals(new HashSet<>(s.capacityProviderStrategy()))) {
-        b.capacityProviderStrategy(want);
+        fields.add(Change.Field.of("capacityProviderStrategy", s.capacityProviderStrategy().isEmpty()
+            ? (s.launchTypeAsString() == null ? null : "launchType " + s.launchTypeAsString())
+            : strategyText(s.capacityProviderStrategy()), strategyText(want)));
+        sets.add((b, m) -> b.capacityProviderStrategy(want));
         changed.add("capacityProviderStrategy");
         if (s.launchType() != null) {
           force = true; // ECS requires a new deployment to move from a launch type to a strategy
@@ -1052,50 +1224,85 @@ public final class EcsDeployService {
     AwsVpcConfiguration cur = s.networkConfiguration() == null ? null : s.networkConfiguration().awsvpcConfiguration();
     if (!r.subnets().isEmpty() || !groups.isEmpty() || r.assignPublicIp() != null) {
       List<String> subnets = !r.subnets().isEmpty() ? r.subnets() : cur == null ? List.of() : cur.subnets();
-      List<String> sgs = !groups.isEmpty() ? groups : cur == null ? List.of() : cur.securityGroups();
+      List<DeployPlan.Ref> sgs = !groups.isEmpty() ? groups : cur == null ? List.of()
+          : cur.securityGroups().stream().map(DeployPlan.Ref::existing).toList();
       boolean publicIp = r.assignPublicIp() != null ? r.assignPublicIp()
           : cur != null && cur.assignPublicIp() == AssignPublicIp.ENABLED;
-      NetworkConfiguration want = network(subnets, sgs, publicIp);
-      AwsVpcConfiguration w = want.awsvpcConfiguration();
-      if (cur == null || !new HashSet<>(w.subnets()).equals(new HashSet<>(cur.subnets()))
-          || !new HashSet<>(w.securityGroups()).equals(new HashSet<>(cur.securityGroups()))
-          || w.assignPublicIp() != (cur.assignPublicIp() == null ? AssignPublicIp.DISABLED : cur.assignPublicIp())) {
-        b.networkConfiguration(want);
+      AssignPublicIp want = publicIp ? AssignPublicIp.ENABLED : AssignPublicIp.DISABLED;
+      AssignPublicIp have = cur == null || cur.assignPublicIp() == null ? AssignPublicIp.DISABLED : cur.assignPublicIp();
+      boolean subnetsDiffer = cur == null || !new HashSet<>(subnets).equals(new HashSet<>(cur.subnets()));
+      boolean groupsDiffer = cur == null || sgs.stream().anyMatch(DeployPlan.Ref::isNew)
+          || !new HashSet<>(sgs.stream().map(DeployPlan.Ref::id).toList()).equals(new HashSet<>(cur.securityGroups()));
+      if (subnetsDiffer || groupsDiffer || want != have) {
+        if (subnetsDiffer) {
+          fields.add(Change.Field.of("networkConfiguration.subnets", cur == null ? null : cur.subnets(), subnets));
+        }
+        if (groupsDiffer) {
+          fields.add(Change.Field.of("networkConfiguration.securityGroups", cur == null ? null : cur.securityGroups(),
+              display(sgs)));
+        }
+        if (want != have) {
+          fields.add(Change.Field.of("networkConfiguration.assignPublicIp", have.toString(), want.toString()));
+        }
+        sets.add((b, m) -> b.networkConfiguration(network(subnets, m.ids(sgs), publicIp)));
         changed.add("networkConfiguration");
       }
     }
-    if (targetGroupArn != null && r.wantsLoadBalancer()) {
-      LoadBalancer want = loadBalancer(targetGroupArn, p);
-      if (s.loadBalancers().size() != 1 || !sameLoadBalancer(want, s.loadBalancers().get(0))) {
-        b.loadBalancers(want);
+    if (targetGroup != null && r.wantsLoadBalancer()) {
+      boolean same = !targetGroup.isNew() && s.loadBalancers().size() == 1
+          && sameLoadBalancer(loadBalancer(targetGroup.id(), p), s.loadBalancers().get(0));
+      if (!same) {
+        fields.add(Change.Field.of("loadBalancers", s.loadBalancers().isEmpty() ? null
+            : s.loadBalancers().stream().map(EcsDeployService::loadBalancerText).toList(),
+            List.of(loadBalancerText(targetGroup.display(), p))));
+        sets.add((b, m) -> b.loadBalancers(loadBalancer(m.id(targetGroup), p)));
         changed.add("loadBalancers");
       }
     }
-    if (r.healthCheckGracePeriod() != null
-        && !r.healthCheckGracePeriod().equals(s.healthCheckGracePeriodSeconds() == null ? 0
-        : s.healthCheckGracePeriodSeconds())) {
-      b.healthCheckGracePeriodSeconds(r.healthCheckGracePeriod());
+    int grace = s.healthCheckGracePeriodSeconds() == null ? 0 : s.healthCheckGracePeriodSeconds();
+    if (r.healthCheckGracePeriod() != null && !r.healthCheckGracePeriod().equals(grace)) {
+      fields.add(Change.Field.of("healthCheckGracePeriodSeconds", grace, r.healthCheckGracePeriod()));
+      sets.add((b, m) -> b.healthCheckGracePeriodSeconds(r.healthCheckGracePeriod()));
       changed.add("healthCheckGracePeriod");
     }
-    DeploymentConfiguration dc = deploymentConfiguration(r, s.deploymentConfiguration());
-    if (!sameDeploymentConfiguration(dc, s.deploymentConfiguration())) {
-      b.deploymentConfiguration(dc);
+    DeploymentConfiguration have = s.deploymentConfiguration();
+    DeploymentConfiguration dc = deploymentConfiguration(r, have);
+    if (!sameDeploymentConfiguration(dc, have)) {
+      Integer haveMin = have == null ? null : have.minimumHealthyPercent();
+      Integer haveMax = have == null ? null : have.maximumPercent();
+      String haveCb = have == null ? null : breakerText(have.deploymentCircuitBreaker());
+      if (!Objects.equals(haveMin, dc.minimumHealthyPercent())) {
+        fields.add(Change.Field.of("deploymentConfiguration.minimumHealthyPercent", haveMin,
+            dc.minimumHealthyPercent()));
+      }
+      if (!Objects.equals(haveMax, dc.maximumPercent())) {
+        fields.add(Change.Field.of("deploymentConfiguration.maximumPercent", haveMax, dc.maximumPercent()));
+      }
+      if (!Objects.equals(haveCb, breakerText(dc.deploymentCircuitBreaker()))) {
+        fields.add(Change.Field.of("deploymentConfiguration.circuitBreaker", haveCb,
+            breakerText(dc.deploymentCircuitBreaker())));
+      }
+      sets.add((b, m) -> b.deploymentConfiguration(dc));
       changed.add("deploymentConfiguration");
     }
-    if (r.enableExecuteCommand() != null && !r.enableExecuteCommand().equals(Boolean.TRUE.equals(s.enableExecuteCommand()))) {
-      b.enableExecuteCommand(r.enableExecuteCommand());
+    if (r.enableExecuteCommand() != null
+        && !r.enableExecuteCommand().equals(Boolean.TRUE.equals(s.enableExecuteCommand()))) {
+      fields.add(Change.Field.of("enableExecuteCommand", Boolean.TRUE.equals(s.enableExecuteCommand()),
+          r.enableExecuteCommand()));
+      sets.add((b, m) -> b.enableExecuteCommand(r.enableExecuteCommand()));
       changed.add("enableExecuteCommand");
     }
-    if (r.propagateTags() != null && !r.propagateTags().equals(s.propagateTagsAsString() == null ? "NONE"
-        : s.propagateTagsAsString())) {
-      b.propagateTags(r.propagateTags());
+    String propagate = s.propagateTagsAsString() == null ? "NONE" : s.propagateTagsAsString();
+    if (r.propagateTags() != null && !r.propagateTags().equals(propagate)) {
+      fields.add(Change.Field.of("propagateTags", propagate, r.propagateTags()));
+      sets.add((b, m) -> b.propagateTags(r.propagateTags()));
       changed.add("propagateTags");
     }
     if (force) {
-      b.forceNewDeployment(true);
+      fields.add(Change.Field.of("deployment", primaryId(s), "(new deployment)"));
+      sets.add((b, m) -> b.forceNewDeployment(true));
       changed.add("forceNewDeployment");
     }
-    return changed.size() == before ? null : b.build();
   }
 
   /**
@@ -1139,7 +1346,7 @@ public final class EcsDeployService {
         && Objects.equals(a.containerPort(), b.containerPort());
   }
 
-  private static LoadBalancer loadBalancer(String targetGroupArn, Plan p) {
+  private static LoadBalancer loadBalancer(String targetGroupArn, Observed p) {
     return LoadBalancer.builder().targetGroupArn(targetGroupArn).containerName(p.containerName)
         .containerPort(p.containerPort).build();
   }
@@ -1166,24 +1373,12 @@ public final class EcsDeployService {
     return tags.entrySet().stream().map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build()).toList();
   }
 
-  private void tagService(EcsClient ecs, String serviceArn, Map<String, String> tags, List<String> changed) {
-    if (tags.isEmpty()) {
-      return;
-    }
+  /** The service's tags (a read). */
+  private static Map<String, String> currentTags(EcsClient ecs, String serviceArn) {
     Map<String, String> have = new LinkedHashMap<>();
-    call("ECS ListTagsForResource", () -> ecs.listTagsForResource(b -> b.resourceArn(serviceArn)).tags())
+    AwsErrors.call("ECS ListTagsForResource", () -> ecs.listTagsForResource(b -> b.resourceArn(serviceArn)).tags())
         .forEach(t -> have.put(t.key(), t.value()));
-    Map<String, String> missing = new LinkedHashMap<>();
-    tags.forEach((k, val) -> {
-      if (!Objects.equals(have.get(k), val)) {
-        missing.put(k, val);
-      }
-    });
-    if (!missing.isEmpty()) {
-      call("ECS TagResource", () -> ecs.tagResource(b -> b.resourceArn(serviceArn).tags(ecsTags(missing))));
-      changed.add("tags");
-      progress.info("tagged service: " + missing.keySet());
-    }
+    return have;
   }
 
   /**
@@ -1237,14 +1432,6 @@ public final class EcsDeployService {
    * ECS service-linked role on first use) with bounded backoff, each retry said on {@code progress}.
    */
   static <T> T callRetrying(dev.berth.aws.EventualConsistency ec, Progress progress, String what, Supplier<T> s) {
-    return call(what, () -> ec.call(what, s, progress::info));
-  }
-
-  static <T> T call(String what, Supplier<T> s) {
-    try {
-      return s.get();
-    } catch (SdkException e) {
-      throw AwsErrors.translate(what, e);
-    }
+    return AwsErrors.call(what, () -> ec.call(what, s, progress::info));
   }
 }

@@ -3,6 +3,7 @@ package dev.berth.step;
 import dev.berth.aws.AwsClients;
 import dev.berth.aws.AwsErrors;
 import dev.berth.report.BerthException;
+import dev.berth.report.Change;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Progress;
 import dev.berth.report.Violation;
@@ -63,7 +64,15 @@ public final class EcsRunTask {
    */
   public record Request(String cluster, String service, String taskDefinition, List<String> subnets,
       List<String> securityGroups, Boolean assignPublicIp, String container, List<String> command,
-      Map<String, String> environment, String startedBy, boolean waitForStop, Duration timeout, int logLines) {
+      Map<String, String> environment, String startedBy, boolean waitForStop, Duration timeout, int logLines,
+      boolean dryRun) {
+    public Request(String cluster, String service, String taskDefinition, List<String> subnets,
+        List<String> securityGroups, Boolean assignPublicIp, String container, List<String> command,
+        Map<String, String> environment, String startedBy, boolean waitForStop, Duration timeout, int logLines) {
+      this(cluster, service, taskDefinition, subnets, securityGroups, assignPublicIp, container, command, environment,
+          startedBy, waitForStop, timeout, logLines, false);
+    }
+
     public Request {
       subnets = subnets == null ? List.of() : List.copyOf(subnets);
       securityGroups = securityGroups == null ? List.of() : List.copyOf(securityGroups);
@@ -79,10 +88,13 @@ public final class EcsRunTask {
    * What happened. {@code exitCode} is the reported container's exit code (null: it never ran, or --no-wait);
    * {@code container} names it; {@code logStream} and {@code logs} are its awslogs stream and last lines (null
    * when it has none, or --no-wait). {@code lastStatus} is the task's last status (STOPPED once it stopped).
+   * {@code changes} is the task this call started or, with {@code dryRun} (true, else absent), would start: its
+   * task definition, launch type, network and overrides (environment variables by name only).
    */
   public record Result(String clusterArn, String taskArn, String taskDefinitionArn, String container,
       String lastStatus, Integer exitCode, String stopCode, String stoppedReason, String logStream,
-      List<String> logs, List<String> subnets, List<String> securityGroups, List<String> command, boolean waited) {}
+      List<String> logs, List<String> subnets, List<String> securityGroups, List<String> command, boolean waited,
+      Boolean dryRun, List<Change> changes) {}
 
   private final EcsClient ecs;
   private final Supplier<CloudWatchLogsClient> logs;
@@ -239,9 +251,15 @@ public final class EcsRunTask {
       }
       req.overrides(ov -> ov.containerOverrides(o.build()));
     }
+    RunTaskRequest request = req.build();
+    List<Change> changes = List.of(plannedTask(cluster, td, request, container, r));
+    if (r.dryRun()) {
+      return new Result(cluster.clusterArn(), null, td.taskDefinitionArn(), container, null, null, null, null, null,
+          null, subnets, groups, r.command(), false, Boolean.TRUE, changes);
+    }
     RunTaskResponse started;
     try {
-      started = ecs.runTask(req.build());
+      started = ecs.runTask(request);
     } catch (SdkException e) {
       throw AwsErrors.translate("ECS RunTask of " + shortTd(td.taskDefinitionArn()), e);
     }
@@ -258,10 +276,10 @@ public final class EcsRunTask {
         + (subnets.isEmpty() ? "" : " in " + String.join(",", subnets))
         + (r.command() == null ? "" : " with command " + r.command()));
     if (!r.waitForStop()) {
-      return result(cluster, task, td, container, null, null, subnets, groups, r.command(), false);
+      return result(cluster, task, td, container, null, null, subnets, groups, r.command(), false, changes);
     }
 
-    task = waitForStop(cluster, task, r.timeout(), td, container, subnets, groups, r.command());
+    task = waitForStop(cluster, task, r.timeout(), td, container, subnets, groups, r.command(), changes);
     Container reported = reported(task, essential, container);
     String name = reported == null ? container : reported.name();
     TaskLogs.Lines lines = null;
@@ -270,7 +288,7 @@ public final class EcsRunTask {
       lines = reader.of(task).stream().filter(l -> l.container().equals(reported == null ? l.container()
           : reported.name())).findFirst().orElse(null);
     }
-    Result result = result(cluster, task, td, name, reported, lines, subnets, groups, r.command(), true);
+    Result result = result(cluster, task, td, name, reported, lines, subnets, groups, r.command(), true, changes);
     boolean ok = reported != null && Integer.valueOf(0).equals(reported.exitCode())
         && allEssentialExitedZero(task, essential);
     if (lines != null) {
@@ -291,7 +309,8 @@ public final class EcsRunTask {
 
   /** Polls DescribeTasks until the task is STOPPED, printing each new status once; exit 5 at the deadline. */
   private Task waitForStop(Cluster cluster, Task task, Duration timeout, TaskDefinition td, String container,
-      List<String> subnets, List<String> groups, List<String> command) throws InterruptedException {
+      List<String> subnets, List<String> groups, List<String> command, List<Change> changes)
+      throws InterruptedException {
     Instant deadline = clock.instant().plus(timeout);
     String last = task.lastStatus();
     while (true) {
@@ -318,7 +337,7 @@ public final class EcsRunTask {
             + dev.berth.report.Durations.format(timeout) + " (last status " + task.lastStatus() + "); it is still "
             + "running: stop it with aws ecs stop-task --cluster " + cluster.clusterName() + " --task "
             + taskId(task.taskArn()) + " if it should not finish")
-            .withResult(result(cluster, task, td, container, null, null, subnets, groups, command, true));
+            .withResult(result(cluster, task, td, container, null, null, subnets, groups, command, true, changes));
       }
       Duration left = Duration.between(now, deadline);
       sleeper.sleep(left.compareTo(pollInterval) < 0 ? left : pollInterval);
@@ -354,11 +373,46 @@ public final class EcsRunTask {
   }
 
   private Result result(Cluster cluster, Task task, TaskDefinition td, String container, Container reported,
-      TaskLogs.Lines lines, List<String> subnets, List<String> groups, List<String> command, boolean waited) {
+      TaskLogs.Lines lines, List<String> subnets, List<String> groups, List<String> command, boolean waited,
+      List<Change> changes) {
     return new Result(cluster.clusterArn(), task.taskArn(), td.taskDefinitionArn(), container, task.lastStatus(),
         reported == null ? null : reported.exitCode(), task.stopCodeAsString(), task.stoppedReason(),
         lines == null ? null : lines.logStream(), lines == null || lines.problem() != null ? null : lines.lines(),
-        subnets, groups, command, waited);
+        subnets, groups, command, waited, null, changes);
+  }
+
+  /**
+   * The task RunTask starts, as the plan shows it: what the request sets. Environment variables are named,
+   * their values are not shown (they may be secrets).
+   */
+  private static Change plannedTask(Cluster cluster, TaskDefinition td, RunTaskRequest req, String container,
+      Request r) {
+    List<Change.Field> f = new ArrayList<>();
+    f.add(Change.Field.set("taskDefinition", shortTd(td.taskDefinitionArn())));
+    if (!req.capacityProviderStrategy().isEmpty()) {
+      f.add(Change.Field.set("capacityProviderStrategy", req.capacityProviderStrategy().stream()
+          .map(c -> c.capacityProvider() + ":" + c.weight() + ":" + c.base()).toList()));
+    } else {
+      f.add(Change.Field.set("launchType", req.launchTypeAsString()));
+    }
+    if (req.platformVersion() != null) {
+      f.add(Change.Field.set("platformVersion", req.platformVersion()));
+    }
+    if (req.networkConfiguration() != null) {
+      AwsVpcConfiguration n = req.networkConfiguration().awsvpcConfiguration();
+      f.add(Change.Field.set("networkConfiguration.subnets", n.subnets()));
+      f.add(Change.Field.set("networkConfiguration.securityGroups", n.securityGroups()));
+      f.add(Change.Field.set("networkConfiguration.assignPublicIp", n.assignPublicIpAsString()));
+    }
+    if (r.command() != null) {
+      f.add(Change.Field.set("containerOverrides[" + container + "].command", r.command()));
+    }
+    if (!r.environment().isEmpty()) {
+      f.add(Change.Field.set("containerOverrides[" + container + "].environment",
+          List.copyOf(r.environment().keySet())));
+    }
+    f.add(Change.Field.set("startedBy", req.startedBy()));
+    return Change.create("ecs:task", cluster.clusterName() + "/(new task)", f);
   }
 
   private Cluster cluster(String name) {

@@ -190,4 +190,73 @@ class DryRunIT {
           changesOf(promoted), "the real promotion made the planned changes, named as registered");
     }
   }
+
+  /** "action resource", one per change (names of berth's load-balancing resources carry a hash). */
+  private static List<String> kinds(List<String> changes) {
+    return changes.stream().map(c -> c.substring(0, c.lastIndexOf(' '))).toList();
+  }
+
+  @Test
+  void dryRun_ofAFirstDeploy_listsEveryResource_thenTheRealRunMakesThem_aRerunListsNothing_anUpdateShowsOldToNew() {
+    try (Registry target = Flow.ecrRegistry();
+        FaultProxy registry = FaultProxy.to(target.url()).rate(0).start()) {
+      Flow flow = new Flow(target);
+      flow.registryEndpoint = registry.endpoint();
+      String image = ok(flow.inProcess(Map.of(), flow.push("1.0", "v1"))).get("image").asText();
+      ok(flow.inProcess(Map.of(), flow.register(image)));
+
+      // the first deploy: everything the console's wizard makes, in the order it is made
+      Dry first = dry(flow, registry, 0, flow.deploy());
+      assertEquals(List.of("create ecs:cluster", "create ec2:security-group", "create ec2:security-group",
+          "create elasticloadbalancing:load-balancer", "create elasticloadbalancing:target-group",
+          "create elasticloadbalancing:listener", "create ecs:service",
+          "create application-autoscaling:scalable-target", "create application-autoscaling:scaling-policy",
+          "create application-autoscaling:scaling-policy"), kinds(first.changes()), first.changes().toString());
+      List<String> names = first.changes().stream().map(c -> c.substring(c.lastIndexOf(' ') + 1)).toList();
+      assertEquals(Flow.CLUSTER, names.get(0));
+      assertTrue(names.get(1).matches("gantt-gantt-exporter-[0-9a-f]{6}-alb-sg"), names.toString());
+      assertTrue(names.get(2).matches("gantt-gantt-exporter-[0-9a-f]{6}-svc-sg"), names.toString());
+      assertTrue(names.get(3).matches("gantt-gantt-exporter-[0-9a-f]{6}-alb"), names.toString());
+      assertTrue(names.get(4).matches("gantt-gantt-exporter-[0-9a-f]{6}-tg"), names.toString());
+      assertEquals(names.get(3) + ":80", names.get(5));
+      assertEquals(List.of(Flow.CLUSTER + "/" + Flow.SERVICE, "service/gantt/gantt-exporter", "berth-cpu",
+          "berth-memory"), names.subList(6, 10));
+      List<String> service = first.fields(6);
+      assertTrue(service.contains("desiredCount: (unset) -> 2"), service.toString());
+      assertTrue(service.contains("healthCheckGracePeriodSeconds: (unset) -> 60"), service.toString());
+      assertTrue(service.contains("loadBalancers: (unset) -> [\"target group (new) " + names.get(4) + " -> "
+          + Flow.CONTAINER + ":80\"]"), service.toString());
+      assertTrue(service.stream().anyMatch(f -> f.startsWith("networkConfiguration.securityGroups: (unset) -> ")
+          && f.contains("(new) " + names.get(2))), service.toString());
+      assertEquals(List.of("minCapacity: (unset) -> 1", "maxCapacity: (unset) -> 4"), first.fields(7));
+      assertTrue(first.fields(8).contains("targetValue: (unset) -> 60.0"), first.fields(8).toString());
+      assertTrue(first.run().stderr().contains("  + create elasticloadbalancing:load-balancer " + names.get(3)),
+          first.run().stderr());
+      assertNull(first.json().get("serviceArn"), first.json().toString());
+      assertNull(first.json().get("deploymentId"), first.json().toString());
+
+      // the real run makes exactly those changes
+      JsonNode deployed = ok(flow.inProcess(Map.of(), flow.deploy()));
+      assertEquals(first.json().get("changes"), deployed.get("changes"), "the real deploy made the planned changes");
+
+      // a rerun: nothing to change
+      Dry again = dry(flow, registry, 0, flow.deploy());
+      assertEquals(List.of(), again.changes());
+      assertTrue(again.run().stderr().contains("plan (dry run, nothing was changed): no changes"),
+          again.run().stderr());
+
+      // an update: old -> new for each changed field, only the resources that change
+      String[] update = Flow.with(Flow.with(Flow.with(flow.deploy(), "--desired-count", "3"),
+          "--health-check-grace-period", "90"), "--cpu-target", "50");
+      Dry changed = dry(flow, registry, 0, update);
+      assertEquals(List.of("update ecs:service " + Flow.CLUSTER + "/" + Flow.SERVICE,
+          "update application-autoscaling:scaling-policy berth-cpu"), changed.changes());
+      assertEquals(List.of("desiredCount: 2 -> 3", "healthCheckGracePeriodSeconds: 60 -> 90"), changed.fields(0));
+      assertEquals(List.of("targetValue: 60.0 -> 50.0"), changed.fields(1));
+      assertTrue(changed.run().stderr().contains("      desiredCount: 2 -> 3"), changed.run().stderr());
+      JsonNode updated = ok(flow.inProcess(Map.of(), Flow.with(update, "--timeout", "60s")));
+      assertEquals(changed.json().get("changes"), updated.get("changes"), "the real update made the planned changes");
+      assertEquals(List.of(), dry(flow, registry, 0, update).changes(), "after the update: nothing to change");
+    }
+  }
 }

@@ -100,6 +100,45 @@ class EcsRunTaskIT {
   }
 
   @Test
+  void dryRun_printsTheTaskItWouldRun_makesNoRunTaskCall_andStartsNothing_thenTheRealRunStartsThatTask()
+      throws Exception {
+    Path log = tmp.resolve("dry.log");
+    String[] args = {"ecs-run-task", "--cluster", CLUSTER, "--service", SERVICE, "--command", "npm run migrate",
+        "--env", "DATABASE_PASSWORD=hunter2", "--no-wait", "--region", MotoServer.REGION, "--endpoint-url",
+        moto.endpoint().toString()};
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.add("--dry-run");
+    Berth.Run dry = Berth.inProcess(Map.of("BERTH_API_LOG", log.toString()), all.toArray(String[]::new));
+    assertEquals(0, dry.exitCode(), dry.toString());
+    JsonNode r = dry.json();
+    assertTrue(r.get("dryRun").asBoolean(), r.toString());
+    assertEquals(List.of("ecs:DescribeClusters", "ecs:DescribeServices", "ecs:DescribeTaskDefinition"),
+        Files.readAllLines(log), "read calls only, no RunTask");
+    assertEquals(List.of(), aws.ecs().listTasks(b -> b.cluster(CLUSTER)).taskArns(), "a dry run started a task");
+    assertTrue(r.get("taskArn") == null || r.get("taskArn").isNull(), r.toString());
+    JsonNode change = r.get("changes").get(0);
+    assertEquals(1, r.get("changes").size(), r.toString());
+    assertEquals("create ecs:task gantt/(new task)", change.get("action").asText() + " " + change.get("resource")
+        .asText() + " " + change.get("name").asText());
+    List<String> fields = new java.util.ArrayList<>();
+    change.get("fields").forEach(f -> fields.add(f.get("field").asText() + "=" + f.get("after")));
+    assertEquals(List.of("taskDefinition=\"gantt-exporter-ecs-task:1\"", "launchType=\"FARGATE\"",
+        "networkConfiguration.subnets=[\"" + subnet + "\"]", "networkConfiguration.securityGroups=[\"" + group + "\"]",
+        "networkConfiguration.assignPublicIp=\"DISABLED\"",
+        "containerOverrides[gantt-exporter-container].command=[\"npm\",\"run\",\"migrate\"]",
+        "containerOverrides[gantt-exporter-container].environment=[\"DATABASE_PASSWORD\"]", "startedBy=\"berth\""),
+        fields);
+    // an environment value may be a secret: the plan names the variable only
+    assertTrue(!dry.stdout().contains("hunter2") && !dry.stderr().contains("hunter2"), dry.toString());
+    assertTrue(dry.stderr().contains("  + create ecs:task gantt/(new task)"), dry.stderr());
+
+    Berth.Run real = Berth.inProcess(Map.of(), args);
+    assertEquals(0, real.exitCode(), real.toString());
+    assertEquals(r.get("changes"), real.json().get("changes"), "the real run started the task the dry run showed");
+    assertEquals(real.json().get("taskArn").asText(), onlyTask().taskArn());
+  }
+
+  @Test
   void wait_whenTheTaskDoesNotStopInTime_exits5NamingTheRunningTask() {
     Berth.Run run = Berth.inProcess(moto, "ecs-run-task", "--cluster", CLUSTER, "--task-definition",
         "gantt-exporter-ecs-task", "--subnets", subnet, "--security-groups", group, "--timeout", "2s");
