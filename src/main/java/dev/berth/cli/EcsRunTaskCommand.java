@@ -98,10 +98,13 @@ public class EcsRunTaskCommand extends StepCommand {
     List<Violation> v = new ArrayList<>();
     List<String> words = command(command, v);
     Map<String, String> environment = new LinkedHashMap<>();
-    for (String e : env) {
+    for (int i = 0; i < env.size(); i++) {
+      String e = env.get(i);
       int eq = e.indexOf('=');
       if (eq <= 0) {
-        v.add(Violation.error("--env", "expected NAME=VALUE, got '" + e + "'"));
+        // the text may be a secret value (a value without its name): it is not repeated
+        v.add(Violation.error("--env", "the " + ordinal(i + 1) + " --env is not NAME=VALUE ("
+            + (eq < 0 ? "no '='" : "no name before '='") + "; the value is not shown)"));
       } else if (environment.put(e.substring(0, eq), e.substring(eq + 1)) != null) {
         v.add(Violation.error("--env", "'" + e.substring(0, eq) + "' is given twice"));
       }
@@ -111,6 +114,17 @@ public class EcsRunTaskCommand extends StepCommand {
         trimmed(securityGroups), assignPublicIp, container, words, environment, startedBy, waitForStop, timeout,
         logLines, dryRun);
     return EcsRunTask.create(context.aws(), context.progress()).run(request);
+  }
+
+  private static String ordinal(int n) {
+    int mod100 = n % 100;
+    String suffix = mod100 >= 11 && mod100 <= 13 ? "th" : switch (n % 10) {
+      case 1 -> "st";
+      case 2 -> "nd";
+      case 3 -> "rd";
+      default -> "th";
+    };
+    return n + suffix;
   }
 
   /** The command's words: a JSON list of strings, or the text split on blanks; null when none is given. */

@@ -9,7 +9,7 @@ import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code berth}: the command line of the five steps. */
+/** {@code berth}: the command line of the six steps. */
 @Command(name = "berth",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   /**
    * The steps, by command name. A run of one step builds the option model of that step only (start-up
-   * time: picocli's model of all five steps costs about 100 ms); {@code new CommandLine(new Main())} is the
+   * time: picocli's model of all six steps costs about 100 ms); {@code new CommandLine(new Main())} is the
    * full model.
    */
   public static final java.util.Map<String, Class<? extends StepCommand>> STEPS;

@@ -82,6 +82,16 @@ public final class EcsRunTask {
       startedBy = startedBy == null || startedBy.isBlank() ? "berth" : startedBy;
       timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
     }
+
+    /** As the record's, but the environment by name only: a value may be a secret. */
+    @Override
+    public String toString() {
+      return "Request[cluster=" + cluster + ", service=" + service + ", taskDefinition=" + taskDefinition
+          + ", subnets=" + subnets + ", securityGroups=" + securityGroups + ", assignPublicIp=" + assignPublicIp
+          + ", container=" + container + ", command=" + command + ", environment=" + environment.keySet()
+          + " (values not shown), startedBy=" + startedBy + ", waitForStop=" + waitForStop + ", timeout=" + timeout
+          + ", logLines=" + logLines + ", dryRun=" + dryRun + "]";
+    }
   }
 
   /**

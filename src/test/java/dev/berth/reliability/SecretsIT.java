@@ -47,6 +47,8 @@ class SecretsIT {
   static final String WRONG_PASSWORD = "SENTINELwrongPassword0005";
   static final String SECRETS_MANAGER_VALUE = "SENTINELsecretsManagerValue0006";
   static final String SSM_VALUE = "SENTINELssmValue0007";
+  /** An {@code ecs-run-task --env} value: on the command line by the user's choice, nowhere else. */
+  static final String ENV_VALUE = "SENTINELenvValue0008";
   static final String MOTO_TOKEN = Base64.getEncoder().encodeToString(
       ("AWS:" + MotoServer.ACCOUNT + "-auth-token").getBytes(StandardCharsets.UTF_8));
   static final String SENTINEL_TOKEN = Base64.getEncoder().encodeToString(
@@ -133,6 +135,15 @@ class SecretsIT {
 
   /** Runs berth -v -v as a subprocess and checks every output for every sentinel. */
   private Berth.Run run(String name, int expectedExit, Map<String, String> extraEnv, String... args) throws IOException {
+    return run(name, expectedExit, extraEnv, Map.of(), args);
+  }
+
+  /**
+   * As {@link #run(String, int, Map, String...)}, and the {@code given} values (which the caller passes as
+   * arguments, so they are on the command line) must appear in no output either.
+   */
+  private Berth.Run run(String name, int expectedExit, Map<String, String> extraEnv, Map<String, String> given,
+      String... args) throws IOException {
     Path resultFile = tmp.resolve(name + ".json");
     Path apiLog = tmp.resolve(name + ".api.log");
     List<String> all = new ArrayList<>(List.of(args));
@@ -148,6 +159,13 @@ class SecretsIT {
     outputs.put("api log", Files.exists(apiLog) ? Files.readString(apiLog) : "");
     outputs.put("command line", String.join(" ", all));
     assertTrue(!outputs.get("result file").isEmpty(), name + ": no result file");
+    for (Map.Entry<String, String> out : outputs.entrySet()) {
+      for (Map.Entry<String, String> g : given.entrySet()) {
+        if (!out.getKey().equals("command line") && out.getValue().contains(g.getValue())) {
+          fail(name + ": the " + g.getKey() + " appears in " + out.getKey() + ":\n" + run);
+        }
+      }
+    }
     for (Map.Entry<String, String> out : outputs.entrySet()) {
       for (Map.Entry<String, String> s : SENTINELS.entrySet()) {
         if (out.getValue().contains(s.getValue())) {
@@ -238,6 +256,55 @@ class SecretsIT {
         "--image", "web=nginx:1.27", "--timeout", "60s");
     run("ecs-force-redeploy unknown container", 3, Map.of(), "ecs-force-redeploy", "--cluster", "leakc",
         "--service", "web", "--image", "nope=nginx:1");
+  }
+
+  @Test
+  void ecsRunTask_successAndFailure_leakNoSecret() throws IOException {
+    String subnet;
+    String group;
+    try (AwsClients aws = TestBed.aws(moto.endpoint())) {
+      String vpc = aws.ec2().createVpc(r -> r.cidrBlock("10.2.0.0/16")).vpc().vpcId();
+      // moto's RunTask (awsvpc) names the task's ENI by its private DNS name
+      aws.ec2().modifyVpcAttribute(r -> r.vpcId(vpc).enableDnsHostnames(d -> d.value(true)));
+      subnet = aws.ec2().createSubnet(r -> r.vpcId(vpc).cidrBlock("10.2.1.0/24").availabilityZone("us-east-2a"))
+          .subnet().subnetId();
+      group = aws.ec2().createSecurityGroup(r -> r.vpcId(vpc).groupName("leak-tasks").description("tasks"))
+          .groupId();
+      aws.ecs().createCluster(r -> r.clusterName("leakrun"));
+      // the task definition names both planted secrets (valueFrom): berth must run it without reading them
+      aws.ecs().registerTaskDefinition(r -> r.family("leak-migrate").networkMode("awsvpc").cpu("256").memory("512")
+          .requiresCompatibilitiesWithStrings("FARGATE")
+          .executionRoleArn("arn:aws:iam::" + MotoServer.ACCOUNT + ":role/ecsTaskExecutionRole")
+          .containerDefinitions(c -> c.name("migrate").image("node:20").essential(true).secrets(
+              sec -> sec.name("DB_PASSWORD").valueFrom(secretArn), sec -> sec.name("API_KEY").valueFrom(parameterArn))));
+      aws.ecs().createService(r -> r.cluster("leakrun").serviceName("app").taskDefinition("leak-migrate")
+          .desiredCount(1).launchType("FARGATE").networkConfiguration(n -> n.awsvpcConfiguration(a -> a
+              .subnets(subnet).securityGroups(group).assignPublicIp("DISABLED"))));
+    }
+    String[] fromService = {"ecs-run-task", "--cluster", "leakrun", "--service", "app", "--command",
+        "npm run migrate", "--env", "MIGRATE_ONLY=1"};
+    List<String> dry = new ArrayList<>(List.of(fromService));
+    dry.add("--dry-run");
+    run("ecs-run-task --dry-run", 0, Map.of(), dry.toArray(String[]::new));
+    List<String> noWait = new ArrayList<>(List.of(fromService));
+    noWait.add("--no-wait");
+    run("ecs-run-task --no-wait", 0, Map.of(), noWait.toArray(String[]::new));
+    run("ecs-run-task does not stop in time", 5, Map.of(), "ecs-run-task", "--cluster", "leakrun",
+        "--task-definition", "leak-migrate", "--subnets", subnet, "--security-groups", group, "--timeout", "2s");
+    run("ecs-run-task unknown container", 3, Map.of(), "ecs-run-task", "--cluster", "leakrun", "--service", "app",
+        "--container", "web", "--command", "migrate");
+    run("ecs-run-task unknown task definition", 3, Map.of(), "ecs-run-task", "--cluster", "leakrun",
+        "--task-definition", "nope", "--subnets", subnet);
+    // an --env value is on berth's command line because the user put it there; berth itself must not repeat it
+    // (the plan names the variable, a bad --env is refused without echoing its value)
+    Map<String, String> envValue = Map.of("--env value", ENV_VALUE);
+    List<String> withValue = new ArrayList<>(List.of(fromService));
+    withValue.addAll(List.of("--env", "DATABASE_PASSWORD=" + ENV_VALUE, "--no-wait"));
+    run("ecs-run-task --env with a secret value", 0, Map.of(), envValue, withValue.toArray(String[]::new));
+    withValue.add("--dry-run");
+    run("ecs-run-task --dry-run --env secret", 0, Map.of(), envValue, withValue.toArray(String[]::new));
+    run("ecs-run-task --env without a name", 3, Map.of(), envValue, "ecs-run-task", "--cluster", "leakrun",
+        "--service", "app", "--env", "=" + ENV_VALUE);
   }
 
   /** The harness itself: a sentinel that reaches the output through a channel no masker knows is caught. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Jenkins vars, each of the five, succeeding and failing, with a real {@code sh -xe} (which traces every
+ * The Jenkins vars, each of the six, succeeding and failing, with a real {@code sh -xe} (which traces every
  * command it runs, expanded) running the real runner against moto and the registry, at the highest verbosity,
  * with sentinel credentials: an AWS Credentials entry and a secret-file credential. No sentinel may appear in
  * any sh script text, in the build log (the traced shell and berth's output), in any step's arguments, or in
@@ -35,7 +35,7 @@ class SecretsVarsIT {
   Path tmp;
 
   @Test
-  void theFiveVars_withSentinelCredentials_leakNothing() {
+  void theSixVars_withSentinelCredentials_leakNothing() {
     try (Registry target = Flow.ecrRegistry()) {
       Flow flow = new Flow(target);
       PipelineHarness h = new PipelineHarness(tmp.resolve("ws"));
@@ -62,6 +62,8 @@ class SecretsVarsIT {
           "def promoted = ecsForceRedeploy(" + access + ", cluster: 'gantt', service: 'gantt-exporter')",
           "def scaled = ecsScale(credentialsFileId: 'aws-file', profile: 'opensourceapi', region: '"
               + MotoServer.REGION + "', verbose: 2, cluster: 'gantt', service: 'gantt-exporter', desiredCount: 3)",
+          "def ran = ecsRunTask(" + access + ", cluster: 'gantt', service: 'gantt-exporter', command: 'npm run "
+              + "migrate', env: [MIGRATE_ONLY: '1'], wait: false)",
           "def failures = []",
           "try { ecsScale(" + access + ", cluster: 'gantt', service: 'gantt-exporter', desiredCount: 10) }"
               + " catch (e) { failures << e.message }",
@@ -70,14 +72,25 @@ class SecretsVarsIT {
           "try { ecsDeployService(credentialsFileId: 'aws-file', profile: 'opensourceapi', region: '"
               + MotoServer.REGION + "', verbose: 2, cluster: 'gantt', service: 'gantt-exporter', taskDefinition:"
               + " 'no-such-family') } catch (e) { failures << e.message }",
-          "return [img, td, svc, promoted, scaled, failures]");
+          "try { ecsRunTask(credentialsFileId: 'aws-file', profile: 'opensourceapi', region: '" + MotoServer.REGION
+              + "', verbose: 2, cluster: 'gantt', service: 'gantt-exporter', container: 'web', command: 'migrate') }"
+              + " catch (e) { failures << e.message }",
+          "try { ecsRunTask(" + access + ", cluster: 'gantt', service: 'gantt-exporter', timeout: '2s') }"
+              + " catch (e) { failures << e.message }",
+          "return [img, td, svc, promoted, scaled, ran, failures]");
       Object result = h.run(script);
       List<?> results = (List<?>) result;
-      assertEquals(3, ((List<?>) results.get(5)).size(), "three failures: " + results.get(5));
+      List<?> failures = (List<?>) results.get(6);
+      assertEquals(5, failures.size(), "five failures: " + failures);
+      assertTrue(String.valueOf(failures.get(3)).startsWith("ecsRunTask failed: ")
+          && String.valueOf(failures.get(3)).contains("has no container 'web'"), String.valueOf(failures));
+      assertTrue(String.valueOf(failures.get(4)).contains("did not stop within 2s"), String.valueOf(failures));
+      assertTrue(String.valueOf(((Map<?, ?>) results.get(5)).get("taskArn")).contains(":task/"),
+          "ecsRunTask started a task: " + results.get(5));
 
       Map<String, String> texts = new LinkedHashMap<>();
       List<String> scripts = h.shScripts();
-      assertTrue(scripts.size() >= 8, "the vars ran sh " + scripts.size() + " times");
+      assertTrue(scripts.size() >= 11, "the vars ran sh " + scripts.size() + " times");
       for (int i = 0; i < scripts.size(); i++) {
         texts.put("sh script " + i, scripts.get(i));
       }
@@ -94,7 +107,7 @@ class SecretsVarsIT {
         }
       }
       System.out.println("sh calls: " + scripts.size() + ", build log: " + String.join("\n", h.log).length()
-          + " chars, failures: " + results.get(5));
+          + " chars, failures: " + failures);
     }
   }
 }

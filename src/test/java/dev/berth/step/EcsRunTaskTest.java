@@ -189,6 +189,17 @@ class EcsRunTaskTest {
   }
 
   @Test
+  void requestToString_whenEnvironmentHasValues_namesTheVariablesOnly() {
+    EcsRunTask.Request r = new EcsRunTask.Request("gantt", "gantt-exporter", null, List.of(), List.of(), null,
+        "migrate", List.of("npm", "run", "migrate"), Map.of("DB_PASSWORD", "SENTINELrequestEnv0001"), null, true,
+        null, 20);
+    String text = r.toString();
+    assertTrue(!text.contains("SENTINELrequestEnv0001"), text);
+    assertTrue(text.contains("environment=[DB_PASSWORD] (values not shown)") && text.contains("cluster=gantt")
+        && text.contains("command=[npm, run, migrate]"), text);
+  }
+
+  @Test
   void run_withoutWait_returnsOnceStartedAndReadsNoLogs() throws InterruptedException {
     Recorded aws = new Recorded("migrate");
     EcsRunTask.Result r = aws.step().run(migrate(false, null));
