@@ -271,11 +271,12 @@ class SecretsIT {
       group = aws.ec2().createSecurityGroup(r -> r.vpcId(vpc).groupName("leak-tasks").description("tasks"))
           .groupId();
       aws.ecs().createCluster(r -> r.clusterName("leakrun"));
-      // the task definition names both planted secrets (valueFrom): berth must run it without reading them
+      // the task definition names both planted secrets (valueFrom): berth must run it without reading them; a
+      // container memory limit, as moto's RunTask fails without one
       aws.ecs().registerTaskDefinition(r -> r.family("leak-migrate").networkMode("awsvpc").cpu("256").memory("512")
           .requiresCompatibilitiesWithStrings("FARGATE")
           .executionRoleArn("arn:aws:iam::" + MotoServer.ACCOUNT + ":role/ecsTaskExecutionRole")
-          .containerDefinitions(c -> c.name("migrate").image("node:20").essential(true).secrets(
+          .containerDefinitions(c -> c.name("migrate").image("node:20").memory(512).essential(true).secrets(
               sec -> sec.name("DB_PASSWORD").valueFrom(secretArn), sec -> sec.name("API_KEY").valueFrom(parameterArn))));
       aws.ecs().createService(r -> r.cluster("leakrun").serviceName("app").taskDefinition("leak-migrate")
           .desiredCount(1).launchType("FARGATE").networkConfiguration(n -> n.awsvpcConfiguration(a -> a

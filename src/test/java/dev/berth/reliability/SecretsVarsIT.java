@@ -54,6 +54,8 @@ class SecretsVarsIT {
               + Flow.SOURCE_IMAGE + ":1.0', tag: ['v1'])",
           "def td = ecsRegisterTask(" + access + ", family: 'gantt-exporter-ecs-task', containerName: "
               + "'gantt-exporter-container', image: img.image, cpu: '1024', memory: '4096', port: ['80/tcp'], "
+              // a container memory limit: moto's RunTask (ecsRunTask below) fails without one
+              + "containerMemory: 4096, "
               + "secret: ['DB_PASSWORD=arn:aws:secretsmanager:us-east-2:123456789012:secret:db-AbCdEf'])",
           "def svc = ecsDeployService(" + access + ", cluster: 'gantt', service: 'gantt-exporter', taskDefinition: "
               + "td.taskDefinitionArn, desiredCount: 2, vpcId: '" + flow.vpc + "', subnets: ['" + flow.subnetA
