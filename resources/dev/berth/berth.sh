@@ -106,7 +106,7 @@ find_java() { # sets java_bin and java_version: the newest java among JAVA_HOME,
       /*) fj_path=$fj ;; # a path (most candidates): no lookup
       *) fj_path=$(command -v "$fj" 2>/dev/null) || continue ;;
     esac
-    [ -f "$fj_path" ] && [ -x "$fj_path" ] || continue
+    if [ ! -f "$fj_path" ] || [ ! -x "$fj_path" ]; then continue; fi
     fj_real=$(readlink -f "$fj_path" 2>/dev/null) || fj_real=$fj_path
     case $fj_seen in *" $fj_real "*) continue ;; esac
     fj_seen="$fj_seen$fj_real "
