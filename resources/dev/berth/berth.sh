@@ -73,18 +73,25 @@ if [ -n "${BERTH_ARGC:-}" ]; then
 fi
 
 # --- java: BERTH_JAVA, else the newest one found ------------------------------------------------------------------
-java_major() { # JAVA: its major version (17, 25), from the JDK's release file (no JVM started), else from -version;
-  # nothing when neither says
-  jm_path=$(command -v "$1" 2>/dev/null) || return 0
-  jm_real=$(readlink -f "$jm_path" 2>/dev/null) || jm_real=$jm_path
-  jm_home=${jm_real%/bin/java}
-  if [ "$jm_home" != "$jm_real" ] && [ -f "$jm_home/release" ]; then
-    jm_v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$jm_home/release" | head -n 1)
+java_version_of() { # PATH REAL: sets jm_v to the major version (17, 25) of the java at PATH (REAL: its real path),
+  # from the JDK's release file (no JVM started), else from -version; empty when neither says. No subshell and no
+  # other program for a JDK with a release file: this runs for every JDK found, before every step.
+  jm_v=
+  jm_home=${2%/bin/java}
+  if [ "$jm_home" != "$2" ] && [ -f "$jm_home/release" ]; then
+    while IFS= read -r jm_line || [ -n "$jm_line" ]; do
+      case $jm_line in JAVA_VERSION=*) jm_v=${jm_line#JAVA_VERSION=}; jm_v=${jm_v#\"}; jm_v=${jm_v%%\"*}; break ;; esac
+    done <"$jm_home/release"
   else
-    jm_v=$("$jm_path" -version 2>&1 | awk -F'"' '/version "/ { print $2; exit }') || jm_v=
+    jm_v=$("$1" -version 2>&1 | awk -F'"' '/version "/ { print $2; exit }') || jm_v=
   fi
   case $jm_v in 1.*) jm_v=${jm_v#1.} ;; esac
   jm_v=${jm_v%%[!0-9]*}
+}
+java_major() { # JAVA: prints its major version (see java_version_of)
+  jm_path=$(command -v "$1" 2>/dev/null) || return 0
+  jm_real=$(readlink -f "$jm_path" 2>/dev/null) || jm_real=$jm_path
+  java_version_of "$jm_path" "$jm_real"
   printf '%s' "$jm_v"
 }
 
@@ -95,13 +102,16 @@ find_java() { # sets java_bin and java_version: the newest java among JAVA_HOME,
         $(env | awk -F= '/^JAVA_HOME_[0-9]+_[A-Z0-9]+=/ { print substr($0, index($0, "=") + 1) "/bin/java" }') \
       /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /opt/java/*/bin/java /opt/hostedtoolcache/Java_*/*/*/bin/java \
       /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
-    fj_path=$(command -v "$fj" 2>/dev/null) || continue
-    [ -x "$fj_path" ] || continue
+    case $fj in
+      /*) fj_path=$fj ;; # a path (most candidates): no lookup
+      *) fj_path=$(command -v "$fj" 2>/dev/null) || continue ;;
+    esac
+    if [ ! -f "$fj_path" ] || [ ! -x "$fj_path" ]; then continue; fi
     fj_real=$(readlink -f "$fj_path" 2>/dev/null) || fj_real=$fj_path
     case $fj_seen in *" $fj_real "*) continue ;; esac
     fj_seen="$fj_seen$fj_real "
-    fj_v=$(java_major "$fj_path")
-    [ -n "$fj_v" ] || fj_v=0
+    java_version_of "$fj_path" "$fj_real"
+    fj_v=${jm_v:-0}
     if [ -z "$java_bin" ] || [ "$fj_v" -gt "$java_version" ]; then
       java_bin=$fj_path java_version=$fj_v
     fi
@@ -378,7 +388,9 @@ case ${1:-} in
   # -Xms16m -Xmx256m: a small first heap is touched less (peak RSS of a deploy with an ALB: 143 -> 127 MB on Java
   # 25); the ecs-* steps hold a few MB of JSON at most
   ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m" ;;
-  *) default_opts="-XX:+UseSerialGC" ;;
+  ecr-push) default_opts="-XX:+UseSerialGC" ;;
+  # --version, --help: a fraction of a second, where C2's compilations only compete for the CPU
+  *) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
 esac
 java_opts=${BERTH_JAVA_OPTS-$default_opts}
 cds_mode=${BERTH_CDS:-auto}

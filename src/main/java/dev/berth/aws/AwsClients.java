@@ -223,7 +223,9 @@ public final class AwsClients implements AutoCloseable {
           UrlConnectionHttpClient.Builder builder = UrlConnectionHttpClient.builder()
               .connectionTimeout(connectTimeout)
               .socketTimeout(settings.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT
-                  : settings.attemptTimeout());
+                  : settings.attemptTimeout())
+              // the default trust store, loaded at the first TLS handshake rather than here (LazyTrustManager)
+              .tlsTrustManagersProvider(LazyTrustManager::defaults);
           if (proxy != null) {
             builder.proxyConfiguration(proxy);
           }

@@ -353,9 +353,9 @@ public final class RegistryClient {
       int again = status(c);
       if (again == 401 || again == 403) {
         drain(c);
-        throw BerthException.access("registry " + base + " refused " + method + " " + uri.getPath() + " (HTTP "
-            + again + "): " + (credentials.get() == null ? "no credentials were given"
-            : "the credentials were not accepted"), null);
+        throw BerthException.access(namingAction("registry " + base + " refused " + method + " " + uri.getPath()
+            + " (HTTP " + again + "): " + (credentials.get() == null ? "no credentials were given"
+            : "the credentials were not accepted"), method, uri.getPath(), again), null);
       }
     }
     return handler.handle(c);
@@ -497,6 +497,45 @@ public final class RegistryClient {
     return this;
   }
 
+  private volatile boolean ecr;
+
+  /**
+   * Declares the registry to be ECR's: a refused request (403) names the IAM action ECR checks for it. ECR's
+   * own refusal usually says it ("denied: User: ... is not authorized to perform: ecr:InitiateLayerUpload ..."),
+   * but a refused HEAD has no body to say anything.
+   */
+  public RegistryClient namingEcrActions() {
+    ecr = true;
+    return this;
+  }
+
+  /**
+   * The IAM action ECR checks for a registry API request (ECR user guide, "Amazon ECR registry API" and the
+   * push/pull permissions of "Private repository policies"), or null for the version check {@code /v2/}.
+   */
+  public static String ecrAction(String method, String path) {
+    String p = path.replaceAll("\\?.*", "");
+    if (p.contains("/manifests/")) {
+      return method.equals("PUT") ? "ecr:PutImage" : "ecr:BatchGetImage";
+    }
+    if (p.contains("/blobs/uploads")) {
+      return switch (method) {
+        case "PATCH" -> "ecr:UploadLayerPart";
+        case "PUT" -> "ecr:CompleteLayerUpload";
+        default -> "ecr:InitiateLayerUpload";
+      };
+    }
+    if (p.contains("/blobs/")) {
+      return method.equals("HEAD") ? "ecr:BatchCheckLayerAvailability" : "ecr:GetDownloadUrlForLayer";
+    }
+    return null;
+  }
+
+  private String namingAction(String message, String method, String path, int status) {
+    String action = ecr && status == 403 ? ecrAction(method, path) : null;
+    return action == null || message.contains(action) ? message : message + " (IAM action " + action + ")";
+  }
+
   /** The Authorization header for a request, as the registry's challenge asked for. */
   private String authorization(String scope) throws IOException {
     String s = scheme;
@@ -603,7 +642,7 @@ public final class RegistryClient {
     String detail = errorDetail(body);
     String message = what + " at " + base + " failed: HTTP " + status + (detail.isEmpty() ? "" : ": " + detail);
     if (status == 401 || status == 403) {
-      throw BerthException.access(message, null);
+      throw BerthException.access(namingAction(message, c.getRequestMethod(), c.getURL().getPath(), status), null);
     }
     if (status >= 500 || status == 429) {
       long retryAfter = -1;

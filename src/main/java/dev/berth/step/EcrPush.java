@@ -544,7 +544,8 @@ public final class EcrPush {
 
   private RegistryClient targetClient(URI endpoint, String host, RegistryCredentials.Source auth) {
     URI base = endpoint != null ? endpoint : URI.create("https://" + host);
-    return new RegistryClient(base, auth, RegistryClient.Settings.defaults(), sleeper).assumingBasicAuth();
+    return new RegistryClient(base, auth, RegistryClient.Settings.defaults(), sleeper).assumingBasicAuth()
+        .namingEcrActions();
   }
 
   private RegistryClient sourceClient(Request request, ImageReference ref) {

@@ -15,11 +15,27 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 
 /**
- * pom.xml compiles picocli from its published sources jar for Java 17 and leaves the released jar's classes
+ * The shaded jar's start-up parts. pom.xml compiles picocli from its published sources jar for Java 17 and leaves the released jar's classes
  * (class-file version 49, which no class-data archive or ahead-of-time cache can hold) out of the shaded jar.
  * Checks the jar that the launcher, the Jenkins library and the Action run.
  */
 class PicocliFromSourcesIT {
+  @Test
+  void version_fromTheJarsManifest_isTheSameLineAsMainPrints() throws IOException {
+    String line = "berth " + Main.version() + "\n";
+    assertTrue(!Main.version().equals("unknown"), "version.properties has no version");
+    for (String flag : new String[] {"--version", "-V"}) {
+      dev.berth.testbed.Berth.Run run = dev.berth.testbed.Berth.subprocess(java.util.Map.of(), flag);
+      assertEquals(0, run.exitCode(), run.stderr());
+      assertEquals(line, run.stdout());
+    }
+    try (java.util.jar.JarFile z = new java.util.jar.JarFile(jar().toFile())) {
+      java.util.jar.Attributes main = z.getManifest().getMainAttributes();
+      assertEquals("dev.berth.cli.Entry", main.getValue("Main-Class"));
+      assertEquals(Main.version(), main.getValue("Implementation-Version"));
+    }
+  }
+
   private static Path jar() {
     String p = System.getProperty("berth.jar");
     return p != null ? Path.of(p) : Path.of("target", "berth.jar");

@@ -50,21 +50,8 @@ class IamPolicyIT {
     if (p.equals("/v2/") || p.equals("/v2")) {
       return "ecr:GetAuthorizationToken";
     }
-    if (p.contains("/manifests/")) {
-      return e.method().equals("PUT") ? "ecr:PutImage" : "ecr:BatchGetImage";
-    }
-    if (p.contains("/blobs/uploads")) {
-      return switch (e.method()) {
-        case "POST" -> "ecr:InitiateLayerUpload";
-        case "PATCH" -> "ecr:UploadLayerPart";
-        case "PUT" -> "ecr:CompleteLayerUpload";
-        default -> "ecr:InitiateLayerUpload";
-      };
-    }
-    if (p.contains("/blobs/")) {
-      return e.method().equals("HEAD") ? "ecr:BatchCheckLayerAvailability" : "ecr:GetDownloadUrlForLayer";
-    }
-    return "ecr:unknown " + e.method() + " " + p;
+    String action = dev.berth.image.RegistryClient.ecrAction(e.method(), p);
+    return action != null ? action : "ecr:unknown " + e.method() + " " + p;
   }
 
   @Test
