@@ -404,12 +404,16 @@ case ${1:-} in
   *) cds_mode=off ;; # --help, --version, --print-jar: nothing worth caching
 esac
 cds_opts='' cds_dump='' cds_file='' cds_kind=''
-file_id() { # PATH: size and modification time, following links
-  stat -L -c '%s %Y' "$1" 2>/dev/null || stat -L -f '%z %m' "$1" 2>/dev/null || ls -lLn "$1" 2>/dev/null
+file_id() { # PATH...: size and modification time of each, one line each, following links (one program for all)
+  stat -L -c '%s %Y' "$@" 2>/dev/null || stat -L -f '%z %m' "$@" 2>/dev/null || ls -lLn "$@" 2>/dev/null
 }
 if [ "$cds_mode" != off ]; then
-  java_path=$(command -v "$java_bin")
-  [ -n "$java_version" ] || java_version=$(java_major "$java_path")
+  case $java_bin in /*) java_path=$java_bin ;; *) java_path=$(command -v "$java_bin") ;; esac
+  if [ -z "$java_version" ]; then # BERTH_JAVA: its version, without a subshell for the release file
+    jm_real=$(readlink -f "$java_path" 2>/dev/null) || jm_real=$java_path
+    java_version_of "$java_path" "$jm_real"
+    java_version=$jm_v
+  fi
   # Java 25+ (JEP 483, 514, 515): an ahead-of-time cache holds the step's classes loaded and linked, and the
   # method profiles of its run; before 25, a dynamic class-data archive holds the classes parsed and verified.
   # Both are recorded on the step's first successful run and used by every later one.
@@ -417,8 +421,11 @@ if [ "$cds_mode" != off ]; then
   # a cache fits one jar and one java exactly; a new jar or JDK gets a new cache (the JVM checks it too).
   # STEP-WHERE-WHAT.jsa|.aot: WHERE hashes the jar's and java's paths, WHAT their sizes and times; recording a
   # new cache removes the older ones of the same WHERE (a rebuilt or upgraded jar at the same path)
-  cds_where=$(printf '%s\n' "$jar" "$java_path" | cksum | cut -d' ' -f1)
-  cds_what=$(printf '%s\n' "$(file_id "$jar")" "$(file_id "$java_path")" | cksum | cut -d' ' -f1)
+  # (this runs before every step: few programs, no cut)
+  cds_where=$(printf '%s\n' "$jar" "$java_path" | cksum)
+  cds_where=${cds_where%% *}
+  cds_what=$(file_id "$jar" "$java_path" | cksum)
+  cds_what=${cds_what%% *}
   cds_dir=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}/cds
   cds_key=$cds_where-$cds_what
   cds_file=$cds_dir/$1-$cds_key.$cds_kind

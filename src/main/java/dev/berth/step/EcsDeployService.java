@@ -864,7 +864,7 @@ public final class EcsDeployService {
     Service before = p.service;
     Service after = partial.after != null ? partial.after : before;
     String deploymentId = partial.deploymentId != null ? partial.deploymentId : primaryId(after);
-    if (partial.after == null) {
+    if (partial.after == null && plan.changes().stream().noneMatch(c -> c.resource().equals("ecs:service"))) {
       progress.info("service " + r.service() + " already matches: nothing to change, no new deployment");
     }
     partial.serviceArn = after.serviceArn();

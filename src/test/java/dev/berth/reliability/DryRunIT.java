@@ -245,14 +245,21 @@ class DryRunIT {
       assertTrue(again.run().stderr().contains("plan (dry run, nothing was changed): no changes"),
           again.run().stderr());
 
-      // an update: old -> new for each changed field, only the resources that change
-      String[] update = Flow.with(Flow.with(Flow.with(flow.deploy(), "--desired-count", "3"),
-          "--health-check-grace-period", "90"), "--cpu-target", "50");
+      // an update: old -> new for each changed field, only the resources that change; a berth-* policy whose
+      // target is no longer given is deleted
+      String[] update = Flow.with(Flow.with(Flow.with(Flow.with(Flow.with(Flow.without(flow.deploy(),
+          "--memory-target", true), "--desired-count", "3"), "--health-check-grace-period", "90"), "--cpu-target",
+          "50"), "--health-check-path", "/health"), "--deregistration-delay", "10");
       Dry changed = dry(flow, registry, 0, update);
-      assertEquals(List.of("update ecs:service " + Flow.CLUSTER + "/" + Flow.SERVICE,
-          "update application-autoscaling:scaling-policy berth-cpu"), changed.changes());
-      assertEquals(List.of("desiredCount: 2 -> 3", "healthCheckGracePeriodSeconds: 60 -> 90"), changed.fields(0));
-      assertEquals(List.of("targetValue: 60.0 -> 50.0"), changed.fields(1));
+      assertEquals(List.of("update elasticloadbalancing:target-group " + names.get(4),
+          "update ecs:service " + Flow.CLUSTER + "/" + Flow.SERVICE,
+          "update application-autoscaling:scaling-policy berth-cpu",
+          "delete application-autoscaling:scaling-policy berth-memory"), changed.changes());
+      assertEquals(List.of("healthCheckPath: / -> /health", "deregistrationDelay: 30 -> 10"), changed.fields(0));
+      assertEquals(List.of("desiredCount: 2 -> 3", "healthCheckGracePeriodSeconds: 60 -> 90"), changed.fields(1));
+      assertEquals(List.of("targetValue: 60.0 -> 50.0"), changed.fields(2));
+      assertTrue(changed.run().stderr().contains("  - delete application-autoscaling:scaling-policy berth-memory"),
+          changed.run().stderr());
       assertTrue(changed.run().stderr().contains("      desiredCount: 2 -> 3"), changed.run().stderr());
       JsonNode updated = ok(flow.inProcess(Map.of(), Flow.with(update, "--timeout", "60s")));
       assertEquals(changed.json().get("changes"), updated.get("changes"), "the real update made the planned changes");

@@ -31,12 +31,19 @@ import org.junit.jupiter.api.Test;
 /**
  * IAM as moto enforces it: after {@code POST /moto-api/reset-auth 0} (what {@code INITIAL_NO_AUTH_ACTION_COUNT}
  * sets at start-up) every request's SigV4 signature is verified and its action checked against the caller's
- * IAM policies. The story runs with the keys of a user that holds exactly docs/iam/flow.json, and each step
- * with its own docs/iam policy; without an action the step calls, the step exits 4 naming that action.
+ * IAM policies. The story runs with the keys of a user that holds exactly docs/iam/flow.json. Then each kind of
+ * run of each step ({@link #everyActionMatters}) runs once with the step's own docs/iam policy, and once more
+ * per action that run called (its BERTH_API_LOG, plus the registry requests for ecr-push) with the policy minus
+ * that action: exit 4, the error naming the action, or the degraded behaviour docs/iam/README.md documents for
+ * an optional action. One moto for all; the user's policy is swapped between runs, and each run meets the
+ * state it needs (names of its own, or the state put back).
  *
  * <p>moto evaluates actions only: "TODO add support for the Resource and Condition parts of IAM policies"
  * (moto/iam/access_control.py). So the statements scoped to a resource or a condition (the execution role's,
  * iam:PassRole) are given to moto with {@code Resource "*"} and no condition; their scoping is AWS's to check.
+ * moto's refusal body ({@code <ErrorResponse><Errors><Error>}) is not a shape the SDK reads, so the SDK sees a
+ * bare 403: the action named in the error is berth's own naming (ApiCallLog), as for EC2's refusals that do not
+ * name it.
  */
 class IamEnforcedIT {
   static MotoServer moto;
