@@ -1,5 +1,7 @@
 package dev.berth.aws;
 
+import dev.berth.report.IamRefusals;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,21 +112,15 @@ public final class ApiCallLog implements ExecutionInterceptor {
    */
   static AwsServiceException namingAction(AwsServiceException e, String action) {
     AwsErrorDetails details = e.awsErrorDetails();
-    String code = details == null ? null : details.errorCode();
-    boolean permission = code == null || code.isBlank() ? e.statusCode() == 403 : PERMISSION_CODES.contains(code);
     String message = details == null ? null : details.errorMessage();
-    if (!permission || (message != null && message.contains(action))) {
+    if (!IamRefusals.isPermissionRefusal(details == null ? null : details.errorCode(), e.statusCode())
+        || (message != null && message.contains(action))) {
       return e;
     }
-    String named = (message == null || message.isBlank() ? "access denied" : message.strip())
-        + " (IAM action " + action + ")";
     AwsErrorDetails.Builder b = details == null ? AwsErrorDetails.builder() : details.toBuilder();
-    return (AwsServiceException) e.toBuilder().awsErrorDetails(b.errorMessage(named).build()).build();
+    return (AwsServiceException) e.toBuilder()
+        .awsErrorDetails(b.errorMessage(IamRefusals.naming(message, action)).build()).build();
   }
-
-  /** The error codes of a refused permission (as opposed to refused credentials). */
-  static final java.util.Set<String> PERMISSION_CODES = java.util.Set.of("AccessDenied", "AccessDeniedException",
-      "UnauthorizedOperation", "AuthorizationError");
 
   public List<String> calls() {
     return List.copyOf(calls);

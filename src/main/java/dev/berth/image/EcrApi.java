@@ -2,6 +2,7 @@ package dev.berth.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
+import dev.berth.report.IamRefusals;
 import dev.berth.report.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,8 +73,6 @@ public final class EcrApi {
       "UnrecognizedClientException", "InvalidSignatureException", "SignatureDoesNotMatch", "ExpiredTokenException",
       "ExpiredToken", "MissingAuthenticationTokenException", "IncompleteSignature", "InvalidClientTokenId",
       "UnauthorizedOperation", "RequestExpired");
-  private static final Set<String> PERMISSION_CODES = Set.of("AccessDeniedException", "AccessDenied",
-      "UnauthorizedOperation");
   private static final Set<String> RETRY_CODES = Set.of("ThrottlingException", "Throttling",
       "TooManyRequestsException", "RequestLimitExceeded", "ServiceUnavailable", "ServerException",
       "InternalFailure");
@@ -261,11 +260,8 @@ public final class EcrApi {
       }
     }
     Outcome outcome = ACCESS_CODES.contains(code) || status == 401 || status == 403 ? Outcome.ACCESS : Outcome.FAILED;
-    String action = "ecr:" + operation;
-    boolean permission = code.isEmpty() ? status == 403 : PERMISSION_CODES.contains(code);
-    if (permission && !message.contains(action)) {
-      // as the SDK calls' refusals do (ApiCallLog): the IAM action the caller lacks, when AWS's words omit it
-      message = (message.isBlank() ? "access denied" : message.strip()) + " (IAM action " + action + ")";
+    if (IamRefusals.isPermissionRefusal(code, status)) {
+      message = IamRefusals.naming(message, "ecr:" + operation);
     }
     throw new ServiceError(outcome, "ECR " + operation + " failed: " + (code.isEmpty() ? "" : code + ": ") + message
         + " (HTTP " + status + ")", code, status);

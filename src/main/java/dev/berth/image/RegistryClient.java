@@ -2,6 +2,7 @@ package dev.berth.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.BerthException;
+import dev.berth.report.IamRefusals;
 import dev.berth.report.ImageReference;
 import dev.berth.report.Outcome;
 import dev.berth.report.SecretMasker;
@@ -533,7 +534,7 @@ public final class RegistryClient {
 
   private String namingAction(String message, String method, String path, int status) {
     String action = ecr && status == 403 ? ecrAction(method, path) : null;
-    return action == null || message.contains(action) ? message : message + " (IAM action " + action + ")";
+    return action == null ? message : IamRefusals.naming(message, action);
   }
 
   /** The Authorization header for a request, as the registry's challenge asked for. */
