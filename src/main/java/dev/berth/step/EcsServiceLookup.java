@@ -33,7 +33,17 @@ final class EcsServiceLookup {
     }
   }
 
+  /**
+   * One call when both exist (DescribeServices: the service names its cluster's ARN); DescribeClusters only
+   * when the service is not found, to say whether the cluster or the service is missing.
+   */
   static Found find(EcsClient ecs, String cluster, String service) {
+    Service found = describe(ecs, cluster, service);
+    if (found != null && found.clusterArn() != null && found.clusterArn().contains("/")) {
+      String arn = found.clusterArn();
+      return new Found(Cluster.builder().clusterArn(arn).clusterName(arn.substring(arn.lastIndexOf('/') + 1))
+          .status("ACTIVE").build(), found);
+    }
     DescribeClustersResponse clusters;
     try {
       clusters = ecs.describeClusters(b -> b.clusters(cluster));
@@ -45,7 +55,8 @@ final class EcsServiceLookup {
       throw new InvalidInputException("--cluster", "cluster '" + cluster + "' not found (no ACTIVE cluster of that "
           + "name or ARN in this account and region)");
     }
-    Service s = describe(ecs, c.clusterArn(), service);
+    // the cluster exists: DescribeServices above already asked it for the service
+    Service s = found;
     if (s == null) {
       throw new InvalidInputException("--service", "service '" + service + "' not found in cluster '"
           + c.clusterName() + "' (no ACTIVE service of that name or ARN)");

@@ -90,6 +90,11 @@ class IamPolicyIT {
 
       step(flow, 0, flow.scale(3));
       step(flow, 0, concat(flow.scale(5), "--autoscaling-min", "2", "--autoscaling-max", "6"));
+      // a service that is not there: DescribeClusters tells a missing cluster from a missing service (exit 3)
+      step(flow, 3, "ecs-scale", "--cluster", Flow.CLUSTER, "--service", "no-such-service", "--desired-count", "1");
+      step(flow, 3, "ecs-force-redeploy", "--cluster", "no-such-cluster", "--service", Flow.SERVICE);
+      step(flow, 3, "ecs-run-task", "--cluster", Flow.CLUSTER, "--service", "no-such-service", "--command", "true",
+          "--no-wait");
 
       step(flow, 0, flow.redeploy());
       step(flow, 0, flow.redeploy("--image", Flow.CONTAINER + "=" + pushed2.get("image").asText()));

@@ -25,6 +25,19 @@ class DurationsTest {
   }
 
   @Test
+  void parse_whenWholeAndFractionalPartsMixOrOverflowALong_isExactOrSaysTooLong() {
+    assertEquals(Duration.ofMillis(3_601_500), Durations.parse("1h1.5s"));
+    assertEquals(Duration.ofMillis(3_601_500), Durations.parse("1.5s1h"));
+    assertEquals(Duration.ofNanos(Long.MAX_VALUE / 1_000_000 * 1_000_000),
+        Durations.parse((Long.MAX_VALUE / 1_000_000) + "ms"));
+    for (String huge : new String[] {"2562048h", "9223372036855ms", "999999999999999999h", "1" + "0".repeat(30) + "s",
+        "2562047h2562047h"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(huge), huge);
+      assertEquals("'" + huge + "' is too long a duration", e.getMessage());
+    }
+  }
+
+  @Test
   void parse_whenNotADuration_saysSoWithExamples() {
     for (String bad : new String[] {"", " ", "5parsecs", "1h30", "s", "1.s", "-5s", "1e3s", "5 m", "PTXS", "1.5"}) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(bad), bad);
