@@ -58,7 +58,7 @@ public final class Main implements Runnable {
       System.out.println("berth " + version());
       System.exit(0);
     }
-    Warmup.start(args.length > 0 ? args[0] : null);
+    Warmup.start(args.length > 0 ? STEPS.get(args[0]) : null);
     int code = run(args, System.getenv(), System.out, System.err);
     System.exit(code);
   }

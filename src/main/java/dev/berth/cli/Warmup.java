@@ -1,40 +1,54 @@
 package dev.berth.cli;
 
 /**
- * Start-up work of an {@code ecs-*} or {@code ecr-push} step that does not depend on its options, started on a
- * second thread while the main thread parses the command line and builds the AWS client. Each item is set-up
- * that the step would otherwise run on the main thread later: the JCA providers behind the HTTP client's
- * {@code SSLContext.getInstance("TLS")} and the request signer's HMAC-SHA256 and SHA-256; {@code BigDecimal}'s
- * constants (the SDK's JSON parser needs them for the first answer); the AWS SDK's endpoint metadata of all its
- * services (the client builder's signing region reads it); berth's {@code Json} with Jackson's
- * {@code ObjectMapper}, whose date format loads the time-zone and calendar data. Class initialisation is
- * thread-safe: when the main thread needs one of these first or meanwhile, it waits for that set-up or does it
- * itself, so a step's result cannot differ, only its wall time, on a machine with a second core free. Nothing
- * here reads the environment, the network or the user's files.
+ * Start-up work of a step that does not depend on its options, started on a second thread while the main thread
+ * parses the command line and builds the AWS client. Each item is set-up that the step would otherwise run on the
+ * main thread later, in about the order the main thread needs them: the annotations of the step's options
+ * (picocli reads them first); berth's {@code Json} with Jackson's {@code ObjectMapper}, whose date format loads
+ * the time-zone and calendar data (and, for {@code ecs-register-task}, the SDK shapes its file is checked
+ * against); the JCA providers behind the HTTP client's {@code SSLContext.getInstance("TLS")} and the request
+ * signer's HMAC-SHA256 and SHA-256; {@code BigDecimal}'s constants (the SDK's JSON parser needs them for the first
+ * answer); the AWS SDK's endpoint metadata of all its services (the client builder's signing region reads it)
+ * and the JSON protocol's unmarshallers. Class initialisation is thread-safe: when the main thread needs one of
+ * these first or meanwhile, it waits for that set-up or does it itself, so a step's result cannot differ, only
+ * its wall time, on a machine with a second core free. Nothing here reads the environment, the network or the
+ * user's files.
  */
 final class Warmup {
   private static final String[] CLASSES = {
       // BigDecimal's constants: the SDK's JSON parser sets up its own from them before it reads the first answer
       "java.math.BigDecimal",
       "software.amazon.awssdk.regions.internal.MetadataLoader",
-      // berth's result rendering: Jackson's ObjectMapper (its date format loads the time-zone and calendar data)
-      "dev.berth.report.Json",
   };
+
+  static final String UNMARSHALLER = "software.amazon.awssdk.protocols.json.internal.unmarshall."
+      + "JsonProtocolUnmarshaller";
 
   private Warmup() {}
 
-  /** Starts the warm-up on a daemon thread (it never delays the JVM's exit) when STEP is one that pays for it. */
-  static void start(String step) {
-    if (step == null || !(step.startsWith("ecs-") || step.equals("ecr-push"))) {
+  /**
+   * Starts the warm-up on a daemon thread (it never delays the JVM's exit) for a step's COMMAND class; null (no
+   * step named first) starts nothing.
+   */
+  static void start(Class<?> command) {
+    if (command == null) {
       return;
     }
-    Thread t = new Thread(Warmup::run, "berth-warmup");
+    Thread t = new Thread(() -> run(command), "berth-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.NORM_PRIORITY - 1);
     t.start();
   }
 
-  static void run() {
+  static void run(Class<?> command) {
+    annotations(command, new java.util.HashSet<>());
+    ClassLoader loader = Warmup.class.getClassLoader();
+    // berth's JSON first: ecs-register-task reads its task definition with it right after the options
+    initialize(loader, "dev.berth.report.Json");
+    if (command == EcsRegisterTaskCommand.class) {
+      // the task definition's SDK shapes, against which the file is checked field by field
+      initialize(loader, "dev.berth.taskdef.SdkJson");
+    }
     try {
       javax.net.ssl.SSLContext.getInstance("TLS");
       // the request signer's first HMAC-SHA256 and SHA-256 (the JCA provider's set-up)
@@ -43,12 +57,46 @@ final class Warmup {
     } catch (Throwable e) {
       // the HTTP client and the signer report the same problem on the main thread
     }
-    ClassLoader loader = Warmup.class.getClassLoader();
     for (String name : CLASSES) {
+      initialize(loader, name);
+    }
+    try {
+      // the unmarshallers every JSON-protocol client (ECS, Application Auto Scaling, CloudWatch Logs) shares, set
+      // up once per process by the first client; an SDK-internal method, hence by name: when a later SDK drops
+      // it, this is skipped and the first client sets them up as before
+      Class.forName(UNMARSHALLER, true, loader).getMethod("defaultProtocolUnmarshallDependencies").invoke(null);
+    } catch (Throwable e) {
+      // see above
+    }
+  }
+
+  private static void initialize(ClassLoader loader, String name) {
+    try {
+      Class.forName(name, true, loader);
+    } catch (Throwable e) {
+      // a class that cannot be set up fails the same way where the step uses it
+    }
+  }
+
+  /**
+   * Reads the annotations of the command class, its superclasses and the option classes its fields hold
+   * ({@code @Mixin}), leaf first: the JDK parses each member's annotations once and keeps them, and picocli's
+   * option model, built from them on the main thread meanwhile, finds them parsed (its largest start-up cost).
+   */
+  static void annotations(Class<?> type, java.util.Set<Class<?>> seen) {
+    for (Class<?> c = type; c != null && c != Object.class && seen.add(c); c = c.getSuperclass()) {
       try {
-        Class.forName(name, true, loader);
+        c.getAnnotations();
+        for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+          if (f.getDeclaredAnnotations().length > 0 && f.getType().getName().startsWith("dev.berth.")) {
+            annotations(f.getType(), seen);
+          }
+        }
+        for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+          m.getDeclaredAnnotations();
+        }
       } catch (Throwable e) {
-        // a class that cannot be set up fails the same way where the step uses it
+        // picocli reads the same annotations and reports what is wrong with them
       }
     }
   }
