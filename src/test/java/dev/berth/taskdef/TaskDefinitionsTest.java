@@ -379,8 +379,8 @@ class TaskDefinitionsTest {
             + " data=fs-0123456789abcdef0:fsap-0123456789abcdef0",
         "--port http: expected PORT[/tcp|udp], for example 80 or 8125/udp",
         "--port 80/sctp: protocol must be tcp or udp, not sctp",
-        "--env NOVALUE: expected NAME=VALUE",
-        "--secret S=: expected NAME=ARN (an SSM parameter or Secrets Manager ARN)",
+        "--env: the 1st --env is not NAME=VALUE (no '='; the text is not shown)",
+        "--secret: the 1st --secret (S) is not NAME=ARN (nothing after '=')",
         "--mount export-service: expected VOLUME:/container/path[:ro]",
         "--health-check: --health-check-interval/-timeout/-retries/-start-period need a health check command"
             + " (--health-check CMD)"), where(out));
