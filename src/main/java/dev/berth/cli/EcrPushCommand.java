@@ -74,8 +74,8 @@ public class EcrPushCommand extends StepCommand {
   Path buildContext;
 
   @Option(names = "--build-arg", paramLabel = "NAME=VALUE",
-      description = "Value of a Dockerfile ARG; repeat for several; NAME alone takes the value from the "
-          + "environment (default: the ARG's own default).")
+      description = "Value of a Dockerfile ARG; repeat for several, each name once; NAME alone takes the value "
+          + "from the environment (default: the ARG's own default).")
   List<String> buildArgs = new ArrayList<>();
 
   @Option(names = "--tar", paramLabel = "PATH",

@@ -155,7 +155,8 @@ public class EcsDeployServiceCommand extends StepCommand {
   String propagateTags;
 
   @Option(names = "--tag", paramLabel = "KEY=VALUE",
-      description = "Tag of the service (and of the ALB and target group it creates); repeatable (default: none).")
+      description = "Tag of the service (and of the ALB and target group it creates); repeatable, each key once "
+          + "(default: none).")
   String[] tags = new String[0];
 
   @Option(names = "--autoscaling-min", paramLabel = "M",

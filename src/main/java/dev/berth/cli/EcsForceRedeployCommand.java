@@ -27,7 +27,7 @@ public class EcsForceRedeployCommand extends StepCommand {
 
   @Option(names = "--image", paramLabel = "CONTAINER=IMAGE",
       description = "Promote an image: re-render the service's current task definition with this image for the "
-          + "named container, register it (reusing an identical revision) and deploy it. Repeatable "
+          + "named container, register it (reusing an identical revision) and deploy it. Repeatable, each container once "
           + "(default: none, the current task definition is redeployed as it is).")
   String[] images = new String[0];
 

@@ -64,7 +64,7 @@ public class EcsRunTaskCommand extends StepCommand {
   String command;
 
   @Option(names = "--env", paramLabel = "NAME=VALUE",
-      description = "Environment variable for the container (repeatable; added to or replacing the task "
+      description = "Environment variable for the container (repeatable, each name once; added to or replacing the task "
           + "definition's) (default: none).")
   List<String> env = new ArrayList<>();
 
