@@ -465,4 +465,13 @@ class TaskDefinitionsTest {
     assertEquals(List.of("containerDefinitions[0].portMappings[0].hostPort"),
         TaskDefinitions.differences(ValidatorTest.story(), changed));
   }
+
+  @Test
+  void overrides_toString_whenEnvAndSecretsHoldSecrets_showsOnlyTheirCount() {
+    String text = Overrides.builder().family("web").env(List.of("DB_PASSWORD=hunter2-S3cret", "s3cr3t-alone"))
+        .secrets(List.of("TOKEN=arn:aws:ssm:us-east-2:1:parameter/t")).build().toString();
+    assertTrue(text.contains("family=web") && text.contains("env=2 (not shown)")
+        && text.contains("secrets=1 (not shown)"), text);
+    assertFalse(text.contains("hunter2") || text.contains("s3cr3t") || text.contains("DB_PASSWORD"), text);
+  }
 }
