@@ -99,4 +99,25 @@ class NameValueOptionsTest {
         + " after '=')\n  - --image: 'web' is given twice (the 2nd and the 3rd --image)\n  - --image: the 4th"
         + " --image is not CONTAINER=IMAGE (no '='; the text is not shown)", error);
   }
+
+  @Test
+  void anyStep_whenAValueIsSeparatedFromItsNameByASpace_exit2_withoutShowingTheValue() throws IOException {
+    for (String[] args : List.of(
+        new String[] {"ecs-run-task", "--cluster", "gantt", "--service", "web", "--env", "TOKEN", SECRET},
+        new String[] {"ecs-register-task", "--family", "web", "--env=TOKEN", SECRET, "--cpu", "256"},
+        new String[] {"ecr-push", "--repository", "web", "--build-arg", "NPM_TOKEN", SECRET, OTHER})) {
+      List<String> all = new ArrayList<>(List.of(args));
+      all.addAll(List.of("--region", "us-east-2", "--endpoint-url", "http://127.0.0.1:9"));
+      Berth.Run r = Berth.inProcess(Map.of(), all.toArray(String[]::new));
+      assertEquals(ExitCodes.USAGE, r.exitCode(), r.toString());
+      String option = args[0].equals("ecr-push") ? "--build-arg" : "--env";
+      assertTrue(r.stderr().contains("unexpected argument after " + option + "'s value (the text is not shown"),
+          r.toString());
+      assertFalse((r.stdout() + r.stderr()).contains(SECRET) || (r.stdout() + r.stderr()).contains(OTHER),
+          r.toString());
+    }
+    Berth.Run stray = Berth.inProcess(Map.of(), "ecs-scale", "--cluster", "gantt", "--service", "web", "three",
+        "--region", "us-east-2", "--endpoint-url", "http://127.0.0.1:9");
+    assertTrue(stray.stderr().contains("unexpected argument 'three'"), stray.toString());
+  }
 }
