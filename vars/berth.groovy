@@ -353,19 +353,21 @@ String addArguments(List argv, String key, Map spec, Object value) {
     if (value instanceof Map) {
       for (Object e : value.entrySet()) {
         if (!scalar(e.value) || String.valueOf(e.key).isEmpty()) {
-          return "key '" + key + "' takes a map of names to strings, got " + String.valueOf(e.key) + ': ' + describe(e.value)
+          return "key '" + key + "' takes a map of names to strings, got " + (String.valueOf(e.key).isEmpty()
+              ? 'an empty name' : String.valueOf(e.key)) + ': ' + describeHidden(e.value)
         }
         pairs.add(String.valueOf(e.key) + '=' + String.valueOf(e.value))
       }
     } else if (value instanceof Collection || value instanceof Object[]) {
+      // a text here may be a secret value given without its name: its type is shown, never the text
       for (Object item : value) {
         if (!scalar(item) || !String.valueOf(item).contains('=')) {
-          return "key '" + key + "' takes a map, or a list of 'K=V' strings, got an element " + describe(item)
+          return "key '" + key + "' takes a map, or a list of 'K=V' strings, got an element " + describeHidden(item)
         }
         pairs.add(String.valueOf(item))
       }
     } else {
-      return "key '" + key + "' takes a map (" + spec.option + ' K=V), got ' + describe(value)
+      return "key '" + key + "' takes a map (" + spec.option + ' K=V), got ' + describeHidden(value)
     }
     for (Object pair : pairs) {
       argv.add(option + '=' + pair)
@@ -413,6 +415,18 @@ boolean absent(Object value) {
 @NonCPS
 boolean scalar(Object value) {
   return value instanceof CharSequence || value instanceof Number || value instanceof Boolean
+}
+
+/** Like describe, but a text or number is named by its type only: it may be a secret value. */
+@NonCPS
+String describeHidden(Object value) {
+  if (value instanceof CharSequence) {
+    return 'a text (not shown)'
+  }
+  if (value != null && scalar(value)) {
+    return 'a ' + value.getClass().getSimpleName() + ' (not shown)'
+  }
+  return describe(value)
 }
 
 @NonCPS

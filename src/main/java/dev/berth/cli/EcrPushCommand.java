@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.image.DockerfileParser;
 import dev.berth.image.RegistryLogins;
 import dev.berth.image.LocalImages;
 import dev.berth.image.RegistryCredentials;
@@ -7,6 +8,7 @@ import dev.berth.image.Source;
 import dev.berth.report.ImageReference;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
+import dev.berth.report.NameValues;
 import dev.berth.report.SecretMasker;
 import dev.berth.report.Violation;
 import dev.berth.step.EcrPush;
@@ -31,6 +33,10 @@ import picocli.CommandLine.Option;
 public class EcrPushCommand extends StepCommand {
   static final String SOURCE_PASSWORD_ENV = "BERTH_SOURCE_PASSWORD";
   static final String SOURCE_USERNAME_ENV = "BERTH_SOURCE_USERNAME";
+  /** {@code --build-arg NAME=VALUE}, or {@code NAME} alone (its value from the environment). */
+  static final NameValues.Option BUILD_ARG = new NameValues.Option("--build-arg", "NAME=VALUE",
+      DockerfileParser.ARG_NAME, "a Dockerfile ARG name: letters, digits and _, not starting with a digit", true,
+      false);
   static final String REGISTRY_ENDPOINT_ENV = "BERTH_REGISTRY_ENDPOINT";
 
   @Option(names = "--repository", paramLabel = "NAME", required = true,
@@ -68,8 +74,8 @@ public class EcrPushCommand extends StepCommand {
   Path buildContext;
 
   @Option(names = "--build-arg", paramLabel = "NAME=VALUE",
-      description = "Value of a Dockerfile ARG; repeat for several; NAME alone takes the value from the "
-          + "environment (default: the ARG's own default).")
+      description = "Value of a Dockerfile ARG; repeat for several, each name once; NAME alone takes the value "
+          + "from the environment (default: the ARG's own default).")
   List<String> buildArgs = new ArrayList<>();
 
   @Option(names = "--tar", paramLabel = "PATH",
@@ -154,16 +160,13 @@ public class EcrPushCommand extends StepCommand {
     if (dockerfile == null && !buildArgs.isEmpty()) {
       violations.add(Violation.error("--build-arg", "--build-arg goes with --dockerfile"));
     }
+    NameValues.Parsed parsedArgs = NameValues.parse(BUILD_ARG, buildArgs);
+    violations.addAll(parsedArgs.violations());
     java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
-    for (String a : buildArgs) {
-      int eq = a.indexOf('=');
-      String name = eq < 0 ? a : a.substring(0, eq);
-      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-        violations.add(Violation.error("--build-arg", "'" + a + "' is not NAME=VALUE"));
-      } else if (eq >= 0) {
-        args.put(name, a.substring(eq + 1));
-      } else if (context.env().get(name) != null) {
-        args.put(name, context.env().get(name));
+    for (NameValues.Pair a : parsedArgs.pairs()) {
+      String value = a.value() != null ? a.value() : context.env().get(a.name());
+      if (value != null) {
+        args.put(a.name(), value);
       }
     }
     Source source = null;

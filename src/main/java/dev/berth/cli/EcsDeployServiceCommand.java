@@ -1,10 +1,10 @@
 package dev.berth.cli;
 
 import dev.berth.report.InvalidInputException;
+import dev.berth.report.NameValues;
 import dev.berth.step.EcsDeployService;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -155,7 +155,8 @@ public class EcsDeployServiceCommand extends StepCommand {
   String propagateTags;
 
   @Option(names = "--tag", paramLabel = "KEY=VALUE",
-      description = "Tag of the service (and of the ALB and target group it creates); repeatable (default: none).")
+      description = "Tag of the service (and of the ALB and target group it creates); repeatable, each key once "
+          + "(default: none).")
   String[] tags = new String[0];
 
   @Option(names = "--autoscaling-min", paramLabel = "M",
@@ -280,17 +281,13 @@ public class EcsDeployServiceCommand extends StepCommand {
     return dev.berth.report.Durations.wholeSeconds(d, flag);
   }
 
-  /** {@code KEY=VALUE} pairs; the value may contain '=' and may be empty. */
+  /** {@code --tag KEY=VALUE}: ECS and ELB check the key's length and characters; the value may be empty. */
+  static final NameValues.Option TAG = new NameValues.Option("--tag", "KEY=VALUE", NameValues.PRINTABLE,
+      "a tag key (no control or line-breaking characters)", false, false);
+
+  /** {@code KEY=VALUE} pairs; the value may contain '=' and may be empty; every bad one is reported (exit 3). */
   static Map<String, String> tags(String[] values) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String v : values) {
-      int eq = v.indexOf('=');
-      if (eq <= 0) {
-        throw new InvalidInputException("--tag", "'" + v + "' is not KEY=VALUE");
-      }
-      out.put(v.substring(0, eq).trim(), v.substring(eq + 1));
-    }
-    return out;
+    return NameValues.parse(TAG, List.of(values)).mapOrThrow();
   }
 
   private static List<String> trimmed(List<String> values) {

@@ -3,9 +3,7 @@ package dev.berth.cli;
 import dev.berth.step.EcsForceRedeploy;
 import java.time.Duration;
 import dev.berth.report.InvalidInputException;
-import dev.berth.report.Violation;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import dev.berth.report.NameValues;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -29,7 +27,7 @@ public class EcsForceRedeployCommand extends StepCommand {
 
   @Option(names = "--image", paramLabel = "CONTAINER=IMAGE",
       description = "Promote an image: re-render the service's current task definition with this image for the "
-          + "named container, register it (reusing an identical revision) and deploy it. Repeatable "
+          + "named container, register it (reusing an identical revision) and deploy it. Repeatable, each container once "
           + "(default: none, the current task definition is redeployed as it is).")
   String[] images = new String[0];
 
@@ -77,19 +75,13 @@ public class EcsForceRedeployCommand extends StepCommand {
     return n;
   }
 
+  /** {@code --image CONTAINER=IMAGE}: a container name as ECS takes it (up to 255 letters, digits, _ and -). */
+  static final NameValues.Option IMAGE = new NameValues.Option("--image", "CONTAINER=IMAGE",
+      java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,255}"),
+      "a container name (up to 255 letters, digits, _ and -)", false, true);
+
   /** {@code CONTAINER=IMAGE} pairs in order; every malformed or repeated one is reported at once (exit 3). */
   static Map<String, String> imageMap(String[] pairs) {
-    Map<String, String> map = new LinkedHashMap<>();
-    List<Violation> violations = new ArrayList<>();
-    for (String p : pairs) {
-      int eq = p.indexOf('=');
-      if (eq <= 0 || eq == p.length() - 1) {
-        violations.add(Violation.error("--image", "expected CONTAINER=IMAGE, got '" + p + "'"));
-      } else if (map.putIfAbsent(p.substring(0, eq).trim(), p.substring(eq + 1).trim()) != null) {
-        violations.add(Violation.error("--image", "container '" + p.substring(0, eq).trim() + "' is given twice"));
-      }
-    }
-    InvalidInputException.throwIfAny(violations);
-    return map;
+    return NameValues.parse(IMAGE, List.of(pairs)).mapOrThrow();
   }
 }

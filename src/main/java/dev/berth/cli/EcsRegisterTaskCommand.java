@@ -69,13 +69,13 @@ public class EcsRegisterTaskCommand extends StepCommand {
   List<String> ports = new ArrayList<>();
 
   @Option(names = "--env", paramLabel = "NAME=VALUE",
-      description = "Plain environment variable (repeatable; replaces one of the same name). Names that look like"
-          + " secrets draw a warning: use --secret. Default: none.")
+      description = "Plain environment variable (repeatable, each name once; replaces the file's variable of the"
+          + " same name). Names that look like secrets draw a warning: use --secret. Default: none.")
   List<String> env = new ArrayList<>();
 
   @Option(names = "--secret", paramLabel = "NAME=ARN",
-      description = "Environment variable ECS injects from an SSM parameter or Secrets Manager ARN (repeatable)."
-          + " Default: none.")
+      description = "Environment variable ECS injects from an SSM parameter or Secrets Manager ARN (repeatable, each"
+          + " name once). Default: none.")
   List<String> secrets = new ArrayList<>();
 
   @Option(names = "--volume", paramLabel = "NAME",

@@ -3,12 +3,12 @@ package dev.berth.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.report.InvalidInputException;
 import dev.berth.report.Json;
+import dev.berth.report.NameValues;
 import dev.berth.report.Violation;
 import dev.berth.rollout.TaskLogs;
 import dev.berth.step.EcsRunTask;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -64,7 +64,7 @@ public class EcsRunTaskCommand extends StepCommand {
   String command;
 
   @Option(names = "--env", paramLabel = "NAME=VALUE",
-      description = "Environment variable for the container (repeatable; added to or replacing the task "
+      description = "Environment variable for the container (repeatable, each name once; added to or replacing the task "
           + "definition's) (default: none).")
   List<String> env = new ArrayList<>();
 
@@ -97,34 +97,14 @@ public class EcsRunTaskCommand extends StepCommand {
   protected Object execute(Context context) throws InterruptedException {
     List<Violation> v = new ArrayList<>();
     List<String> words = command(command, v);
-    Map<String, String> environment = new LinkedHashMap<>();
-    for (int i = 0; i < env.size(); i++) {
-      String e = env.get(i);
-      int eq = e.indexOf('=');
-      if (eq <= 0) {
-        // the text may be a secret value (a value without its name): it is not repeated
-        v.add(Violation.error("--env", "the " + ordinal(i + 1) + " --env is not NAME=VALUE ("
-            + (eq < 0 ? "no '='" : "no name before '='") + "; the value is not shown)"));
-      } else if (environment.put(e.substring(0, eq), e.substring(eq + 1)) != null) {
-        v.add(Violation.error("--env", "'" + e.substring(0, eq) + "' is given twice"));
-      }
-    }
+    NameValues.Parsed parsedEnv = NameValues.parse(NameValues.ENV, env);
+    v.addAll(parsedEnv.violations());
+    Map<String, String> environment = parsedEnv.map();
     InvalidInputException.throwIfAny(v);
     EcsRunTask.Request request = new EcsRunTask.Request(cluster, service, taskDefinition, trimmed(subnets),
         trimmed(securityGroups), assignPublicIp, container, words, environment, startedBy, waitForStop, timeout,
         logLines, dryRun);
     return EcsRunTask.create(context.aws(), context.progress()).run(request);
-  }
-
-  private static String ordinal(int n) {
-    int mod100 = n % 100;
-    String suffix = mod100 >= 11 && mod100 <= 13 ? "th" : switch (n % 10) {
-      case 1 -> "st";
-      case 2 -> "nd";
-      case 3 -> "rd";
-      default -> "th";
-    };
-    return n + suffix;
   }
 
   /** The command's words: a JSON list of strings, or the text split on blanks; null when none is given. */

@@ -135,7 +135,10 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
       } else if (afterUnknownOption && !arg.startsWith("-")) {
         afterUnknownOption = false; // the unknown option's value
       } else {
-        problems.add("unexpected argument '" + arg + "'");
+        String pairOption = pairOptionBefore(arg, args, spec);
+        problems.add(pairOption == null ? "unexpected argument '" + arg + "'"
+            : "unexpected argument after " + pairOption + "'s value (the text is not shown: it may be a value; give "
+                + pairOption + " NAME=VALUE as one word)");
       }
     }
     if (ex instanceof CommandLine.MissingParameterException m) {
@@ -152,6 +155,29 @@ final class UsageErrors implements CommandLine.IParameterExceptionHandler {
       problems.add(ex.getMessage());
     }
     return new ArrayList<>(problems);
+  }
+
+  /**
+   * The NAME=VALUE option ({@code --env}, {@code --build-arg}, ...) that {@code arg} follows on the command line,
+   * else null. {@code --env TOKEN s3cr3t} (a space for the '=') leaves the value unmatched: it is not repeated.
+   */
+  static String pairOptionBefore(String arg, String[] args, CommandSpec spec) {
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].equals(arg)) {
+        continue;
+      }
+      for (int j = i - 1; j >= 0; j--) {
+        if (args[j].startsWith("--")) {
+          int eq = args[j].indexOf('=');
+          OptionSpec o = spec.findOption(eq < 0 ? args[j] : args[j].substring(0, eq));
+          if (o != null && o.paramLabel() != null && o.paramLabel().contains("=")) {
+            return o.longestName();
+          }
+          break;
+        }
+      }
+    }
+    return null;
   }
 
   /** --result-file's value on the command line, when there is one. */

@@ -35,7 +35,8 @@ public final class DockerfileParser {
       "STOPSIGNAL", "STOPSIGNAL is not supported (on ECS, set stopTimeout in the task definition)",
       "MAINTAINER", "MAINTAINER is not supported (use LABEL maintainer=\"...\")");
   private static final Pattern HEREDOC = Pattern.compile("<<(-?)\\s*([\"']?)([A-Za-z_][A-Za-z0-9_]*)\\2");
-  private static final Pattern ARG_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /** The names ARG accepts (and so {@code --build-arg}). */
+  public static final Pattern ARG_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern NUMERIC_ID = Pattern.compile("[0-9]+");
   private static final ObjectMapper JSON = new ObjectMapper();
 

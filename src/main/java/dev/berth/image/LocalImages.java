@@ -70,6 +70,13 @@ public final class LocalImages {
     public DockerfileSource {
       buildArgs = Map.copyOf(buildArgs);
     }
+
+    /** The build arguments by name only: a value may be a secret. */
+    @Override
+    public String toString() {
+      return "DockerfileSource[dockerfile=" + dockerfile + ", context=" + context + ", buildArgs="
+          + new java.util.TreeSet<>(buildArgs.keySet()) + " (values not shown)]";
+    }
   }
 
   /** {@code --tar}: a {@code docker save} archive or an OCI layout archive (plain or gzip). */

@@ -50,6 +50,23 @@ public record Overrides(
     images = images == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(images));
   }
 
+  /**
+   * Every parameter, with {@code env} and {@code secrets} as counts: their texts may hold secret values (or be one,
+   * given without its name).
+   */
+  @Override
+  public String toString() {
+    return "Overrides[family=" + family + ", containerName=" + containerName + ", image=" + image + ", cpu=" + cpu
+        + ", memory=" + memory + ", containerMemory=" + containerMemory + ", containerMemoryReservation="
+        + containerMemoryReservation + ", ports=" + ports + ", env=" + env.size() + " (not shown), secrets="
+        + secrets.size() + " (not shown), volumes=" + volumes + ", efsVolumes=" + efsVolumes + ", mounts=" + mounts
+        + ", executionRoleArn=" + executionRoleArn + ", taskRoleArn=" + taskRoleArn + ", logGroup=" + logGroup
+        + ", cpuArchitecture=" + cpuArchitecture + ", healthCheck=" + healthCheck + ", healthCheckInterval="
+        + healthCheckInterval + ", healthCheckTimeout=" + healthCheckTimeout + ", healthCheckRetries="
+        + healthCheckRetries + ", healthCheckStartPeriod=" + healthCheckStartPeriod + ", images=" + images
+        + ", logs=" + logs + "]";
+  }
+
   /** No parameters: the file as it is. */
   public static Overrides none() {
     return builder().build();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.report.Json;
+import dev.berth.report.NameValues;
 import dev.berth.report.Violation;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,25 +210,17 @@ final class Renderer {
         mappings.add(pm);
       }
     }
-    for (String e : o.env()) {
-      int eq = e.indexOf('=');
-      if (eq <= 0) {
-        out.add(Violation.error("--env " + e.replaceAll("=.*", "=..."), "expected NAME=VALUE"));
-        continue;
-      }
-      String name = e.substring(0, eq);
-      ObjectNode kv = NODES.objectNode().put("name", name).put("value", e.substring(eq + 1));
-      upsert(array(c, "environment"), kv, n -> name.equals(n.path("name").asText()));
+    NameValues.Parsed env = NameValues.parse(NameValues.ENV, o.env());
+    out.addAll(env.violations());
+    for (NameValues.Pair e : env.pairs()) {
+      ObjectNode kv = NODES.objectNode().put("name", e.name()).put("value", e.value());
+      upsert(array(c, "environment"), kv, n -> e.name().equals(n.path("name").asText()));
     }
-    for (String s : o.secrets()) {
-      int eq = s.indexOf('=');
-      if (eq <= 0 || eq == s.length() - 1) {
-        out.add(Violation.error("--secret " + s, "expected NAME=ARN (an SSM parameter or Secrets Manager ARN)"));
-        continue;
-      }
-      String name = s.substring(0, eq);
-      ObjectNode kv = NODES.objectNode().put("name", name).put("valueFrom", s.substring(eq + 1));
-      upsert(array(c, "secrets"), kv, n -> name.equals(n.path("name").asText()));
+    NameValues.Parsed secrets = NameValues.parse(NameValues.SECRET, o.secrets());
+    out.addAll(secrets.violations());
+    for (NameValues.Pair s : secrets.pairs()) {
+      ObjectNode kv = NODES.objectNode().put("name", s.name()).put("valueFrom", s.value());
+      upsert(array(c, "secrets"), kv, n -> s.name().equals(n.path("name").asText()));
     }
     for (String m : o.mounts()) {
       String[] parts = m.split(":", -1);

@@ -340,4 +340,12 @@ class LocalImagesTest {
     assertEquals(2, e.violations().size(), e.getMessage());
     assertTrue(e.getMessage().contains("no docker executable on PATH"), e.getMessage());
   }
+
+  @Test
+  void dockerfileSource_toString_showsBuildArgNamesOnly() {
+    String text = new LocalImages.DockerfileSource(Path.of("Dockerfile"), null,
+        Map.of("NPM_TOKEN", "npm_S3cretToken", "VERSION", "1.2.3")).toString();
+    assertEquals("DockerfileSource[dockerfile=Dockerfile, context=null, buildArgs=[NPM_TOKEN, VERSION] (values not"
+        + " shown)]", text);
+  }
 }

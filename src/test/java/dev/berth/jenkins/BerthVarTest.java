@@ -363,13 +363,27 @@ class BerthVarTest {
   }
 
   @Test
+  void mapKey_whenGivenATextWithoutItsName_failsWithoutShowingTheText() {
+    for (String tag : List.of("['s3cr3t-Tag-Value']", "'s3cr3t-Tag-Value'", "['': 's3cr3t-Tag-Value']",
+        "['team=a', 's3cr3t-Tag-Value']")) {
+      PipelineError e = assertThrows(PipelineError.class, () -> runStep(
+          "[cluster: 'gantt', tag: " + tag + "]"), tag);
+      assertTrue(e.getMessage().contains("key 'tag' takes a map"), e.getMessage());
+      assertTrue(e.getMessage().contains("(not shown)"), e.getMessage());
+      assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+      assertFalse(String.join("\n", h.log).contains("s3cr3t"), String.join("\n", h.log));
+    }
+    assertEquals(List.of(), h.calls("sh"));
+  }
+
+  @Test
   void wrongTypesAndMissingRequired_areAllReportedAtOnce() {
     PipelineError e = assertThrows(PipelineError.class, () -> runStep(
         "[desiredCount: 'two', wait: 'no', subnets: [a: 1], tag: 'x', platformVersion: 'V9', port: [[1]]]"));
     String m = e.getMessage();
     for (String expected : List.of("missing required key 'cluster' (--cluster)",
         "key 'desiredCount' takes a whole number, got 'two'", "key 'wait' takes true or false, got 'no'",
-        "key 'subnets' takes a list of strings, got a Map", "key 'tag' takes a map (--tag K=V), got 'x'",
+        "key 'subnets' takes a list of strings, got a Map", "key 'tag' takes a map (--tag K=V), got a text (not shown)",
         "key 'platformVersion' takes one of LATEST, V1_4_0, got 'V9'",
         "key 'port' takes a list of strings, got an element a List")) {
       assertTrue(m.contains(expected), "missing «" + expected + "» in: " + m);

@@ -379,8 +379,8 @@ class TaskDefinitionsTest {
             + " data=fs-0123456789abcdef0:fsap-0123456789abcdef0",
         "--port http: expected PORT[/tcp|udp], for example 80 or 8125/udp",
         "--port 80/sctp: protocol must be tcp or udp, not sctp",
-        "--env NOVALUE: expected NAME=VALUE",
-        "--secret S=: expected NAME=ARN (an SSM parameter or Secrets Manager ARN)",
+        "--env: the 1st --env is not NAME=VALUE (no '='; the text is not shown)",
+        "--secret: the 1st --secret (S) is not NAME=ARN (nothing after '=')",
         "--mount export-service: expected VOLUME:/container/path[:ro]",
         "--health-check: --health-check-interval/-timeout/-retries/-start-period need a health check command"
             + " (--health-check CMD)"), where(out));
@@ -464,5 +464,14 @@ class TaskDefinitionsTest {
     ((ObjectNode) changed.get("containerDefinitions").get(0).get("portMappings").get(0)).put("hostPort", 81);
     assertEquals(List.of("containerDefinitions[0].portMappings[0].hostPort"),
         TaskDefinitions.differences(ValidatorTest.story(), changed));
+  }
+
+  @Test
+  void overrides_toString_whenEnvAndSecretsHoldSecrets_showsOnlyTheirCount() {
+    String text = Overrides.builder().family("web").env(List.of("DB_PASSWORD=hunter2-S3cret", "s3cr3t-alone"))
+        .secrets(List.of("TOKEN=arn:aws:ssm:us-east-2:1:parameter/t")).build().toString();
+    assertTrue(text.contains("family=web") && text.contains("env=2 (not shown)")
+        && text.contains("secrets=1 (not shown)"), text);
+    assertFalse(text.contains("hunter2") || text.contains("s3cr3t") || text.contains("DB_PASSWORD"), text);
   }
 }
