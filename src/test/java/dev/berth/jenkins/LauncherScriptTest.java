@@ -594,7 +594,7 @@ class LauncherScriptTest {
     Run first = run(env, "ecs-register-task", "--file", "td.json");
     assertEquals(0, first.code(), first.toString());
     assertTrue(first.out().startsWith(
-        "<-XX:+UseSerialGC>\n<-XX:TieredStopAtLevel=1>\n<-Xms16m>\n<-Xmx256m>\n<-XX:AOTMode=record>\n"), first.out());
+        "<-XX:+UseSerialGC>\n<-XX:TieredStopAtLevel=1>\n<-Xms16m>\n<-Xmn7m>\n<-Xmx256m>\n<-XX:AOTMode=record>\n"), first.out());
     assertTrue(first.out().contains("<-XX:+DisplayVMOutputToStderr>"), "the JVM's notes stay off stdout: " + first.out());
     assertFalse(first.out().contains("created"), "the assembly run's output stays off stdout: " + first.out());
     assertTrue(first.err().contains("writing the start-up cache of ecs-register-task"), first.err());
