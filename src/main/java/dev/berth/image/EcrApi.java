@@ -36,8 +36,9 @@ import software.amazon.awssdk.regions.ServiceMetadata;
  * starting the AWS SDK's ECR client (about 2 s of class loading on a small machine); these five calls do not need
  * it. The parts that must be right are the SDK's own: requests are signed by its {@link AwsV4HttpSigner} (with the
  * clock corrected when the service reports a skew), the endpoint comes from its endpoint rules (every partition,
- * FIPS, dual-stack), region and credentials from the same chains as the SDK clients of the other steps. Retries
- * with backoff on throttling, 5xx and broken connections; every call has connect and read timeouts.
+ * FIPS, dual-stack), region and credentials from the same chains as the SDK clients of the other steps, and the
+ * calls go through the environment's HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host. Retries with
+ * backoff on throttling, 5xx and broken connections; every call has connect and read timeouts.
  */
 public final class EcrApi {
   /** AWS credentials for signing; {@code toString} hides the secret. */
@@ -93,6 +94,7 @@ public final class EcrApi {
   private int readTimeoutMillis = 30_000;
   private int maxAttempts = 5;
   private long callDeadlineMillis = Long.MAX_VALUE;
+  private ProxyConfig proxies = ProxyConfig.from(System.getenv());
 
   /**
    * The same bounds as berth's SDK clients (AwsSettings / BERTH_AWS_*): connect timeout, attempt (read)
@@ -104,6 +106,15 @@ public final class EcrApi {
     this.readTimeoutMillis = (int) Math.max(1, attempt.toMillis());
     this.callDeadlineMillis = call.toMillis();
     this.maxAttempts = Math.max(1, attempts);
+    return this;
+  }
+
+  /**
+   * Uses these proxies (HTTPS_PROXY / HTTP_PROXY / NO_PROXY as {@link ProxyConfig} reads them) instead of the
+   * process environment's: the same proxy as the registry's requests and the SDK clients of the other steps.
+   */
+  public EcrApi withProxies(ProxyConfig proxies) {
+    this.proxies = proxies;
     return this;
   }
 
@@ -210,7 +221,7 @@ public final class EcrApi {
         .putProperty(AwsV4HttpSigner.REGION_NAME, region)
         .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, signingClock));
 
-    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(proxies.proxyFor(uri));
     c.setRequestMethod("POST");
     c.setConnectTimeout(Math.min(connectTimeoutMillis, readTimeout));
     c.setReadTimeout(readTimeout);

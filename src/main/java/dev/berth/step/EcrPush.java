@@ -172,6 +172,7 @@ public final class EcrPush {
       return new EcrApi.Credentials(c.accessKeyId(), c.secretAccessKey(), token);
     };
     return new EcrApi(endpoint, region, credentials, Clock.systemUTC(), Sleeper.REAL, aws::recordCall)
+        .withProxies(dev.berth.image.ProxyConfig.from(env))
         .withTimeouts(aws.connectTimeout(),
             s.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT : s.attemptTimeout(),
             s.callTimeout() == null ? AwsSettings.DEFAULT_CALL_TIMEOUT : s.callTimeout(), aws.maxAttempts());
