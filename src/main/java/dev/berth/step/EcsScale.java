@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.applicationautoscaling.ApplicationAutoScalingClient;
@@ -97,13 +98,18 @@ public final class EcsScale {
   public Result run(Request request) throws InterruptedException {
     validate(request);
     Instant started = clock.instant();
+    // given names (not ARNs) are the autoscaling resource's: its range is read while the service is looked up
+    String named = isName(request.cluster()) && isName(request.service())
+        ? "service/" + request.cluster() + "/" + request.service() : null;
+    CompletableFuture<ScalableTarget> early = named == null ? null : inBackground(() -> registeredTarget(named));
     EcsServiceLookup.Found found = EcsServiceLookup.find(ecs, request.cluster(), request.service());
     Service service = found.service();
     String resourceId = found.scalableResourceId();
     int target = request.desiredCount();
     int previousDesired = service.desiredCount();
 
-    ScalableTarget registered = registeredTarget(resourceId);
+    ScalableTarget registered = early != null && named.equals(resourceId) ? await(early)
+        : registeredTarget(resourceId);
     Autoscaling previousRange = registered == null ? null
         : new Autoscaling(registered.minCapacity(), registered.maxCapacity());
     Autoscaling newRange = newRange(request, previousRange, found.serviceName());
@@ -186,6 +192,35 @@ public final class EcsScale {
       v.add(Violation.error("--timeout", "must be positive, not " + r.timeout()));
     }
     InvalidInputException.throwIfAny(v);
+  }
+
+  /** A cluster or service name, not an ARN (whose names are known only from the service found). */
+  private static boolean isName(String s) {
+    return s != null && !s.startsWith("arn:") && s.indexOf('/') < 0;
+  }
+
+  /** Runs a read on a daemon thread of its own (it never keeps the process alive). */
+  private static <T> CompletableFuture<T> inBackground(Supplier<T> read) {
+    return CompletableFuture.supplyAsync(read, r -> {
+      Thread t = new Thread(r, "berth-autoscaling-range");
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /** The background read's answer, or its failure as the same exception the read would have thrown here. */
+  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+    try {
+      return future.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private ScalableTarget registeredTarget(String resourceId) {

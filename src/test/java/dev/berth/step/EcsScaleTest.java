@@ -42,9 +42,11 @@ class EcsScaleTest {
     }
   }
 
-  static final class FakeAutoscaling implements ApplicationAutoScalingClient {
+  static class FakeAutoscaling implements ApplicationAutoScalingClient {
     ScalableTarget target;
     final List<RegisterScalableTargetRequest> registers = new ArrayList<>();
+    /** The resource ids asked for, from whichever thread asked. */
+    final List<String> described = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FakeAutoscaling(Integer min, Integer max) {
       target = min == null ? null : ScalableTarget.builder().minCapacity(min).maxCapacity(max).build();
@@ -52,6 +54,7 @@ class EcsScaleTest {
 
     @Override
     public DescribeScalableTargetsResponse describeScalableTargets(DescribeScalableTargetsRequest r) {
+      described.addAll(r.resourceIds());
       return DescribeScalableTargetsResponse.builder().scalableTargets(target == null ? List.of() : List.of(target))
           .build();
     }
@@ -95,6 +98,37 @@ class EcsScaleTest {
 
   static EcsScale.Request request(int desired, Integer min, Integer max) {
     return new EcsScale.Request("gantt", "web", desired, min, max, true, Duration.ofMinutes(10));
+  }
+
+  @Test
+  void run_readsTheAutoscalingRangeOnce_forTheServiceFound_whetherNamesOrArnsAreGiven() throws Exception {
+    for (String[] given : new String[][] {{"gantt", "web"}, {CLUSTER_ARN, "web"}, {"gantt", SERVICE_ARN}}) {
+      FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)), service(2, 2, primary(2, 2)));
+      FakeAutoscaling aas = new FakeAutoscaling(1, 4);
+      EcsScale.Result r = step(ecs, aas).run(new EcsScale.Request(given[0], given[1], 3, null, null, false,
+          Duration.ofMinutes(10)));
+      assertEquals(List.of("service/gantt/web"), aas.described, String.join(" ", given));
+      assertEquals(new EcsScale.Autoscaling(1, 4), r.autoscaling());
+    }
+  }
+
+  @Test
+  void run_whenTheRangeCannotBeRead_failsAsBefore_evenWhenReadWhileTheServiceIsLookedUp() {
+    FakeEcs ecs = new FakeEcs(service(2, 2, primary(2, 2)), service(2, 2, primary(2, 2)));
+    FakeAutoscaling aas = new FakeAutoscaling(1, 4) {
+      @Override
+      public DescribeScalableTargetsResponse describeScalableTargets(DescribeScalableTargetsRequest r) {
+        throw software.amazon.awssdk.services.applicationautoscaling.model.ApplicationAutoScalingException.builder()
+            .statusCode(400).message("User is not authorized").awsErrorDetails(
+                software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode("AccessDeniedException")
+                    .errorMessage("User is not authorized").build()).build();
+      }
+    };
+    dev.berth.report.BerthException e = assertThrows(
+        dev.berth.report.BerthException.class, () -> step(ecs, aas).run(request(3, null, null)));
+    assertTrue(e.getMessage().contains("Application Auto Scaling DescribeScalableTargets for service/gantt/web"),
+        e.getMessage());
+    assertEquals(List.of(), ecs.updates, "nothing was changed");
   }
 
   @Test
