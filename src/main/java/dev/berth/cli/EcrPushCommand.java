@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code berth ecr-push}: ensure the ECR repository, copy the image into it exactly, tag it. */
-@Command(name = "ecr-push",
+@Command(name = "ecr-push", addMethodSubcommands = false,
     header = "Push an image to ECR without a Docker daemon (exact copy, Dockerfile, archive); returns its digest.", mixinStandardHelpOptions = true,
     description = {"Ensure the ECR repository (tag immutability, scan on push, lifecycle) and push an image into it "
         + "without a Docker daemon: copied from a registry, built from a Dockerfile (the daemonless subset), or "

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code berth ecs-deploy-service}: create or update a Fargate service, optionally behind a new ALB, and watch the rollout. */
-@Command(name = "ecs-deploy-service",
+@Command(name = "ecs-deploy-service", addMethodSubcommands = false,
     header = "Create or update a Fargate service (ALB, autoscaling) and watch the rollout to a verdict.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Create or update an ECS Fargate service (and its cluster), optionally behind an Application "
         + "Load Balancer it creates, with Application Auto Scaling, and watch the rollout to a verdict.",

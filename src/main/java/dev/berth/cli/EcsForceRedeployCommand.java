@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code berth ecs-force-redeploy}: a new deployment of the current, a re-imaged, or the previous task definition. */
-@Command(name = "ecs-force-redeploy",
+@Command(name = "ecs-force-redeploy", addMethodSubcommands = false,
     header = "Redeploy a service (current task definition, a new image, or a rollback), watched like a deploy.", mixinStandardHelpOptions = true,
     description = {"Start a new deployment of an ECS service and watch it to a verdict like a deploy: of the task "
         + "definition it runs now, of that task definition with new images (--image), or of the task definition "

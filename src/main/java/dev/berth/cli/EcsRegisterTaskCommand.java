@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code berth ecs-register-task}: a validated task definition, a new revision only when something changed. */
-@Command(name = "ecs-register-task",
+@Command(name = "ecs-register-task", addMethodSubcommands = false,
     header = "Register a validated task definition, image pinned by digest; an identical revision is reused.", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
         "Register an ECS task definition from a file and/or parameters. Everything is validated before any AWS"

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code berth ecs-run-task}: a one-off task (migration, smoke test); its exit code is the verdict. */
-@Command(name = "ecs-run-task",
+@Command(name = "ecs-run-task", addMethodSubcommands = false,
     header = "Run a one-off task (migration, smoke test) from a service's definition and network; its exit code "
         + "is the verdict.", mixinStandardHelpOptions = true,
     description = {"Run a one-off ECS task from a service's current task definition and network configuration "

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code berth ecs-scale}: set a service's desired count, consistent with its autoscaling range. */
-@Command(name = "ecs-scale",
+@Command(name = "ecs-scale", addMethodSubcommands = false,
     header = "Set a service's desired count, kept inside its autoscaling range.", mixinStandardHelpOptions = true,
     description = {"Set an ECS service's desired count, kept consistent with its Application Auto Scaling range.",
         "A count outside the registered range is refused (exit 3) unless --autoscaling-min/--autoscaling-max "

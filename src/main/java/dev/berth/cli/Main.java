@@ -152,7 +152,8 @@ public final class Main implements Runnable {
   }
 
   /** The root command without its subcommands' models; one step is added to it. */
-  @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class)
+  @Command(name = "berth", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+      addMethodSubcommands = false)
   static final class Lean implements Runnable {
     @Override
     public void run() {}
