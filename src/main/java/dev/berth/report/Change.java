@@ -3,7 +3,11 @@ package dev.berth.report;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,6 +82,19 @@ public record Change(String resource, String name, Action action, List<Field> fi
       }
       if (value instanceof JsonNode n) {
         return n;
+      }
+      // the plain values most fields hold, as Jackson's valueToTree makes them, without its serializer lookup
+      if (value instanceof String s) {
+        return TextNode.valueOf(s);
+      }
+      if (value instanceof Integer i) {
+        return IntNode.valueOf(i);
+      }
+      if (value instanceof Long l) {
+        return LongNode.valueOf(l);
+      }
+      if (value instanceof Boolean b) {
+        return BooleanNode.valueOf(b);
       }
       return Json.mapper().valueToTree(value);
     }

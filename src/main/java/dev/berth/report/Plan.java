@@ -211,14 +211,30 @@ public final class Plan {
     return s.length() > MAX_VALUE ? s.substring(0, MAX_VALUE - 3) + "..." : s;
   }
 
-  /** The changes of a result's {@code changes} array (as the CLI reads them back from the result JSON). */
+  /**
+   * The changes of a result's {@code changes} array (as the CLI reads them back from the result JSON), read field
+   * by field: a generic conversion would build Jackson's deserializers for the records, a tenth of a short
+   * step's start-up.
+   */
   public static List<Change> fromJson(JsonNode changes) {
     List<Change> out = new ArrayList<>();
     if (changes instanceof ArrayNode a) {
       for (JsonNode c : a) {
-        out.add(Json.mapper().convertValue(c, Change.class));
+        List<Change.Field> fields = new ArrayList<>();
+        for (JsonNode f : c.path("fields")) {
+          fields.add(new Change.Field(f.path("field").asText(), f.get("before"), f.get("after")));
+        }
+        out.add(new Change(text(c, "resource"), text(c, "name"), Change.Action.of(text(c, "action")), fields));
       }
     }
     return out;
+  }
+
+  private static String text(JsonNode change, String name) {
+    JsonNode v = change.get(name);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException("a change without its " + name + ": " + change);
+    }
+    return v.asText();
   }
 }

@@ -1,6 +1,7 @@
 package dev.berth.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +38,20 @@ class PlanTest {
     assertEquals(2, node.get(1).get("fields").get(0).get("before").asInt());
     assertEquals(3, node.get(1).get("fields").get(0).get("after").asInt());
     assertEquals(plan.changes(), Plan.fromJson(node));
+  }
+
+  @Test
+  void fieldOf_plainValues_areTheNodesJacksonMakes_andARoundTripKeepsUnsetValues() {
+    Object[] values = {"text", 3, 5_000_000_000L, true, false, 1.5, List.of(1, "a"), java.util.Map.of("k", 2)};
+    for (Object v : values) {
+      Change.Field f = Change.Field.of("x", v, null);
+      assertEquals(Json.mapper().valueToTree(v), f.before(), String.valueOf(v));
+      assertEquals(Json.mapper().valueToTree(v).getClass(), f.before().getClass(), String.valueOf(v));
+      assertTrue(f.after().isNull());
+    }
+    List<Change> changes = List.of(Change.create("ecs:service", "gantt/web", List.of(Change.Field.set("desiredCount",
+        2))), Change.update("ecs:service", "gantt/web", List.of(Change.Field.of("platformVersion", "1.4.0", null))));
+    assertEquals(changes, Plan.fromJson(Json.tree(java.util.Map.of("changes", changes)).get("changes")));
   }
 
   @Test
