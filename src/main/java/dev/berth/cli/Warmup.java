@@ -9,10 +9,11 @@ package dev.berth.cli;
  * against); the JCA providers behind the HTTP client's {@code SSLContext.getInstance("TLS")} and the request
  * signer's HMAC-SHA256 and SHA-256; {@code BigDecimal}'s constants (the SDK's JSON parser needs them for the first
  * answer); the AWS SDK's endpoint metadata of all its services (the client builder's signing region reads it)
- * and the JSON protocol's unmarshallers. Class initialisation is thread-safe: when the main thread needs one of
- * these first or meanwhile, it waits for that set-up or does it itself, so a step's result cannot differ, only
- * its wall time, on a machine with a second core free. Nothing here reads the environment, the network or the
- * user's files.
+ * and the JSON protocol's unmarshallers; Jackson's serializer of the step's result record (rendered last).
+ * Class initialisation and Jackson's serializer cache are thread-safe: when the main thread needs one of these
+ * first or meanwhile, it waits for that set-up or does it itself, so a step's result cannot differ, only its wall
+ * time, on a machine with a second core free. Nothing here reads the environment, the network or the user's
+ * files.
  */
 final class Warmup {
   private static final String[] CLASSES = {
@@ -61,6 +62,14 @@ final class Warmup {
       initialize(loader, name);
     }
     try {
+      // the serializer of the step's result (Jackson builds it from the records' accessors once per process):
+      // the last thing the step does is render its result
+      Class<?> result = Class.forName(resultType(command), false, loader);
+      dev.berth.report.Json.mapper().canSerialize(result);
+    } catch (Throwable e) {
+      // the step renders its result as before
+    }
+    try {
       // the unmarshallers every JSON-protocol client (ECS, Application Auto Scaling, CloudWatch Logs) shares, set
       // up once per process by the first client; an SDK-internal method, hence by name: when a later SDK drops
       // it, this is skipped and the first client sets them up as before
@@ -68,6 +77,11 @@ final class Warmup {
     } catch (Throwable e) {
       // see above
     }
+  }
+
+  /** The step's result record: {@code dev.berth.step.EcsScale.Result} for {@code EcsScaleCommand}. */
+  static String resultType(Class<?> command) {
+    return "dev.berth.step." + command.getSimpleName().replaceFirst("Command$", "") + "$Result";
   }
 
   private static void initialize(ClassLoader loader, String name) {

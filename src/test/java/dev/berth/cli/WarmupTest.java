@@ -28,6 +28,14 @@ class WarmupTest {
   }
 
   @Test
+  void resultType_ofEveryStep_namesAResultRecordInTheStepsPackage() throws Exception {
+    for (Class<? extends StepCommand> step : Main.STEPS.values()) {
+      Class<?> result = Class.forName(Warmup.resultType(step));
+      assertTrue(result.isRecord() && result.getName().startsWith("dev.berth.step."), result.getName());
+    }
+  }
+
+  @Test
   void start_withoutAStep_startsNoThread() {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
     Warmup.start(null);
