@@ -34,9 +34,9 @@
 #                      /opt/java, /opt/hostedtoolcache and /Library/Java/JavaVirtualMachines, read from their
 #                      release files; Java 25+ starts faster, see BERTH_CDS).
 #   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC, plus -XX:TieredStopAtLevel=1
-#                      -Xms16m -Xmn7m -Xmx256m for the ecs-* steps, which are short, small and wait on AWS; ecr-push keeps
-#                      the full JIT for digests and compression, and the default heap). Setting it replaces the
-#                      default, and turns BERTH_CDS=auto off.
+#                      -Xms16m -Xmn7m -Xmx256m for the ecs-* steps, which are short, small and wait on AWS;
+#                      ecr-push keeps the full JIT for digests and compression, and the default heap). Setting it
+#                      replaces the default, and turns BERTH_CDS=auto off.
 #   BERTH_CDS          auto (default), on or off: a start-up cache per step. The first run of a step with a given
 #                      jar and java records it (kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.*;
 #                      later runs of that step start from it. On Java 25+ it is an ahead-of-time cache (.aot, JEP 483/
