@@ -94,7 +94,8 @@ public final class EcrApi {
   private int readTimeoutMillis = 30_000;
   private int maxAttempts = 5;
   private long callDeadlineMillis = Long.MAX_VALUE;
-  private ProxyConfig proxies = ProxyConfig.from(System.getenv());
+  private static final ProxyConfig DEFAULT_PROXIES = ProxyConfig.from(System.getenv());
+  private ProxyConfig proxies = DEFAULT_PROXIES;
 
   /**
    * The same bounds as berth's SDK clients (AwsSettings / BERTH_AWS_*): connect timeout, attempt (read)

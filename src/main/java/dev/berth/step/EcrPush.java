@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -301,7 +300,7 @@ public final class EcrPush {
         progress.info("reading " + source.describe());
         root = source.root();
       }
-      Optional<EcrRepositories.Info> existing = join(found);
+      Optional<EcrRepositories.Info> existing = BackgroundReads.join(found);
       URI endpoint = request.registryEndpoint();
       if (sourceOnEcr) {
         // the source lives in an ECR registry: when it is this one, read it with the same endpoint and token
@@ -559,16 +558,5 @@ public final class EcrPush {
     }
     URI base = URI.create(schemeFor(ref.apiHost()) + "://" + ref.apiHost());
     return new RegistryClient(base, RegistryCredentials.Source.of(creds), RegistryClient.Settings.defaults(), sleeper);
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw BerthException.failed(String.valueOf(e.getCause()), e.getCause());
-    }
   }
 }

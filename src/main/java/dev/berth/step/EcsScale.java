@@ -100,15 +100,16 @@ public final class EcsScale {
     Instant started = clock.instant();
     // given names (not ARNs) are the autoscaling resource's: its range is read while the service is looked up
     String named = isName(request.cluster()) && isName(request.service())
-        ? "service/" + request.cluster() + "/" + request.service() : null;
-    CompletableFuture<ScalableTarget> early = named == null ? null : inBackground(() -> registeredTarget(named));
+        ? DeployAutoscaling.resourceId(request.cluster(), request.service()) : null;
+    CompletableFuture<ScalableTarget> early = named == null ? null
+        : BackgroundReads.start("berth-autoscaling-range", () -> registeredTarget(named));
     EcsServiceLookup.Found found = EcsServiceLookup.find(ecs, request.cluster(), request.service());
     Service service = found.service();
     String resourceId = found.scalableResourceId();
     int target = request.desiredCount();
     int previousDesired = service.desiredCount();
 
-    ScalableTarget registered = early != null && named.equals(resourceId) ? await(early)
+    ScalableTarget registered = early != null && named.equals(resourceId) ? BackgroundReads.await(early)
         : registeredTarget(resourceId);
     Autoscaling previousRange = registered == null ? null
         : new Autoscaling(registered.minCapacity(), registered.maxCapacity());
@@ -197,30 +198,6 @@ public final class EcsScale {
   /** A cluster or service name, not an ARN (whose names are known only from the service found). */
   private static boolean isName(String s) {
     return s != null && !s.startsWith("arn:") && s.indexOf('/') < 0;
-  }
-
-  /** Runs a read on a daemon thread of its own (it never keeps the process alive). */
-  private static <T> CompletableFuture<T> inBackground(Supplier<T> read) {
-    return CompletableFuture.supplyAsync(read, r -> {
-      Thread t = new Thread(r, "berth-autoscaling-range");
-      t.setDaemon(true);
-      t.start();
-    });
-  }
-
-  /** The background read's answer, or its failure as the same exception the read would have thrown here. */
-  private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
-    try {
-      return future.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
   }
 
   private ScalableTarget registeredTarget(String resourceId) {

@@ -29,7 +29,7 @@ final class EcsServiceLookup {
 
     /** Application Auto Scaling's resource id of the service: {@code service/CLUSTER/SERVICE}. */
     String scalableResourceId() {
-      return "service/" + clusterName() + "/" + serviceName();
+      return DeployAutoscaling.resourceId(clusterName(), serviceName());
     }
   }
 
@@ -41,8 +41,8 @@ final class EcsServiceLookup {
     Service found = describe(ecs, cluster, service);
     if (found != null && found.clusterArn() != null && found.clusterArn().contains("/")) {
       String arn = found.clusterArn();
-      return new Found(Cluster.builder().clusterArn(arn).clusterName(arn.substring(arn.lastIndexOf('/') + 1))
-          .status("ACTIVE").build(), found);
+      return new Found(Cluster.builder().clusterArn(arn).clusterName(DeployAutoscaling.name(arn)).status("ACTIVE")
+          .build(), found);
     }
     DescribeClustersResponse clusters;
     try {
