@@ -35,8 +35,10 @@
 #                      release files; Java 25+ starts faster, see BERTH_CDS).
 #   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC, plus -XX:TieredStopAtLevel=1
 #                      -Xms16m -Xmn7m -Xmx256m for the ecs-* steps, which are short, small and wait on AWS;
-#                      ecr-push keeps the full JIT for digests and compression, and the default heap). Setting it
-#                      replaces the default, and turns BERTH_CDS=auto off.
+#                      -XX:TieredStopAtLevel=1 for an ecr-push that copies (--image, --oci-layout: the registry
+#                      digests the bytes); an ecr-push that builds keeps the full JIT for its digests and
+#                      compression; ecr-push keeps the default heap). Setting it replaces the default, and turns
+#                      BERTH_CDS=auto off.
 #   BERTH_CDS          auto (default), on or off: a start-up cache per step. The first run of a step with a given
 #                      jar and java records it (kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.*;
 #                      later runs of that step start from it. On Java 25+ it is an ahead-of-time cache (.aot, JEP 483/
@@ -481,7 +483,16 @@ case ${1:-} in
   # Java 25); a young generation of 6-8 MB rather than the default third of 16 MB (5.3) promotes less into the old
   # one, which then does not grow (130 -> 126 MB); the ecs-* steps hold a few MB of JSON at most
   ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmn7m -Xmx256m" ;;
-  ecr-push) default_opts="-XX:+UseSerialGC" ;;
+  # a copy (--image, --oci-layout) only moves bytes, which the registry digests: C2's compilations would compete
+  # for the CPU with the copy (a warm push 457 -> 328 ms); a build (--dockerfile, --tar, --docker-daemon) digests
+  # and compresses in the JVM, where C2's SHA-256 is about 10x faster than C1's
+  ecr-push)
+    default_opts="-XX:+UseSerialGC"
+    for arg in "$@"; do
+      case $arg in
+        --image|--image=*|--oci-layout|--oci-layout=*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"; break ;;
+      esac
+    done ;;
   # --version, --help: a fraction of a second, where C2's compilations only compete for the CPU
   *) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
 esac

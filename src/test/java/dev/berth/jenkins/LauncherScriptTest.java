@@ -526,8 +526,20 @@ class LauncherScriptTest {
     }
 
     Run push = run(env, "ecr-push", "--repository", "r");
-    assertTrue(push.out().startsWith("<-XX:+UseSerialGC>\n<-XX:ArchiveClassesAtExit="), "no C1 for ecr-push: "
-        + push.out());
+    assertTrue(push.out().startsWith("<-XX:+UseSerialGC>\n<-XX:ArchiveClassesAtExit="), "no C1 for an ecr-push "
+        + "that builds: " + push.out());
+    // a copy moves bytes the registry digests: C1 alone, with the archive the first ecr-push recorded
+    for (List<String> copy : List.of(List.of("--image", "src/app:1"), List.of("--image=src/app:1"),
+        List.of("--oci-layout", "dir"), List.of("--tag", "t", "--oci-layout=dir"))) {
+      List<String> args = new java.util.ArrayList<>(List.of("ecr-push", "--repository", "r"));
+      args.addAll(copy);
+      Run c = run(env, args.toArray(String[]::new));
+      assertEquals(0, c.code(), c.toString());
+      assertTrue(c.out().startsWith("<-XX:+UseSerialGC>\n<-XX:TieredStopAtLevel=1>\n<-XX:SharedArchiveFile="),
+          copy + ": " + c.out());
+    }
+    Run layoutRef = run(env, "ecr-push", "--repository", "r", "--oci-layout-ref=x", "--tar", "t.tar");
+    assertTrue(layoutRef.out().startsWith("<-XX:+UseSerialGC>\n<-XX:SharedArchiveFile="), layoutRef.out());
 
     env.put("BERTH_JAVA_OPTS", "-Xmx64m");
     Run own = run(env, "ecs-scale", "--cluster", "c");
