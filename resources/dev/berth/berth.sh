@@ -78,7 +78,7 @@ fi
 # This runs before every step, so it starts no program in the usual cases: each JDK's version comes from the
 # release file beside its bin/java (read with the shell's own read), PATH is searched by the shell, and PATH's
 # java when it is a symlink (/usr/bin/java -> /etc/alternatives/java -> a JDK) is matched (test -ef: the same
-# file) against the JDKs found in the folders; only a symlink that is none of them is resolved with readlink -f.
+# file) against the other JDKs found; only a symlink that is none of them is resolved with readlink -f.
 java_release_major() { # FILE: sets jm_v to JAVA_VERSION of a JDK's release file, as it is written there
   jm_v=
   while IFS= read -r jm_line || [ -n "$jm_line" ]; do
