@@ -9,21 +9,20 @@ package dev.berth.cli;
  * against); the JCA providers behind the HTTP client's {@code SSLContext.getInstance("TLS")} and the request
  * signer's HMAC-SHA256 and SHA-256; {@code BigDecimal}'s constants (the SDK's JSON parser needs them for the first
  * answer); the AWS SDK's endpoint metadata of all its services (the client builder's signing region reads it)
- * and the JSON protocol's unmarshallers; Jackson's serializer of the step's result record (rendered last).
+ * and the SigV4 signer of berth's light JSON client; Jackson's serializer of the step's result record (rendered last).
  * Class initialisation and Jackson's serializer cache are thread-safe: when the main thread needs one of these
  * first or meanwhile, it waits for that set-up or does it itself, so a step's result cannot differ, only its wall
  * time, on a machine with a second core free. Nothing here reads the environment, the network or the user's
  * files.
  */
 final class Warmup {
-  private static final String[] CLASSES = {
+  static final String[] CLASSES = {
+      // berth's light JSON client of ECS and Application Auto Scaling, with its SigV4 signer (the first call)
+      "dev.berth.aws.JsonService",
       // BigDecimal's constants: the SDK's JSON parser sets up its own from them before it reads the first answer
       "java.math.BigDecimal",
       "software.amazon.awssdk.regions.internal.MetadataLoader",
   };
-
-  static final String UNMARSHALLER = "software.amazon.awssdk.protocols.json.internal.unmarshall."
-      + "JsonProtocolUnmarshaller";
 
   private Warmup() {}
 
@@ -68,14 +67,6 @@ final class Warmup {
       dev.berth.report.Json.mapper().canSerialize(result);
     } catch (Throwable e) {
       // the step renders its result as before
-    }
-    try {
-      // the unmarshallers every JSON-protocol client (ECS, Application Auto Scaling, CloudWatch Logs) shares, set
-      // up once per process by the first client; an SDK-internal method, hence by name: when a later SDK drops
-      // it, this is skipped and the first client sets them up as before
-      Class.forName(UNMARSHALLER, true, loader).getMethod("defaultProtocolUnmarshallDependencies").invoke(null);
-    } catch (Throwable e) {
-      // see above
     }
   }
 

@@ -25,10 +25,6 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.EndpointTag;
-import software.amazon.awssdk.regions.ServiceEndpointKey;
-import software.amazon.awssdk.regions.ServiceMetadata;
 
 /**
  * The few ECR API operations ecr-push needs (DescribeRepositories, CreateRepository, Get/PutLifecyclePolicy,
@@ -136,17 +132,8 @@ public final class EcrApi {
    * berth's runtime class path.
    */
   public static URI defaultEndpoint(String region, boolean fips, boolean dualStack) {
-    List<EndpointTag> tags = new java.util.ArrayList<>();
-    if (fips) {
-      tags.add(EndpointTag.FIPS);
-    }
-    if (dualStack) {
-      tags.add(EndpointTag.DUALSTACK);
-    }
     try {
-      URI host = ServiceMetadata.of("api.ecr").endpointFor(ServiceEndpointKey.builder().region(Region.of(region))
-          .tags(tags).build());
-      return URI.create("https://" + host);
+      return dev.berth.aws.AwsEndpoints.of("api.ecr", region, fips, dualStack);
     } catch (RuntimeException e) {
       throw new dev.berth.report.InvalidInputException("--region", "no ECR endpoint for region " + region
           + (fips ? " with FIPS" : "") + (dualStack ? " with dual-stack" : "") + ": " + e.getMessage());
