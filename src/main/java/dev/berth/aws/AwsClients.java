@@ -363,7 +363,7 @@ public final class AwsClients implements AutoCloseable {
     if (endpoint.getScheme() == null || endpoint.getHost() == null) {
       return null;
     }
-    dev.berth.image.ProxyConfig proxies = dev.berth.image.ProxyConfig.from(env);
+    dev.berth.image.ProxyConfig proxies = lightProxies(env);
     java.net.URI proxy = "https".equalsIgnoreCase(endpoint.getScheme()) ? proxies.https() : proxies.http();
     if (proxy != null && proxy.getRawUserInfo() != null) {
       return null; // a proxy that wants a login: the SDK's HTTP client sends it
@@ -373,6 +373,26 @@ public final class AwsClients implements AutoCloseable {
         settings.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT : settings.attemptTimeout(),
         settings.callTimeout() == null ? AwsSettings.DEFAULT_CALL_TIMEOUT : settings.callTimeout(), maxAttempts,
         java.time.Clock.systemUTC(), Thread::sleep);
+  }
+
+  /**
+   * The environment's proxies for the light clients, with NO_PROXY read as the SDK clients read it
+   * ({@link Proxies#nonProxyPatterns}: an entry's port is not looked at), so that an endpoint goes direct or
+   * through the proxy whichever client calls it.
+   */
+  static dev.berth.image.ProxyConfig lightProxies(Map<String, String> env) {
+    dev.berth.image.ProxyConfig p = dev.berth.image.ProxyConfig.from(env);
+    List<String> noProxy = new ArrayList<>();
+    for (String e : p.noProxy()) {
+      if (e.startsWith("[") && e.indexOf("]:") > 0) {
+        noProxy.add(e.substring(0, e.indexOf("]:") + 1)); // [v6]:port
+      } else if (!e.startsWith("[") && e.chars().filter(c -> c == ':').count() == 1) {
+        noProxy.add(e.substring(0, e.indexOf(':'))); // host:port
+      } else {
+        noProxy.add(e);
+      }
+    }
+    return new dev.berth.image.ProxyConfig(p.https(), p.http(), noProxy);
   }
 
   private static String firstSet(String... values) {

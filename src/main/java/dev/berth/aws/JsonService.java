@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,13 +29,9 @@ import software.amazon.awssdk.core.SdkResponse;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpFullResponse;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.utils.builder.SdkBuilder;
 
 /**
@@ -42,8 +39,8 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  * the generated light clients ({@code LightEcsClient}, {@code LightApplicationAutoScalingClient}). Building the
  * SDK's client and its first call were over half of a short step's own time (the promotion path's ecs-scale,
  * ecs-force-redeploy --no-wait, ecs-register-task); this does the same work with what berth has loaded anyway.
- * What must be right is the SDK's or follows it: the SDK's model objects in and out ({@link JsonWire}), its
- * SigV4 signer, its modelled exceptions (the error's code picks the class, as the SDK client does), its standard
+ * What must be right is the SDK's or follows it: the SDK's model objects in and out ({@link JsonWire}), SigV4
+ * as its signer computes it ({@link SigV4}), its modelled exceptions (the error's code picks the class, as the SDK client does), its standard
  * retry mode (throttling, 5xx and broken connections retried with jittered backoff, up to the configured
  * attempts; the clock corrected when AWS reports a skew), its call and attempt timeouts as its timeout
  * exceptions, the call log and the IAM action named in a permission refusal (as {@link ApiCallLog} does for the
@@ -68,7 +65,6 @@ public final class JsonService {
   /** What AWS answers to a request signed with a clock too far from its own. */
   static final Set<String> SKEW = Set.of("RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
       "SignatureDoesNotMatch", "AuthFailure", "RequestInTheFuture");
-  private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
   /** Sleeps between attempts (tests give one that records). */
   @FunctionalInterface
@@ -200,20 +196,14 @@ public final class JsonService {
     String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
     URI uri = endpoint.resolve(path);
     AwsCredentialsIdentity identity = credentials.get();
-    SdkHttpRequest request = SdkHttpRequest.builder()
-        .method(SdkHttpMethod.POST)
-        .uri(uri)
-        .putHeader("Content-Type", "application/x-amz-json-1.1")
-        .putHeader("X-Amz-Target", spec.targetPrefix() + "." + operation)
-        .build();
-    Clock signingClock = skew.isZero() ? clock : Clock.offset(clock, skew);
-    SignedRequest signed = SIGNER.sign(r -> r
-        .identity(identity)
-        .request(request)
-        .payload(ContentStreamProvider.fromByteArrayUnsafe(payload))
-        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, spec.signingName())
-        .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, signingClock));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/x-amz-json-1.1");
+    headers.put("X-Amz-Target", spec.targetPrefix() + "." + operation);
+    // signed with the clock corrected by the skew the service reported (as the SDK does)
+    Instant now = skew.isZero() ? clock.instant() : clock.instant().plus(skew);
+    Map<String, String> signed = SigV4.sign("POST", uri, headers, payload, identity.accessKeyId(),
+        identity.secretAccessKey(), identity instanceof AwsSessionCredentialsIdentity s ? s.sessionToken() : null,
+        region, spec.signingName(), now);
 
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(proxies.proxyFor(uri));
     try {
@@ -222,9 +212,9 @@ public final class JsonService {
       c.setReadTimeout(timeout);
       c.setUseCaches(false);
       c.setInstanceFollowRedirects(false);
-      signed.request().forEachHeader((k, values) -> {
+      signed.forEach((k, v) -> {
         if (!k.equalsIgnoreCase("host")) {
-          c.setRequestProperty(k, String.join(",", values));
+          c.setRequestProperty(k, v);
         }
       });
       c.setDoOutput(true);
@@ -272,8 +262,8 @@ public final class JsonService {
     try {
       json = JsonWire.parse(a.body());
     } catch (IOException e) {
-      throw SdkClientException.builder().message(spec.iamPrefix() + ": the answer is not JSON: " + e.getMessage())
-          .cause(e).build();
+      // a cut or garbled answer is retried like a broken connection, as the SDK retries its parse failures
+      throw new IOException("the answer is not JSON: " + e.getMessage(), e);
     }
     JsonWire.populate((SdkPojo) builder, json);
     Map<String, String> metadata = new LinkedHashMap<>();

@@ -17,8 +17,9 @@ package dev.berth.cli;
  */
 final class Warmup {
   static final String[] CLASSES = {
-      // berth's light JSON client of ECS and Application Auto Scaling, with its SigV4 signer (the first call)
-      "dev.berth.aws.JsonService",
+      // berth's light JSON client of ECS and Application Auto Scaling: its JSON reader and its SigV4 signer
+      "dev.berth.aws.JsonWire",
+      "dev.berth.aws.SigV4",
       // BigDecimal's constants: the SDK's JSON parser sets up its own from them before it reads the first answer
       "java.math.BigDecimal",
       "software.amazon.awssdk.regions.internal.MetadataLoader",
@@ -64,9 +65,35 @@ final class Warmup {
       // the serializer of the step's result (Jackson builds it from the records' accessors once per process):
       // the last thing the step does is render its result
       Class<?> result = Class.forName(resultType(command), false, loader);
-      dev.berth.report.Json.mapper().canSerialize(result);
+      serializers(result, new java.util.HashSet<>());
     } catch (Throwable e) {
       // the step renders its result as before
+    }
+  }
+
+  /**
+   * Builds Jackson's serializer of TYPE and of the berth types its record components hold (lists' and maps' too),
+   * which Jackson would otherwise build, with the annotations they carry, while the main thread renders.
+   */
+  static void serializers(Class<?> type, java.util.Set<Class<?>> seen) {
+    if (type == null || !type.getName().startsWith("dev.berth.") || !seen.add(type)) {
+      return;
+    }
+    dev.berth.report.Json.mapper().canSerialize(type);
+    if (type.isRecord()) {
+      for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+        visit(c.getGenericType(), seen);
+      }
+    }
+  }
+
+  private static void visit(java.lang.reflect.Type t, java.util.Set<Class<?>> seen) {
+    if (t instanceof Class<?> c) {
+      serializers(c, seen);
+    } else if (t instanceof java.lang.reflect.ParameterizedType p) {
+      for (java.lang.reflect.Type a : p.getActualTypeArguments()) {
+        visit(a, seen);
+      }
     }
   }
 

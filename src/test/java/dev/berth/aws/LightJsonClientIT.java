@@ -112,7 +112,7 @@ class LightJsonClientIT {
     try (AwsClients aws = clients(Map.of("AWS_CONFIG_FILE", config.toString()))) {
       assertFalse(aws.ecs() instanceof LightEcsClient, "a services section");
     }
-    try (AwsClients aws = clients(Map.of("HTTP_PROXY", "http://user:secret@127.0.0.1:9"))) {
+    try (AwsClients aws = clients(Map.of("HTTP_PROXY", "http://deploy:L1ghtPr0xyL0gin@127.0.0.1:9"))) {
       assertFalse(aws.ecs() instanceof LightEcsClient, "a proxy login");
     }
     try (AwsClients aws = clients(Map.of("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"))) {

@@ -27,6 +27,14 @@ class WarmupTest {
   }
 
   @Test
+  void serializers_ofAResult_visitTheBerthTypesItsComponentsHold() throws Exception {
+    java.util.Set<Class<?>> seen = new java.util.LinkedHashSet<>();
+    Warmup.serializers(Class.forName(Warmup.resultType(EcsScaleCommand.class)), seen);
+    assertTrue(seen.contains(dev.berth.report.Change.class), "List<Change> changes: " + seen);
+    assertTrue(seen.stream().allMatch(c -> c.getName().startsWith("dev.berth.")), seen.toString());
+  }
+
+  @Test
   void resultType_ofEveryStep_namesAResultRecordInTheStepsPackage() throws Exception {
     for (Class<? extends StepCommand> step : Main.STEPS.values()) {
       Class<?> result = Class.forName(Warmup.resultType(step));
