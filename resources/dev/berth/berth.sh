@@ -35,8 +35,10 @@
 #                      release files; Java 25+ starts faster, see BERTH_CDS).
 #   BERTH_JAVA_OPTS    extra JVM options, split on spaces (default: -XX:+UseSerialGC, plus -XX:TieredStopAtLevel=1
 #                      -Xms16m -Xmn7m -Xmx256m for the ecs-* steps, which are short, small and wait on AWS;
-#                      ecr-push keeps the full JIT for digests and compression, and the default heap). Setting it
-#                      replaces the default, and turns BERTH_CDS=auto off.
+#                      -XX:TieredStopAtLevel=1 for an ecr-push that copies (--image, --oci-layout: the registry
+#                      digests the bytes); an ecr-push that builds keeps the full JIT for its digests and
+#                      compression; ecr-push keeps the default heap). Setting it replaces the default, and turns
+#                      BERTH_CDS=auto off.
 #   BERTH_CDS          auto (default), on or off: a start-up cache per step. The first run of a step with a given
 #                      jar and java records it (kept only when the step exits 0) in BERTH_CACHE_DIR/cds/STEP-KEY.*;
 #                      later runs of that step start from it. On Java 25+ it is an ahead-of-time cache (.aot, JEP 483/
@@ -73,49 +75,123 @@ if [ -n "${BERTH_ARGC:-}" ]; then
 fi
 
 # --- java: BERTH_JAVA, else the newest one found ------------------------------------------------------------------
-java_version_of() { # PATH REAL: sets jm_v to the major version (17, 25) of the java at PATH (REAL: its real path),
-  # from the JDK's release file (no JVM started), else from -version; empty when neither says. No subshell and no
-  # other program for a JDK with a release file: this runs for every JDK found, before every step.
+# This runs before every step, so it starts no program in the usual cases: each JDK's version comes from the
+# release file beside its bin/java (read with the shell's own read), PATH is searched by the shell, and PATH's
+# java when it is a symlink (/usr/bin/java -> /etc/alternatives/java -> a JDK) is matched (test -ef: the same
+# file) against the JDKs found in the folders; only a symlink that is none of them is resolved with readlink -f.
+java_release_major() { # FILE: sets jm_v to JAVA_VERSION of a JDK's release file, as it is written there
   jm_v=
-  jm_home=${2%/bin/java}
-  if [ "$jm_home" != "$2" ] && [ -f "$jm_home/release" ]; then
-    while IFS= read -r jm_line || [ -n "$jm_line" ]; do
-      case $jm_line in JAVA_VERSION=*) jm_v=${jm_line#JAVA_VERSION=}; jm_v=${jm_v#\"}; jm_v=${jm_v%%\"*}; break ;; esac
-    done <"$jm_home/release"
+  while IFS= read -r jm_line || [ -n "$jm_line" ]; do
+    case $jm_line in JAVA_VERSION=*) jm_v=${jm_line#JAVA_VERSION=}; jm_v=${jm_v#\"}; jm_v=${jm_v%%\"*}; break ;; esac
+  done <"$1"
+}
+java_version_of() { # PATH: sets jm_v to the major version (17, 25) of the java at PATH, from the release file of its
+  # JDK (no JVM started; through its real path when PATH itself is a symlink), else from -version; empty when
+  # neither says.
+  jm_v=
+  jm_home=${1%/bin/java}
+  if [ "$jm_home" != "$1" ] && [ ! -h "$1" ] && [ -f "$jm_home/release" ]; then
+    java_release_major "$jm_home/release"
   else
-    jm_v=$("$1" -version 2>&1 | awk -F'"' '/version "/ { print $2; exit }') || jm_v=
+    jm_real=$(readlink -f "$1" 2>/dev/null) || jm_real=$1
+    jm_home=${jm_real%/bin/java}
+    if [ "$jm_home" != "$jm_real" ] && [ -f "$jm_home/release" ]; then
+      java_release_major "$jm_home/release"
+    else
+      jm_v=$("$1" -version 2>&1 | awk -F'"' '/version "/ { print $2; exit }') || jm_v=
+    fi
   fi
   case $jm_v in 1.*) jm_v=${jm_v#1.} ;; esac
   jm_v=${jm_v%%[!0-9]*}
 }
-java_major() { # JAVA: prints its major version (see java_version_of)
-  jm_path=$(command -v "$1" 2>/dev/null) || return 0
-  jm_real=$(readlink -f "$jm_path" 2>/dev/null) || jm_real=$jm_path
-  java_version_of "$jm_path" "$jm_real"
-  printf '%s' "$jm_v"
+
+java_on_path() { # sets fj_pj to the first executable java on PATH (what command -v finds), empty when none
+  fj_pj='' fj_rest=${PATH-}:
+  while [ -n "$fj_rest" ]; do
+    fj_dir=${fj_rest%%:*} fj_rest=${fj_rest#*:}
+    if [ -f "${fj_dir:-.}/java" ] && [ -x "${fj_dir:-.}/java" ]; then fj_pj=${fj_dir:-.}/java; return 0; fi
+  done
+}
+
+fj_consider() { # JAVA: 0 and its version in jm_v when it is an executable file; it names PATH's java's version
+  # when it is the same file as PATH's java (a symlink waiting for its version)
+  if [ ! -f "$1" ] || [ ! -x "$1" ]; then return 1; fi
+  java_version_of "$1"
+  # -ef (the same file): dash, bash, ksh, zsh, busybox and POSIX.1-2024 have it; a shell without it only resolves
+  # the symlink with readlink below
+  # shellcheck disable=SC3013
+  if [ -n "$fj_pj_wait" ] && [ "$1" -ef "$fj_pj" ] 2>/dev/null; then fj_pj_v=${jm_v:-0} fj_pj_wait=; fi
+}
+
+fj_pick() { # JAVA VERSION: kept when it is the first or newer than the one kept (the first of the newest wins)
+  if [ -z "$java_bin" ] || [ "$2" -gt "$java_version" ]; then java_bin=$1 java_version=$2; fi
+}
+
+runner_java_homes() { # sets fj_homes to the values of JAVA_HOME_<N>_<ARCH> (GitHub runners), one a line
+  # the exported variables' names, from the shell's own listing (a subshell, no program): `export NAME=...` in
+  # dash and in bash's POSIX mode, `declare -x NAME=...` in bash. Split into lines, not searched with ${x#*...}:
+  # dash matches such a pattern in time quadratic in the text, and a runner's environment is 10-20 kB
+  fj_homes=''
+  fj_env=$(export -p)
+  case $fj_env in *JAVA_HOME_*) ;; *) return 0 ;; esac
+  fj_ifs=$IFS
+  IFS='
+'
+  set -f
+  for fj_line in $fj_env; do
+    case $fj_line in
+      'export JAVA_HOME_'*) fj_name=${fj_line#export JAVA_HOME_} ;;
+      'declare -x JAVA_HOME_'*) fj_name=${fj_line#declare -x JAVA_HOME_} ;;
+      *) continue ;;
+    esac
+    case $fj_name in *=*) ;; *) continue ;; esac             # NAME=: a variable with a value
+    fj_name=${fj_name%%=*}
+    case ${fj_name%%_*} in ''|*[!0-9]*) continue ;; esac     # <N>: digits
+    case ${fj_name#*_} in ''|*[!A-Z0-9]*) continue ;; esac   # <ARCH>: X64, ARM64
+    fj_val=''
+    eval "fj_val=\${JAVA_HOME_$fj_name-}"
+    fj_homes="$fj_homes$fj_val
+"
+  done
+  set +f
+  IFS=$fj_ifs
 }
 
 find_java() { # sets java_bin and java_version: the newest java among JAVA_HOME, PATH and the usual JDK folders
   java_bin='' java_version=''
-  fj_seen=' '
-  for fj in ${JAVA_HOME:+"$JAVA_HOME/bin/java"} java \
-        $(env | awk -F= '/^JAVA_HOME_[0-9]+_[A-Z0-9]+=/ { print substr($0, index($0, "=") + 1) "/bin/java" }') \
-      /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /opt/java/*/bin/java /opt/hostedtoolcache/Java_*/*/*/bin/java \
-      /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
-    case $fj in
-      /*) fj_path=$fj ;; # a path (most candidates): no lookup
-      *) fj_path=$(command -v "$fj" 2>/dev/null) || continue ;;
-    esac
-    if [ ! -f "$fj_path" ] || [ ! -x "$fj_path" ]; then continue; fi
-    fj_real=$(readlink -f "$fj_path" 2>/dev/null) || fj_real=$fj_path
-    case $fj_seen in *" $fj_real "*) continue ;; esac
-    fj_seen="$fj_seen$fj_real "
-    java_version_of "$fj_path" "$fj_real"
-    fj_v=${jm_v:-0}
-    if [ -z "$java_bin" ] || [ "$fj_v" -gt "$java_version" ]; then
-      java_bin=$fj_path java_version=$fj_v
+  # PATH's java: its version now when its JDK's release file is beside it, else when a JDK below is the same file
+  fj_pj_v='' fj_pj_wait=''
+  java_on_path
+  if [ -n "$fj_pj" ]; then
+    if [ -h "$fj_pj" ]; then fj_pj_wait=1; else java_version_of "$fj_pj"; fj_pj_v=${jm_v:-0}; fi
+  fi
+  fj_home='' fj_home_v=''
+  if [ -n "${JAVA_HOME:-}" ] && fj_consider "$JAVA_HOME/bin/java"; then fj_home=$JAVA_HOME/bin/java fj_home_v=${jm_v:-0}; fi
+  # the others: the first of the newest
+  fj_other='' fj_other_v=''
+  runner_java_homes
+  fj_ifs=$IFS
+  IFS='
+'
+  set -f
+  for fj in $fj_homes; do
+    if fj_consider "$fj/bin/java"; then
+      if [ -z "$fj_other" ] || [ "${jm_v:-0}" -gt "$fj_other_v" ]; then fj_other=$fj/bin/java fj_other_v=${jm_v:-0}; fi
     fi
   done
+  set +f
+  IFS=$fj_ifs
+  for fj in /usr/lib/jvm/*/bin/java /usr/java/*/bin/java /opt/java/*/bin/java /opt/hostedtoolcache/Java_*/*/*/bin/java \
+      /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
+    if fj_consider "$fj"; then
+      if [ -z "$fj_other" ] || [ "${jm_v:-0}" -gt "$fj_other_v" ]; then fj_other=$fj fj_other_v=${jm_v:-0}; fi
+    fi
+  done
+  if [ -n "$fj_pj_wait" ]; then java_version_of "$fj_pj"; fj_pj_v=${jm_v:-0}; fi
+  # the first of the newest in this order: JAVA_HOME, PATH, the runners' variables, the folders
+  if [ -n "$fj_home" ]; then fj_pick "$fj_home" "$fj_home_v"; fi
+  if [ -n "$fj_pj" ]; then fj_pick "$fj_pj" "$fj_pj_v"; fi
+  if [ -n "$fj_other" ]; then fj_pick "$fj_other" "$fj_other_v"; fi
 }
 
 if [ -n "${BERTH_JAVA:-}" ]; then
@@ -131,8 +207,9 @@ else
   fi
 fi
 if [ "${1:-}" = --print-java ]; then
-  [ -n "$java_version" ] || java_version=$(java_major "$java_bin")
-  printf '%s %s\n' "$(command -v "$java_bin")" "${java_version:-unknown}"
+  java_path=$(command -v "$java_bin")
+  if [ -z "$java_version" ]; then java_version_of "$java_path"; java_version=$jm_v; fi
+  printf '%s %s\n' "$java_path" "${java_version:-unknown}"
   exit 0
 fi
 
@@ -204,27 +281,37 @@ first_word_lower() { # FILE: the checksum in a .sha256/.sha1 file ("HEX" or "HEX
 }
 
 # --- URLs: parsed, never pattern-matched as text ------------------------------------------------------------------
-is_loopback_host() { # HOST (lowercase): 0 for localhost, [::1] and a dotted-quad 127.0.0.0/8 address
+# (with the shell's own patterns, no program: the release's URL is checked before every step; the letters are
+# spelled out, since a range such as a-z may take in other letters in some shells' locales)
+is_loopback_host() { # HOST: 0 for localhost, [::1] and a dotted-quad 127.0.0.0/8 address (letters in any case)
   case $1 in
-    localhost|'[::1]') return 0 ;;
+    [Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|'[::1]') return 0 ;;
     127.*) ;;
     *) return 1 ;;
   esac
   # exactly four decimal parts of 0-255: 127.attacker.example or 127.1 are names (or short forms), not loopback
-  printf '%s\n' "$1" | awk -F. 'NF != 4 { exit 1 } { for (i = 1; i <= 4; i++) if ($i !~ /^[0-9][0-9]?[0-9]?$/ || $i > 255) exit 1 }'
+  lh_rest=$1. lh_n=0
+  while [ -n "$lh_rest" ]; do
+    lh_part=${lh_rest%%.*} lh_rest=${lh_rest#*.}
+    case $lh_part in ''|*[!0123456789]*|????*) return 1 ;; esac
+    [ "$lh_part" -le 255 ] || return 1
+    lh_n=$((lh_n + 1))
+  done
+  [ "$lh_n" -eq 4 ]
 }
 
 check_url() { # WHAT URL: exit 2 unless URL is https, or plain http to a loopback host, with no userinfo
   cu_what=$1 cu_url=$2
-  # only the characters a URL may hold: no blanks, quotes, backslashes or control characters
-  if ! printf '%s' "$cu_url" | LC_ALL=C awk 'BEGIN { RS = "\001" } { exit !($0 ~ /^[]A-Za-z0-9._~:\/?#@!$&()*+,;=%[-]+$/) }'; then
-    die 2 "$cu_what is not a plain URL (blanks, quotes, backslashes or control characters): '$cu_url'"
-  fi
+  # only the characters a URL may hold: no blanks, quotes, backslashes, control or non-ASCII characters
+  case $cu_url in
+    *[!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~:/?#@!\$\&\(\)\*+,\;=%\[\]-]*)
+      die 2 "$cu_what is not a plain URL (blanks, quotes, backslashes or control characters): '$cu_url'" ;;
+  esac
   case $cu_url in
     *://*) ;;
     *) die 2 "$cu_what must be an https URL, got '$cu_url'" ;;
   esac
-  cu_scheme=$(printf '%s' "${cu_url%%://*}" | LC_ALL=C tr '[:upper:]' '[:lower:]')
+  cu_scheme=${cu_url%%://*}
   cu_rest=${cu_url#*://}
   cu_authority=${cu_rest%%[/?#]*}
   case $cu_authority in
@@ -236,34 +323,46 @@ check_url() { # WHAT URL: exit 2 unless URL is https, or plain http to a loopbac
     *:*) cu_host=${cu_authority%%:*} cu_port=${cu_authority#*:} ;;
     *) cu_host=$cu_authority cu_port= ;;
   esac
-  cu_host=$(printf '%s' "$cu_host" | LC_ALL=C tr '[:upper:]' '[:lower:]')
   case $cu_host in
     '') die 2 "$cu_what has no host: '$cu_url'" ;;
-    \[*\]) case ${cu_host#[} in *[!0-9a-f:.]*\]) die 2 "$cu_what has an invalid host: '$cu_url'" ;; esac ;;
-    *[!a-z0-9.-]*|.*|*..*) die 2 "$cu_what has an invalid host: '$cu_url'" ;;
+    \[*\]) case ${cu_host#[} in *[!0123456789abcdefABCDEF:.]*\]) die 2 "$cu_what has an invalid host: '$cu_url'" ;; esac ;;
+    *[!ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-]*|.*|*..*) die 2 "$cu_what has an invalid host: '$cu_url'" ;;
   esac
   case $cu_port in
-    *[!0-9]*) die 2 "$cu_what has an invalid port: '$cu_url'" ;;
+    *[!0123456789]*) die 2 "$cu_what has an invalid port: '$cu_url'" ;;
   esac
   case $cu_scheme in
-    https) ;;
-    http) is_loopback_host "$cu_host" \
+    [Hh][Tt][Tt][Pp][Ss]) ;;
+    [Hh][Tt][Tt][Pp]) is_loopback_host "$cu_host" \
       || die 2 "$cu_what must be an https URL (plain http only to a loopback host), got '$cu_url'" ;;
     *) die 2 "$cu_what must be an https URL, got '$cu_url'" ;;
   esac
 }
 
 # --- the release this launcher belongs to ---------------------------------------------------------------------------
-release_value() { # KEY: its value in release.properties beside this script (empty when absent)
-  [ -f "$release_file" ] || return 0
-  awk -v k="$1" '{ sub(/\r$/, "") } $0 ~ "^" k "[ \t]*=" { sub(/^[^=]*=[ \t]*/, ""); sub(/[ \t]+$/, ""); print; exit }' "$release_file"
-}
-
-read_release() { # sets release_version, release_url, release_sha256 (all empty between releases)
+read_release() { # sets release_version, release_url, release_sha256 (all empty between releases) from
+  # release.properties beside this script: the first KEY=VALUE line of each key, blanks around the value and a
+  # line's final carriage return dropped (read by the shell itself: this runs before every step)
   case $0 in */*) release_file=${0%/*}/release.properties ;; *) release_file=./release.properties ;; esac
-  release_version=$(release_value version)
-  release_url=$(release_value url)
-  release_sha256=$(release_value sha256 | tr 'A-F' 'a-f')
+  release_version='' release_url='' release_sha256='' rr_seen=' '
+  if [ -f "$release_file" ]; then
+    while IFS= read -r rr_line || [ -n "$rr_line" ]; do
+      case $rr_line in
+        *[[:cntrl:]]) [ -n "${rr_cr:-}" ] || rr_cr=$(printf '\r'); rr_line=${rr_line%"$rr_cr"} ;;
+      esac
+      case $rr_line in *=*) ;; *) continue ;; esac
+      rr_key=${rr_line%%=*}
+      rr_key=${rr_key%"${rr_key##*[!	 ]}"} # KEY, then blanks, then =
+      case $rr_key in version|url|sha256) ;; *) continue ;; esac
+      case $rr_seen in *" $rr_key "*) continue ;; esac
+      rr_seen="$rr_seen$rr_key "
+      rr_value=${rr_line#*=}
+      rr_value=${rr_value#"${rr_value%%[!	 ]*}"}
+      rr_value=${rr_value%"${rr_value##*[!	 ]}"}
+      eval "release_$rr_key=\$rr_value"
+    done <"$release_file"
+  fi
+  case $release_sha256 in *[ABCDEF]*) release_sha256=$(printf '%s' "$release_sha256" | tr 'A-F' 'a-f') ;; esac
   [ -n "$release_version$release_url$release_sha256" ] || return 0
   case $release_version in ''|*/*|*..*|*[!A-Za-z0-9._+-]*) die 2 "$release_file: version '$release_version' is not a version" ;; esac
   case $release_sha256 in
@@ -279,7 +378,7 @@ resolve_release() { # the jar of the release: downloaded once, verified against 
   if [ -n "${BERTH_RELEASE_URL:-}" ]; then check_url BERTH_RELEASE_URL "$url"; else check_url "release.properties url" "$url"; fi
   cache=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}
   # the folder is keyed by the checksum as well: another release file (or a changed one) never reuses this jar
-  dir=$cache/$version-$(printf '%.12s' "$release_sha256")
+  dir=$cache/$version-${release_sha256%"${release_sha256#????????????}"}
   jar=$dir/berth-$version.jar
   [ -f "$jar" ] && return
   mkdir -p "$dir" || die 2 "cannot create the cache folder $dir (set BERTH_CACHE_DIR)"
@@ -389,7 +488,16 @@ case ${1:-} in
   # Java 25); a young generation of 6-8 MB rather than the default third of 16 MB (5.3) promotes less into the old
   # one, which then does not grow (130 -> 126 MB); the ecs-* steps hold a few MB of JSON at most
   ecs-*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmn7m -Xmx256m" ;;
-  ecr-push) default_opts="-XX:+UseSerialGC" ;;
+  # a copy (--image, --oci-layout) only moves bytes, which the registry digests: C2's compilations would compete
+  # for the CPU with the copy (a warm push 457 -> 328 ms); a build (--dockerfile, --tar, --docker-daemon) digests
+  # and compresses in the JVM, where C2's SHA-256 is about 10x faster than C1's
+  ecr-push)
+    default_opts="-XX:+UseSerialGC"
+    for arg in "$@"; do
+      case $arg in
+        --image|--image=*|--oci-layout|--oci-layout=*) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1"; break ;;
+      esac
+    done ;;
   # --version, --help: a fraction of a second, where C2's compilations only compete for the CPU
   *) default_opts="-XX:+UseSerialGC -XX:TieredStopAtLevel=1" ;;
 esac
@@ -405,14 +513,22 @@ case ${1:-} in
   *) cds_mode=off ;; # --help, --version, --print-jar: nothing worth caching
 esac
 cds_opts='' cds_dump='' cds_file='' cds_kind=''
-file_id() { # PATH...: size and modification time of each, one line each, following links (one program for all)
-  stat -L -c '%s %Y' "$@" 2>/dev/null || stat -L -f '%z %m' "$@" 2>/dev/null || ls -lLn "$@" 2>/dev/null
+hash_chars=' !"#'"\$"'%&'"'"'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_'"\`"'abcdefghijklmnopqrstuvwxyz{|}~'
+text_hash() { # TEXT: sets th_v to a number below 2^31 that TEXT decides (djb2 over the printable ASCII characters'
+  # places; any other character counts alike): it names cache files, it guards nothing. The shell's own
+  # arithmetic, no program: this runs before every step.
+  th_s=$1 th_v=5381
+  while [ -n "$th_s" ]; do
+    th_r=${th_s#?}
+    th_t=${hash_chars%%"${th_s%"$th_r"}"*}
+    th_v=$(((th_v * 33 + ${#th_t}) % 2147483647))
+    th_s=$th_r
+  done
 }
 if [ "$cds_mode" != off ]; then
   case $java_bin in /*) java_path=$java_bin ;; *) java_path=$(command -v "$java_bin") ;; esac
-  if [ -z "$java_version" ]; then # BERTH_JAVA: its version, without a subshell for the release file
-    jm_real=$(readlink -f "$java_path" 2>/dev/null) || jm_real=$java_path
-    java_version_of "$java_path" "$jm_real"
+  if [ -z "$java_version" ]; then # BERTH_JAVA: its version, from its JDK's release file
+    java_version_of "$java_path"
     java_version=$jm_v
   fi
   # Java 25+ (JEP 483, 514, 515): an ahead-of-time cache holds the step's classes loaded and linked, and the
@@ -420,13 +536,17 @@ if [ "$cds_mode" != off ]; then
   # Both are recorded on the step's first successful run and used by every later one.
   if [ -n "$java_version" ] && [ "$java_version" -ge 25 ]; then cds_kind=aot; else cds_kind=jsa; fi
   # a cache fits one jar and one java exactly; a new jar or JDK gets a new cache (the JVM checks it too).
-  # STEP-WHERE-WHAT.jsa|.aot: WHERE hashes the jar's and java's paths, WHAT their sizes and times; recording a
-  # new cache removes the older ones of the same WHERE (a rebuilt or upgraded jar at the same path)
-  # (this runs before every step: few programs, no cut)
-  cds_where=$(printf '%s\n' "$jar" "$java_path" | cksum)
-  cds_where=${cds_where%% *}
-  cds_what=$(file_id "$jar" "$java_path" | cksum)
-  cds_what=${cds_what%% *}
+  # STEP-WHERE-WHAT.jsa|.aot: WHERE hashes the jar's and java's paths, WHAT their sizes and modification times
+  # (one stat for both: the one program this part runs); recording a new cache removes the older ones of the
+  # same WHERE (a rebuilt or upgraded jar at the same path)
+  text_hash "$jar
+$java_path"
+  cds_where=$th_v
+  cds_what=$(stat -L -c '%s %Y' "$jar" "$java_path" 2>/dev/null) \
+    || cds_what=$(stat -L -f '%z %m' "$jar" "$java_path" 2>/dev/null) \
+    || cds_what=$(ls -lLn "$jar" "$java_path" 2>/dev/null) || cds_what=
+  text_hash "$cds_what"
+  cds_what=$th_v
   cds_dir=${BERTH_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/berth}/cds
   cds_key=$cds_where-$cds_what
   cds_file=$cds_dir/$1-$cds_key.$cds_kind

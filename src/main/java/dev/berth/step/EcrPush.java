@@ -279,12 +279,14 @@ public final class EcrPush {
       return t;
     });
     try {
-      // ECR (SDK start-up, DescribeRepositories, the registry token) runs while the source manifest is read
+      // ECR's two reads (DescribeRepositories, the registry token) run at once, each on a thread of its own,
+      // while the source manifest is read: the tag check waits for the slower of the three, not for their sum
       EcrRepositories.TokenSource auth = repos.auth(request.registryId());
-      CompletableFuture<Optional<EcrRepositories.Info>> found = CompletableFuture.supplyAsync(() -> {
-        Optional<EcrRepositories.Info> info = repos.find(request.registryId(), name);
+      CompletableFuture<Optional<EcrRepositories.Info>> found = CompletableFuture.supplyAsync(
+          () -> repos.find(request.registryId(), name), background);
+      CompletableFuture<EcrRepositories.TokenSource> token = CompletableFuture.supplyAsync(() -> {
         auth.get();
-        return info;
+        return auth;
       }, background);
       ContentSource source = null;
       Manifest root = null;
@@ -300,7 +302,9 @@ public final class EcrPush {
         progress.info("reading " + source.describe());
         root = source.root();
       }
+      // the repository's answer first: when both fail, its failure is the one reported (as when they ran in turn)
       Optional<EcrRepositories.Info> existing = BackgroundReads.join(found);
+      BackgroundReads.join(token);
       URI endpoint = request.registryEndpoint();
       if (sourceOnEcr) {
         // the source lives in an ECR registry: when it is this one, read it with the same endpoint and token

@@ -424,6 +424,9 @@ class LauncherScriptTest {
       "file:///etc/passwd",
       "https://mirror.example\\@127.0.0.1/maven2",
       "https://mirror.example/a b",
+      "https://mirror.example/a\u0001b",
+      "https://mirr\u00f6r.example/maven2",
+      "http://127.0.0.1.:PORT/maven2",
       "127.0.0.1/maven2"})
   void mavenRepoUrl_refused_beforeAnythingIsFetched(String url) throws Exception {
     files.put(JAR_PATH, jarBytes);
@@ -450,7 +453,7 @@ class LauncherScriptTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"http://127.0.0.1:PORT/maven2",
-      "http://localhost:PORT/maven2/", "HTTP://127.0.0.1:PORT/maven2"})
+      "http://localhost:PORT/maven2/", "HTTP://127.0.0.1:PORT/maven2", "http://LocalHost:PORT/maven2"})
   void mavenRepoUrl_loopbackHttp_isAccepted(String url) throws Exception {
     files.put(JAR_PATH, jarBytes);
     files.put(JAR_PATH + ".sha256", hex("SHA-256", jarBytes).getBytes());
@@ -508,9 +511,35 @@ class LauncherScriptTest {
       assertFalse(now.contains(archives.get(0)), now.toString());
     }
 
+    // a new java at the same path (an upgraded JDK): the same
+    List<String> beforeJava;
+    try (Stream<Path> s = Files.list(cds)) {
+      beforeJava = s.map(p -> p.getFileName().toString()).toList();
+    }
+    Files.writeString(java, Files.readString(java) + "# a newer build\n");
+    Run upgraded = run(env, "ecs-scale", "--cluster", "c");
+    assertTrue(upgraded.out().contains("<-XX:ArchiveClassesAtExit="), upgraded.out());
+    try (Stream<Path> s = Files.list(cds)) {
+      List<String> now = s.map(p -> p.getFileName().toString()).toList();
+      assertEquals(1, now.size(), now.toString());
+      assertFalse(now.contains(beforeJava.get(0)), now + " after " + beforeJava);
+    }
+
     Run push = run(env, "ecr-push", "--repository", "r");
-    assertTrue(push.out().startsWith("<-XX:+UseSerialGC>\n<-XX:ArchiveClassesAtExit="), "no C1 for ecr-push: "
-        + push.out());
+    assertTrue(push.out().startsWith("<-XX:+UseSerialGC>\n<-XX:ArchiveClassesAtExit="), "no C1 for an ecr-push "
+        + "that builds: " + push.out());
+    // a copy moves bytes the registry digests: C1 alone, with the archive the first ecr-push recorded
+    for (List<String> copy : List.of(List.of("--image", "src/app:1"), List.of("--image=src/app:1"),
+        List.of("--oci-layout", "dir"), List.of("--tag", "t", "--oci-layout=dir"))) {
+      List<String> args = new java.util.ArrayList<>(List.of("ecr-push", "--repository", "r"));
+      args.addAll(copy);
+      Run c = run(env, args.toArray(String[]::new));
+      assertEquals(0, c.code(), c.toString());
+      assertTrue(c.out().startsWith("<-XX:+UseSerialGC>\n<-XX:TieredStopAtLevel=1>\n<-XX:SharedArchiveFile="),
+          copy + ": " + c.out());
+    }
+    Run layoutRef = run(env, "ecr-push", "--repository", "r", "--oci-layout-ref=x", "--tar", "t.tar");
+    assertTrue(layoutRef.out().startsWith("<-XX:+UseSerialGC>\n<-XX:SharedArchiveFile="), layoutRef.out());
 
     env.put("BERTH_JAVA_OPTS", "-Xmx64m");
     Run own = run(env, "ecs-scale", "--cluster", "c");
@@ -560,6 +589,116 @@ class LauncherScriptTest {
     Run missing = run(env, "--version");
     assertEquals(2, missing.code(), missing.toString());
     assertTrue(missing.err().contains("BERTH_JAVA="), missing.err());
+  }
+
+  /**
+   * A folder of stand-ins for the programs the launcher used to run before java (and stat, the one a step's
+   * start-up cache key still needs): each notes its name and arguments in LOG, then runs the real program.
+   */
+  Path tripwires(Path log) throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("tripwires"));
+    for (String tool : List.of("readlink", "awk", "env", "cksum", "tr", "sed", "cut", "stat", "ls", "cat", "grep",
+        "printf", "basename", "dirname", "expr", "head")) {
+      Path real = Servers.which(tool);
+      if (real == null) {
+        continue;
+      }
+      Files.writeString(dir.resolve(tool), "#!/bin/sh\nprintf '%s\\n' \"" + tool + " $*\" >> '" + log + "'\nexec '"
+          + real + "' \"$@\"\n");
+      dir.resolve(tool).toFile().setExecutable(true);
+    }
+    return dir;
+  }
+
+  @Test
+  void java_pathJavaSymlink_isTheJdkItPointsTo_andTheSearchStartsNoProgram() throws Exception {
+    Path log = tmp.resolve("programs.log");
+    Files.writeString(log, "");
+    Path jdk17 = fakeJdk("jdk17", "17.0.9");
+    Path jdk98 = fakeJdk("jdk98", "98.0.1");
+    Path jdk99 = fakeJdk("jdk99", "99");
+    // PATH's java as agents have it: a symlink (here to the JDK a GitHub runner's variable names)
+    Path pathBin = Files.createDirectories(tmp.resolve("path-bin"));
+    Files.createSymbolicLink(pathBin.resolve("java"), jdk99.resolve("bin").resolve("java"));
+    // the release's jar, downloaded once, so that the runs below read release.properties and check its URL
+    files.put(ASSET, jarBytes);
+    Path launcher = launcherWithRelease(assetUrl(), hex("SHA-256", jarBytes));
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_CACHE_DIR", tmp.resolve("cache").toString(),
+        "JAVA_HOME", jdk17.toString(), "JAVA_HOME_99_X64", jdk99.toString()));
+    System.getenv().keySet().stream().filter(k -> k.startsWith("JAVA_HOME_") && !k.equals("JAVA_HOME_99_X64"))
+        .forEach(k -> env.put(k, ""));
+    env.put("PATH", pathBin + ":" + System.getenv("PATH"));
+    assertEquals(0, runLauncher(launcher, env, "--print-jar").code());
+
+    env.put("PATH", tripwires(log) + ":" + pathBin + ":" + System.getenv("PATH"));
+    Run print = runLauncher(launcher, env, "--print-java");
+    assertEquals(pathBin.resolve("java") + " 99\n", print.out(), "PATH's java is the JDK it points to, and it "
+        + "comes before the runner's variable: " + print);
+    Run version = runLauncher(launcher, env, "--version");
+    assertEquals(0, version.code(), version.toString());
+    assertTrue(version.out().startsWith("jdk99\n"), version.out());
+    assertTrue(version.out().endsWith("<--version>\n"), version.out());
+    assertEquals(List.of(), programsAbout(log, tmp), "the Java search, release.properties and the URL check start "
+        + "no program for PATH's java, JAVA_HOME and the runner's JDK");
+
+    // a step: the start-up cache's key needs the sizes and times of the jar and java (one stat), nothing else
+    runLauncher(launcher, env, "ecs-scale", "--cluster", "c"); // records (this java writes nothing: remembered)
+    Files.writeString(log, "");
+    Run step = runLauncher(launcher, env, "ecs-scale", "--cluster", "c");
+    assertEquals(0, step.code(), step.toString());
+    assertTrue(step.out().endsWith("<ecs-scale>\n<--cluster>\n<c>\n"), step.out());
+    List<String> programs = programsAbout(log, tmp);
+    assertEquals(1, programs.size(), programs.toString());
+    assertTrue(programs.get(0).startsWith("stat "), programs.toString());
+
+    // a symlink to a JDK that no variable or folder names: resolved (readlink) to read its release file
+    Files.delete(pathBin.resolve("java"));
+    Files.createSymbolicLink(pathBin.resolve("java"), jdk98.resolve("bin").resolve("java"));
+    env.remove("JAVA_HOME_99_X64");
+    Run resolved = runLauncher(launcher, env, "--print-java");
+    assertEquals(pathBin.resolve("java") + " 98\n", resolved.out(), resolved.toString());
+  }
+
+  @Test
+  void java_runnerVariable_isTakenLiterally_blanksAndWildcardsIncluded() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("berth.jar"), "x");
+    Path spaced = fakeJdk("jdk 97", "97");
+    fakeJdk("jdk96", "96");
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_JAR", jar.toString(), "BERTH_JAVA_OPTS", ""));
+    System.getenv().keySet().stream().filter(k -> k.startsWith("JAVA_HOME")).forEach(k -> env.put(k, ""));
+    env.put("JAVA_HOME_97_X64", spaced.toString());
+    Run blank = run(env, "--print-java");
+    assertEquals(spaced.resolve("bin").resolve("java") + " 97\n", blank.out(), blank.toString());
+    // a pattern is a path like any other, not a list of the folders it would match (the java running this test
+    // is on PATH, so that one is found)
+    env.put("JAVA_HOME_97_X64", tmp.resolve("jdks") + "/jdk9*");
+    env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+    Run pattern = run(env, "--print-java");
+    assertEquals(0, pattern.code(), pattern.toString());
+    assertFalse(pattern.out().contains(tmp.toString()), pattern.out());
+  }
+
+  /**
+   * The programs LOG recorded that concern the test's own files (a machine's own JDK folders may hold symlinks
+   * the search resolves; they are not this test's).
+   */
+  static List<String> programsAbout(Path log, Path under) throws IOException {
+    return Files.readAllLines(log).stream()
+        .filter(l -> !l.startsWith("readlink ") || l.contains(under.toString())).toList();
+  }
+
+  @Test
+  void releaseFile_withCarriageReturnsBlanksAndAnUppercaseChecksum_isReadAsWritten() throws Exception {
+    files.put(ASSET, jarBytes);
+    String sha = hex("SHA-256", jarBytes);
+    Path dir = Files.createDirectories(tmp.resolve("crlf"));
+    Files.copy(SCRIPT, dir.resolve("berth.sh"));
+    Files.writeString(dir.resolve("release.properties"), "# written on Windows\r\nversion = " + RELEASE
+        + " \r\nurl=\t" + assetUrl() + "\r\nsha256=" + sha.toUpperCase() + "\r\nversion=0.0.1\r\n");
+    Run r = runLauncher(dir.resolve("berth.sh"), releaseEnv(), "--print-jar");
+    assertEquals(0, r.code(), r.toString());
+    assertEquals(tmp.resolve("cache").resolve(RELEASE + "-" + sha.substring(0, 12)).resolve("berth-" + RELEASE + ".jar")
+        + "\n", r.out());
   }
 
   @Test
