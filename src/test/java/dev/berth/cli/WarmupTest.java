@@ -35,6 +35,25 @@ class WarmupTest {
   }
 
   @Test
+  void needs_ofARun_warmTlsAndEndpointMetadataOnlyWhereTheRunMayUseThem() {
+    java.util.Map<String, String> none = java.util.Map.of();
+    String[] scale = {"ecs-scale", "--cluster", "c", "--service", "s", "--desired-count", "2"};
+    assertTrue(java.util.Arrays.equals(new boolean[] {true, true}, Warmup.needs(EcsScaleCommand.class, scale, none)),
+        "AWS itself: TLS and the endpoint metadata");
+    String[] emulator = {"ecs-scale", "--endpoint-url", "http://127.0.0.1:5000", "--service", "s"};
+    assertTrue(java.util.Arrays.equals(new boolean[] {false, false},
+        Warmup.needs(EcsScaleCommand.class, emulator, none)), "a plain-http endpoint, light clients only");
+    assertTrue(java.util.Arrays.equals(new boolean[] {false, true},
+        Warmup.needs(EcsDeployServiceCommand.class, emulator, none)), "deploy's SDK clients read the metadata");
+    assertTrue(java.util.Arrays.equals(new boolean[] {true, false}, Warmup.needs(EcsScaleCommand.class, scale,
+        java.util.Map.of("AWS_ENDPOINT_URL", "https://gateway.example.com"))), "an https endpoint from the env");
+    assertTrue(java.util.Arrays.equals(new boolean[] {false, false}, Warmup.needs(EcsRegisterTaskCommand.class,
+        new String[] {"ecs-register-task", "--endpoint-url=HTTP://localhost:4566"}, none)));
+    assertTrue(java.util.Arrays.equals(new boolean[] {true, true}, Warmup.needs(EcsScaleCommand.class,
+        new String[] {"ecs-scale", "--", "--endpoint-url", "http://x"}, none)), "after --, not an option");
+  }
+
+  @Test
   void resultType_ofEveryStep_namesAResultRecordInTheStepsPackage() throws Exception {
     for (Class<? extends StepCommand> step : Main.STEPS.values()) {
       Class<?> result = Class.forName(Warmup.resultType(step));
