@@ -334,9 +334,9 @@ public final class AwsClients implements AutoCloseable {
    * The light JSON client of a service, or null when the SDK's client must be used: when BERTH_AWS_CLIENTS=sdk,
    * or when the endpoint could come from somewhere berth does not read (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, the
    * JVM's aws.* endpoint properties, a shared config file that sets endpoints, FIPS, dual-stack, services
-   * sections or retries, or a proxy URL with a login). Otherwise the endpoint is the SDK's choice: --endpoint-url, AWS_ENDPOINT_URL_SERVICE,
-   * AWS_ENDPOINT_URL, else the SDK's endpoint metadata for the region (AWS_USE_FIPS_ENDPOINT and
-   * AWS_USE_DUALSTACK_ENDPOINT honoured).
+   * sections or retries), or when the proxy wants a login. Otherwise the endpoint is the SDK's choice:
+   * --endpoint-url, AWS_ENDPOINT_URL_SERVICE, AWS_ENDPOINT_URL, else the SDK's endpoint metadata for the region
+   * (AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT honoured).
    */
   private JsonService light(JsonService.Spec spec, String envSuffix, String metadataKey) {
     if (!lightAllowed()) {

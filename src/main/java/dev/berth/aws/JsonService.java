@@ -143,7 +143,8 @@ public final class JsonService {
           continue; // signed again with the service's time, as the SDK does
         }
         throttled = e.statusCode() == 429 || (code != null && THROTTLING.contains(code));
-        boolean retryable = throttled || RETRY_STATUS.contains(e.statusCode()) || (code != null && TRANSIENT.contains(code));
+        boolean retryable = throttled || RETRY_STATUS.contains(e.statusCode())
+            || (code != null && TRANSIENT.contains(code));
         if (!retryable || attempt >= maxAttempts) {
           throw ApiCallLog.namingAction(e, action);
         }
@@ -219,6 +220,12 @@ public final class JsonService {
       });
       c.setDoOutput(true);
       c.setFixedLengthStreamingMode(payload.length);
+      try {
+        c.connect();
+      } catch (SocketTimeoutException e) {
+        // no connection is not an attempt that timed out (exit 5) but an endpoint not reached, as in the SDK
+        throw new java.net.ConnectException("connect timed out: " + SigV4.host(uri));
+      }
       try (OutputStream out = c.getOutputStream()) {
         out.write(payload);
       }

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -24,8 +23,8 @@ import java.util.function.Supplier;
  * GetAuthorizationToken), as JSON calls over {@link HttpURLConnection}. A short push spends most of its time
  * starting the AWS SDK's ECR client (about 2 s of class loading on a small machine); these five calls do not need
  * it. The parts that must be right are the SDK's own or follow it: requests are signed as its signer signs them
- * ({@link dev.berth.aws.SigV4}, with the clock corrected when the service reports a skew), the endpoint comes from its endpoint rules (every partition,
- * FIPS, dual-stack), region and credentials from the same chains as the SDK clients of the other steps, and the
+ * ({@link dev.berth.aws.SigV4}, with the clock corrected when the service reports a skew), the endpoint comes
+ * from its endpoint metadata (every partition, FIPS, dual-stack), region and credentials from the same chains as the SDK clients of the other steps, and the
  * calls go through the environment's HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host. Retries with
  * backoff on throttling, 5xx and broken connections; every call has connect and read timeouts.
  */
