@@ -7,12 +7,13 @@
 #
 # java is a stand-in that does nothing (a copy of `true` in a JDK folder whose release file says 99, named by
 # JAVA_HOME, so that the search still looks at every JDK of the machine and picks it), so what is timed is the
-# launcher alone plus the exec of a tiny program. Four cases: BERTH_JAR with --version and with a step (ecs-scale,
-# its start-up cache already decided), and a launcher with a release.properties beside it (the jar cached), as the
-# Jenkins library and the GitHub Action run it, with the same two. For each: the wall time (median of BENCH_RUNS
-# runs, OLD and NEW alternating), the CPU time (user + system of the launcher and all it starts, per run, from
-# batches of 40 runs each, alternating) and, when strace is installed, the programs started before java. The
-# floor row is `sh -c 'exec java'`: what any launcher costs.
+# launcher alone plus the exec of a tiny program. Five cases: BERTH_JAR with --version and with a step (ecs-scale,
+# its start-up cache already decided); a launcher with a release.properties beside it (the jar cached), as the
+# Jenkins library and the GitHub Action run it, with the same two; and --version in an environment of a GitHub
+# runner's size (runner-env-version: 100 more variables and three JAVA_HOME_<N>_X64, set through env). For each:
+# the wall time (median of BENCH_RUNS runs, OLD and NEW alternating), the CPU time (user + system of the launcher
+# and all it starts, per run, from batches of 40 runs each, alternating) and, when strace is installed, the
+# programs started before java. The floor row is `sh -c 'exec java'`: what any launcher costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -49,6 +50,11 @@ SH
 
 export JAVA_HOME=$WORK/jdk BERTH_CACHE_DIR=$WORK/cache
 PRE=() # a command the launches run under (strace, for the programs)
+# an environment the size of a GitHub-hosted runner's (~100 variables, 14 kB), with its JAVA_HOME_<N>_X64
+RUNNER_ENV=(JAVA_HOME_11_X64=/opt/hostedtoolcache/Java_Temurin-Hotspot_jdk/11/x64
+  JAVA_HOME_17_X64=/opt/hostedtoolcache/Java_Temurin-Hotspot_jdk/17/x64
+  JAVA_HOME_21_X64=/opt/hostedtoolcache/Java_Temurin-Hotspot_jdk/21/x64)
+for ((i = 0; i < 100; i++)); do RUNNER_ENV+=("RUNNER_LIKE_$i=$(printf '%0100d' "$i")"); done
 run() { # CASE WHICH: one launch
   local script=$WORK/$2/berth.sh
   case $1 in release*) script=$WORK/$2-release/berth.sh ;; esac
@@ -58,6 +64,7 @@ run() { # CASE WHICH: one launch
     jar-step) BERTH_JAR=$WORK/berth.jar "${PRE[@]}" sh "$script" ecs-scale --cluster c --service s ;;
     release-version) "${PRE[@]}" sh "$script" --version ;;
     release-step) "${PRE[@]}" sh "$script" ecs-scale --cluster c --service s ;;
+    runner-env-version) env "${RUNNER_ENV[@]}" BERTH_JAR="$WORK/berth.jar" "${PRE[@]}" sh "$script" --version ;;
   esac
 }
 children_ticks() { local f; read -ra f </proc/$$/stat; echo $((f[15] + f[16])); }
@@ -74,7 +81,7 @@ programs() { # CASE WHICH: the programs the launcher starts before java
 TCK=$(getconf CLK_TCK)
 echo "| case | old: wall / CPU per launch | new: wall / CPU per launch | programs before java: old / new |"
 echo "|---|---|---|---|"
-for c in jar-version jar-step release-version release-step floor; do
+for c in jar-version jar-step release-version release-step runner-env-version floor; do
   for w in old new; do run "$c" "$w" >/dev/null 2>&1 || true; done # caches decided, jar in place
   declare -a wall_old=() wall_new=()
   for ((i = 0; i < RUNS; i++)); do

@@ -129,27 +129,32 @@ fj_pick() { # JAVA VERSION: kept when it is the first or newer than the one kept
 
 runner_java_homes() { # sets fj_homes to the values of JAVA_HOME_<N>_<ARCH> (GitHub runners), one a line
   # the exported variables' names, from the shell's own listing (a subshell, no program): `export NAME=...` in
-  # dash and in bash's POSIX mode, `declare -x NAME=...` in bash
+  # dash and in bash's POSIX mode, `declare -x NAME=...` in bash. Split into lines, not searched with ${x#*...}:
+  # dash matches such a pattern in time quadratic in the text, and a runner's environment is 10-20 kB
   fj_homes=''
   fj_env=$(export -p)
-  for fj_pre in 'export ' 'declare -x '; do
-    fj_rest="
-$fj_env"
-    while :; do
-      case $fj_rest in *"
-${fj_pre}JAVA_HOME_"*) ;; *) break ;; esac
-      fj_rest=${fj_rest#*"
-${fj_pre}JAVA_HOME_"}
-      fj_name=${fj_rest%%[!A-Za-z0-9_]*}
-      case ${fj_rest#"$fj_name"} in =*) ;; *) continue ;; esac # NAME=: a variable with a value
-      case ${fj_name%%_*} in ''|*[!0-9]*) continue ;; esac      # <N>: digits
-      case ${fj_name#*_} in ''|*[!A-Z0-9]*) continue ;; esac    # <ARCH>: X64, ARM64
-      fj_val=''
-      eval "fj_val=\${JAVA_HOME_$fj_name-}"
-      fj_homes="$fj_homes$fj_val
+  case $fj_env in *JAVA_HOME_*) ;; *) return 0 ;; esac
+  fj_ifs=$IFS
+  IFS='
+'
+  set -f
+  for fj_line in $fj_env; do
+    case $fj_line in
+      'export JAVA_HOME_'*) fj_name=${fj_line#export JAVA_HOME_} ;;
+      'declare -x JAVA_HOME_'*) fj_name=${fj_line#declare -x JAVA_HOME_} ;;
+      *) continue ;;
+    esac
+    case $fj_name in *=*) ;; *) continue ;; esac             # NAME=: a variable with a value
+    fj_name=${fj_name%%=*}
+    case ${fj_name%%_*} in ''|*[!0-9]*) continue ;; esac     # <N>: digits
+    case ${fj_name#*_} in ''|*[!A-Z0-9]*) continue ;; esac   # <ARCH>: X64, ARM64
+    fj_val=''
+    eval "fj_val=\${JAVA_HOME_$fj_name-}"
+    fj_homes="$fj_homes$fj_val
 "
-    done
   done
+  set +f
+  IFS=$fj_ifs
 }
 
 find_java() { # sets java_bin and java_version: the newest java among JAVA_HOME, PATH and the usual JDK folders

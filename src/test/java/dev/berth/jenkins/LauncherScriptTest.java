@@ -659,6 +659,25 @@ class LauncherScriptTest {
     assertEquals(pathBin.resolve("java") + " 98\n", resolved.out(), resolved.toString());
   }
 
+  @Test
+  void java_runnerVariable_isTakenLiterally_blanksAndWildcardsIncluded() throws Exception {
+    Path jar = Files.writeString(tmp.resolve("berth.jar"), "x");
+    Path spaced = fakeJdk("jdk 97", "97");
+    fakeJdk("jdk96", "96");
+    Map<String, String> env = new HashMap<>(Map.of("BERTH_JAR", jar.toString(), "BERTH_JAVA_OPTS", ""));
+    System.getenv().keySet().stream().filter(k -> k.startsWith("JAVA_HOME")).forEach(k -> env.put(k, ""));
+    env.put("JAVA_HOME_97_X64", spaced.toString());
+    Run blank = run(env, "--print-java");
+    assertEquals(spaced.resolve("bin").resolve("java") + " 97\n", blank.out(), blank.toString());
+    // a pattern is a path like any other, not a list of the folders it would match (the java running this test
+    // is on PATH, so that one is found)
+    env.put("JAVA_HOME_97_X64", tmp.resolve("jdks") + "/jdk9*");
+    env.put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
+    Run pattern = run(env, "--print-java");
+    assertEquals(0, pattern.code(), pattern.toString());
+    assertFalse(pattern.out().contains(tmp.toString()), pattern.out());
+  }
+
   /**
    * The programs LOG recorded that concern the test's own files (a machine's own JDK folders may hold symlinks
    * the search resolves; they are not this test's).
