@@ -56,9 +56,12 @@ final class Warmup {
     t.start();
   }
 
-  /** Steps whose AWS calls all go through berth's light clients when their endpoint is given. */
+  /**
+   * Steps whose AWS calls all go through berth's own clients (the light JSON clients, ecr-push's ECR client) when
+   * their endpoint is given: they read the SDK's endpoint metadata only to find an endpoint.
+   */
   static final java.util.Set<Class<?>> LIGHT_ONLY = java.util.Set.of(EcsScaleCommand.class,
-      EcsForceRedeployCommand.class, EcsRegisterTaskCommand.class);
+      EcsForceRedeployCommand.class, EcsRegisterTaskCommand.class, EcrPushCommand.class);
 
   /**
    * What the warm-up of a step needs to know of its run, from its arguments and environment: whether TLS
@@ -81,7 +84,9 @@ final class Warmup {
     }
     boolean given = endpoint != null && !endpoint.isBlank();
     boolean plainHttp = given && endpoint.trim().regionMatches(true, 0, "http://", 0, 7);
-    return new boolean[] {!plainHttp, !given || !LIGHT_ONLY.contains(command)};
+    // ecr-push also talks to registries, which may be https whatever the ECR API's endpoint is
+    boolean tls = !plainHttp || command == EcrPushCommand.class;
+    return new boolean[] {tls, !given || !LIGHT_ONLY.contains(command)};
   }
 
   static void run(Class<?> command) {

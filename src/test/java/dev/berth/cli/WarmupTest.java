@@ -51,6 +51,9 @@ class WarmupTest {
         new String[] {"ecs-register-task", "--endpoint-url=HTTP://localhost:4566"}, none)));
     assertTrue(java.util.Arrays.equals(new boolean[] {true, true}, Warmup.needs(EcsScaleCommand.class,
         new String[] {"ecs-scale", "--", "--endpoint-url", "http://x"}, none)), "after --, not an option");
+    assertTrue(java.util.Arrays.equals(new boolean[] {true, false}, Warmup.needs(EcrPushCommand.class,
+        new String[] {"ecr-push", "--repository", "r"}, java.util.Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"))),
+        "ecr-push: its registries may be https");
   }
 
   @Test
