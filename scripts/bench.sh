@@ -248,9 +248,12 @@ promo_step() { # LABEL STEP ROUND
     esac
   fi
 }
-# records each launcher label's start-up caches of the three steps (untimed), as on an agent that ran them before
+# records each launcher label's start-up caches of the three steps (untimed), as on an agent that ran them before;
+# the service is set to 3 tasks first so that the recording ecs-scale (round 0: 2 tasks) changes the count, as every
+# timed round does (a recording run that changes nothing would leave UpdateService out of the cache)
 for label in "${PROMO[@]}"; do
   [ "$label" = cli ] && continue
+  "${AWS[@]}" ecs update-service --cluster "promo-$label" --service "promo-$label" --desired-count 3 >/dev/null
   for st in register scale redeploy; do promo_step "$label" "$st" 0 >/dev/null 2>&1; done
 done
 log "promotion path: the AWS CLI and the launcher, in turn..."

@@ -36,15 +36,26 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
  */
 public final class AwsClients implements AutoCloseable {
   private final AwsSettings settings;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<AutoCloseable> closeables = java.util.Collections.synchronizedList(new ArrayList<>());
+  // one lock per lazily made thing: a step's second thread (ecs-scale's autoscaling read) builds its client while
+  // the main thread builds the ECS client, neither waiting for the other
+  private final Object regionLock = new Object();
+  private final Object credentialsLock = new Object();
+  private final Object httpLock = new Object();
+  private final Object ecsLock = new Object();
+  private final Object autoscalingLock = new Object();
   private final ApiCallLog callLog;
   private volatile Region region;
   private volatile AwsCredentialsProvider credentials;
   private volatile SdkHttpClient http;
-  private EcsClient ecs;
+  private volatile EcsClient ecs;
+  private EcsClient sdkEcs;
+  private ApplicationAutoScalingClient sdkAutoscaling;
+  private final Map<String, String> env;
+  private volatile Boolean lightAllowed;
   private final Map<Class<?>, Object> others = new HashMap<>();
   private ElasticLoadBalancingV2Client elb;
-  private ApplicationAutoScalingClient autoscaling;
+  private volatile ApplicationAutoScalingClient autoscaling;
   private Ec2Client ec2;
   private CloudWatchLogsClient logs;
   private StsClient sts;
@@ -55,6 +66,7 @@ public final class AwsClients implements AutoCloseable {
   private final EventualConsistency eventualConsistency;
 
   private AwsClients(AwsSettings settings, Map<String, String> env) {
+    this.env = env;
     // test and tuning overrides: BERTH_AWS_CALL_TIMEOUT, BERTH_AWS_ATTEMPT_TIMEOUT, BERTH_AWS_CONNECT_TIMEOUT
     // (e.g. 5s, 500ms, 2m) and BERTH_AWS_MAX_ATTEMPTS (standard retry mode's attempts, default 3)
     Duration call = duration(env, "BERTH_AWS_CALL_TIMEOUT");
@@ -145,7 +157,7 @@ public final class AwsClients implements AutoCloseable {
   /** The region in force: --region, else AWS_REGION / the profile's region. Exit 3 when there is none. */
   public Region region() {
     if (region == null) {
-      synchronized (this) {
+      synchronized (regionLock) {
         if (region == null) {
           region = resolveRegion();
         }
@@ -157,6 +169,12 @@ public final class AwsClients implements AutoCloseable {
   private Region resolveRegion() {
     if (settings.region() != null && !settings.region().isBlank()) {
       return AwsRegions.check(settings.region(), "--region");
+    }
+    // the default chain's first provider, read directly (the chain's set-up is a few ms of every step):
+    // the aws.region system property, else AWS_REGION
+    String direct = System.getProperty("aws.region") == null ? System.getenv("AWS_REGION") : null;
+    if (direct != null && !direct.isBlank()) {
+      return AwsRegions.check(direct.trim(), "AWS_REGION");
     }
     Region found;
     try {
@@ -175,7 +193,7 @@ public final class AwsClients implements AutoCloseable {
   /** The credentials in force (profile, default chain, or an assumed role refreshed before expiry). */
   public AwsCredentialsProvider credentials() {
     if (credentials == null) {
-      synchronized (this) {
+      synchronized (credentialsLock) {
         if (credentials == null) {
           credentials = resolveCredentials();
         }
@@ -185,9 +203,10 @@ public final class AwsClients implements AutoCloseable {
   }
 
   private AwsCredentialsProvider resolveCredentials() {
+    AwsCredentialsProvider fromEnvironment = settings.profile() == null ? environmentKeys() : null;
     AwsCredentialsProvider base = settings.profile() != null
         ? ProfileCredentialsProvider.create(settings.profile())
-        : DefaultCredentialsProvider.builder().build();
+        : fromEnvironment != null ? fromEnvironment : DefaultCredentialsProvider.builder().build();
     if (settings.roleArn() == null) {
       return base;
     }
@@ -207,6 +226,31 @@ public final class AwsClients implements AutoCloseable {
     return provider;
   }
 
+  /**
+   * The keys in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), which the SDK's default chain
+   * would find second, after the aws.* system properties; null when a system property is set or the keys are not
+   * (then the whole chain runs). Read directly: building the chain is a few ms of every step.
+   */
+  static AwsCredentialsProvider environmentKeys() {
+    if (System.getProperty("aws.accessKeyId") != null || System.getProperty("aws.secretAccessKey") != null
+        || System.getProperty("aws.secretKey") != null || System.getProperty("aws.sessionToken") != null) {
+      return null;
+    }
+    String id = trimmed(System.getenv("AWS_ACCESS_KEY_ID"));
+    String secret = trimmed(System.getenv("AWS_SECRET_ACCESS_KEY"));
+    String token = trimmed(System.getenv("AWS_SESSION_TOKEN"));
+    if (id == null || secret == null) {
+      return null;
+    }
+    return software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(token == null
+        ? software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(id, secret)
+        : software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(id, secret, token));
+  }
+
+  private static String trimmed(String v) {
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
   /** Role session names allow [\w+=,.@-]{2,64}. */
   static String sanitizeSessionName(String name) {
     String s = name.replaceAll("[^\\w+=,.@-]", "-");
@@ -218,7 +262,7 @@ public final class AwsClients implements AutoCloseable {
 
   private SdkHttpClient http() {
     if (http == null) {
-      synchronized (this) {
+      synchronized (httpLock) {
         if (http == null) {
           UrlConnectionHttpClient.Builder builder = UrlConnectionHttpClient.builder()
               .connectionTimeout(connectTimeout)
@@ -261,11 +305,140 @@ public final class AwsClients implements AutoCloseable {
     return client;
   }
 
-  public synchronized EcsClient ecs() {
-    if (ecs == null) {
-      ecs = build(() -> configure(EcsClient.builder(), credentials()).build());
+  /**
+   * ECS: berth's light client ({@link JsonService}) where the configuration is plain (see {@link #light}), else
+   * the SDK's client.
+   */
+  public EcsClient ecs() {
+    EcsClient c = ecs;
+    if (c == null) {
+      synchronized (ecsLock) {
+        if (ecs == null) {
+          JsonService light = light(LightEcsClient.SPEC, "ECS", "ecs");
+          ecs = light == null ? sdkEcs() : new LightEcsClient(light, this::sdkEcs);
+        }
+        c = ecs;
+      }
     }
-    return ecs;
+    return c;
+  }
+
+  private synchronized EcsClient sdkEcs() {
+    if (sdkEcs == null) {
+      sdkEcs = build(() -> configure(EcsClient.builder(), credentials()).build());
+    }
+    return sdkEcs;
+  }
+
+  /**
+   * The light JSON client of a service, or null when the SDK's client must be used: when BERTH_AWS_CLIENTS=sdk,
+   * or when the endpoint could come from somewhere berth does not read (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, the
+   * JVM's aws.* endpoint properties, a shared config file that sets endpoints, FIPS, dual-stack, services
+   * sections or retries), or when the proxy wants a login. Otherwise the endpoint is the SDK's choice:
+   * --endpoint-url, AWS_ENDPOINT_URL_SERVICE, AWS_ENDPOINT_URL, else the SDK's endpoint metadata for the region
+   * (AWS_USE_FIPS_ENDPOINT and AWS_USE_DUALSTACK_ENDPOINT honoured).
+   */
+  private JsonService light(JsonService.Spec spec, String envSuffix, String metadataKey) {
+    if (!lightAllowed()) {
+      return null;
+    }
+    java.net.URI endpoint = settings.endpointUrl();
+    if (endpoint == null) {
+      String e = firstSet(env.get("AWS_ENDPOINT_URL_" + envSuffix), env.get("AWS_ENDPOINT_URL"));
+      if (e != null) {
+        try {
+          endpoint = java.net.URI.create(e.trim());
+        } catch (IllegalArgumentException bad) {
+          return null; // the SDK client reports it as it always did
+        }
+      } else {
+        try {
+          endpoint = AwsEndpoints.of(metadataKey, region().id(), "true".equalsIgnoreCase(
+              env.get("AWS_USE_FIPS_ENDPOINT")), "true".equalsIgnoreCase(env.get("AWS_USE_DUALSTACK_ENDPOINT")));
+        } catch (RuntimeException noEndpoint) {
+          return null; // the SDK's endpoint rules decide, as they always did
+        }
+      }
+    }
+    if (endpoint.getScheme() == null || endpoint.getHost() == null) {
+      return null;
+    }
+    dev.berth.image.ProxyConfig proxies = lightProxies(env);
+    java.net.URI proxy = "https".equalsIgnoreCase(endpoint.getScheme()) ? proxies.https() : proxies.http();
+    if (proxy != null && proxy.getRawUserInfo() != null) {
+      return null; // a proxy that wants a login: the SDK's HTTP client sends it
+    }
+    return new JsonService(spec, endpoint, region().id(), () -> credentials().resolveCredentials(),
+        proxies, callLog, connectTimeout,
+        settings.attemptTimeout() == null ? AwsSettings.DEFAULT_ATTEMPT_TIMEOUT : settings.attemptTimeout(),
+        settings.callTimeout() == null ? AwsSettings.DEFAULT_CALL_TIMEOUT : settings.callTimeout(), maxAttempts,
+        java.time.Clock.systemUTC(), Thread::sleep);
+  }
+
+  /**
+   * The environment's proxies for the light clients, with NO_PROXY read as the SDK clients read it
+   * ({@link Proxies#nonProxyPatterns}: an entry's port is not looked at), so that an endpoint goes direct or
+   * through the proxy whichever client calls it.
+   */
+  static dev.berth.image.ProxyConfig lightProxies(Map<String, String> env) {
+    dev.berth.image.ProxyConfig p = dev.berth.image.ProxyConfig.from(env);
+    List<String> noProxy = new ArrayList<>();
+    for (String e : p.noProxy()) {
+      if (e.startsWith("[") && e.indexOf("]:") > 0) {
+        noProxy.add(e.substring(0, e.indexOf("]:") + 1)); // [v6]:port
+      } else if (!e.startsWith("[") && e.chars().filter(c -> c == ':').count() == 1) {
+        noProxy.add(e.substring(0, e.indexOf(':'))); // host:port
+      } else {
+        noProxy.add(e);
+      }
+    }
+    return new dev.berth.image.ProxyConfig(p.https(), p.http(), noProxy);
+  }
+
+  private static String firstSet(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
+    }
+    return null;
+  }
+
+  /** Keys of a shared config file that change how the SDK reaches or retries a service. */
+  private static final java.util.regex.Pattern SDK_ONLY_CONFIG = java.util.regex.Pattern.compile(
+      "(?im)^\\s*(\\[\\s*services\\b|endpoint_url|use_fips_endpoint|use_dualstack_endpoint|retry_mode|max_attempts"
+      + "|defaults_mode|sigv4a_signing_region_set|ignore_configured_endpoint_urls)");
+
+  private boolean lightAllowed() {
+    if (lightAllowed == null) {
+      lightAllowed = !"sdk".equalsIgnoreCase(String.valueOf(env.get("BERTH_AWS_CLIENTS")).trim())
+          && firstSet(env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) == null
+          && System.getProperty("aws.endpointUrl") == null && System.getProperty("aws.useFipsEndpoint") == null
+          && System.getProperty("aws.useDualstackEndpoint") == null && !configSetsEndpoints();
+    }
+    return lightAllowed;
+  }
+
+  private boolean configSetsEndpoints() {
+    String named = firstSet(env.get("AWS_CONFIG_FILE"));
+    java.nio.file.Path file;
+    if (named != null) {
+      file = Path.of(named.startsWith("~") ? System.getProperty("user.home") + named.substring(1) : named);
+    } else {
+      file = Path.of(System.getProperty("user.home"), ".aws", "config");
+    }
+    try {
+      if (!java.nio.file.Files.isRegularFile(file)) {
+        return false;
+      }
+      // a shared config file is small; a huge one goes to the SDK, which reads it anyway
+      if (java.nio.file.Files.size(file) > 1 << 20) {
+        return true;
+      }
+      return SDK_ONLY_CONFIG.matcher(java.nio.file.Files.readString(file)).find();
+    } catch (java.io.IOException | RuntimeException e) {
+      return true;
+    }
   }
 
   /**
@@ -290,11 +463,28 @@ public final class AwsClients implements AutoCloseable {
     return elb;
   }
 
-  public synchronized ApplicationAutoScalingClient autoscaling() {
-    if (autoscaling == null) {
-      autoscaling = build(() -> configure(ApplicationAutoScalingClient.builder(), credentials()).build());
+  /** Application Auto Scaling: the light client where the configuration is plain (see {@link #light}). */
+  public ApplicationAutoScalingClient autoscaling() {
+    ApplicationAutoScalingClient c = autoscaling;
+    if (c == null) {
+      synchronized (autoscalingLock) {
+        if (autoscaling == null) {
+          JsonService light = light(LightApplicationAutoScalingClient.SPEC, "APPLICATION_AUTO_SCALING",
+              "application-autoscaling");
+          autoscaling = light == null ? sdkAutoscaling() : new LightApplicationAutoScalingClient(light,
+              this::sdkAutoscaling);
+        }
+        c = autoscaling;
+      }
     }
-    return autoscaling;
+    return c;
+  }
+
+  private synchronized ApplicationAutoScalingClient sdkAutoscaling() {
+    if (sdkAutoscaling == null) {
+      sdkAutoscaling = build(() -> configure(ApplicationAutoScalingClient.builder(), credentials()).build());
+    }
+    return sdkAutoscaling;
   }
 
   public synchronized Ec2Client ec2() {
@@ -328,14 +518,16 @@ public final class AwsClients implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      try {
-        closeables.get(i).close();
-      } catch (Exception e) {
-        // closing is best effort; nothing is left to report to
+    synchronized (closeables) {
+      for (int i = closeables.size() - 1; i >= 0; i--) {
+        try {
+          closeables.get(i).close();
+        } catch (Exception e) {
+          // closing is best effort; nothing is left to report to
+        }
       }
+      closeables.clear();
     }
-    closeables.clear();
   }
 
   /** Exposed for BerthException users that want an access error with the AWS cause. */

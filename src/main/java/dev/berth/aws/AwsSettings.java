@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param externalId external id for the role, or null
  * @param roleSessionName session name for the role, or null for "berth"
  * @param endpointUrl one endpoint for every service (emulators), or null; AWS_ENDPOINT_URL and
- *     AWS_ENDPOINT_URL_SERVICE are honoured by the SDK itself
+ *     AWS_ENDPOINT_URL_SERVICE are honoured by the SDK's clients and berth's light ones alike
  * @param callTimeout deadline of one API call including retries
  * @param attemptTimeout deadline of one HTTP attempt
  */

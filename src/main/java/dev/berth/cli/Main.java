@@ -58,7 +58,11 @@ public final class Main implements Runnable {
       System.out.println("berth " + version());
       System.exit(0);
     }
-    Warmup.start(args.length > 0 ? STEPS.get(args[0]) : null);
+    Class<?> step = args.length > 0 ? STEPS.get(args[0]) : null;
+    if (step != null) {
+      boolean[] needs = Warmup.needs(step, args, System.getenv());
+      Warmup.start(step, needs[0], needs[1]);
+    }
     int code = run(args, System.getenv(), System.out, System.err);
     System.exit(code);
   }

@@ -9,21 +9,25 @@ package dev.berth.cli;
  * against); the JCA providers behind the HTTP client's {@code SSLContext.getInstance("TLS")} and the request
  * signer's HMAC-SHA256 and SHA-256; {@code BigDecimal}'s constants (the SDK's JSON parser needs them for the first
  * answer); the AWS SDK's endpoint metadata of all its services (the client builder's signing region reads it)
- * and the JSON protocol's unmarshallers; Jackson's serializer of the step's result record (rendered last).
+ * and the SigV4 signer of berth's light JSON client; Jackson's serializer of the step's result record (rendered last).
  * Class initialisation and Jackson's serializer cache are thread-safe: when the main thread needs one of these
  * first or meanwhile, it waits for that set-up or does it itself, so a step's result cannot differ, only its wall
  * time, on a machine with a second core free. Nothing here reads the environment, the network or the user's
- * files.
+ * files; Main says which of TLS and the endpoint metadata the run may use ({@link #needs}).
  */
 final class Warmup {
-  private static final String[] CLASSES = {
+  static final String[] CLASSES = {
+      // berth's light JSON client of ECS and Application Auto Scaling: its JSON reader and its SigV4 signer
+      "dev.berth.aws.JsonWire",
+      "dev.berth.aws.SigV4",
       // BigDecimal's constants: the SDK's JSON parser sets up its own from them before it reads the first answer
       "java.math.BigDecimal",
+      // the SDK's endpoint metadata of all its services (the endpoints of the light clients, the signing region of
+      // the SDK's clients)
       "software.amazon.awssdk.regions.internal.MetadataLoader",
   };
 
-  static final String UNMARSHALLER = "software.amazon.awssdk.protocols.json.internal.unmarshall."
-      + "JsonProtocolUnmarshaller";
+  static final String METADATA = "software.amazon.awssdk.regions.internal.MetadataLoader";
 
   private Warmup() {}
 
@@ -32,16 +36,64 @@ final class Warmup {
    * step named first) starts nothing.
    */
   static void start(Class<?> command) {
+    start(command, true, true);
+  }
+
+  /**
+   * {@link #start(Class)} for a run whose endpoints are known: TLS is set up only when a call may go over https
+   * (no plain-http endpoint given), the SDK's endpoint metadata only when a call may need it (no endpoint given,
+   * or a step that builds an SDK client, which reads it for its signing region). What a run does not use is not
+   * only wasted work here: the step's start-up cache records every class the recording run loaded, and the JVM
+   * loads all of them at every later start.
+   */
+  static void start(Class<?> command, boolean tls, boolean endpointMetadata) {
     if (command == null) {
       return;
     }
-    Thread t = new Thread(() -> run(command), "berth-warmup");
+    Thread t = new Thread(() -> run(command, tls, endpointMetadata), "berth-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.NORM_PRIORITY - 1);
     t.start();
   }
 
+  /**
+   * Steps whose AWS calls all go through berth's own clients (the light JSON clients, ecr-push's ECR client) when
+   * their endpoint is given: they read the SDK's endpoint metadata only to find an endpoint.
+   */
+  static final java.util.Set<Class<?>> LIGHT_ONLY = java.util.Set.of(EcsScaleCommand.class,
+      EcsForceRedeployCommand.class, EcsRegisterTaskCommand.class, EcrPushCommand.class);
+
+  /**
+   * What the warm-up of a step needs to know of its run, from its arguments and environment: whether TLS
+   * may be used and whether the SDK's endpoint metadata may be read (see {@link #start(Class, boolean, boolean)}).
+   * An endpoint is given by {@code --endpoint-url} or {@code AWS_ENDPOINT_URL}; when unsure, both are warmed.
+   */
+  static boolean[] needs(Class<?> command, String[] args, java.util.Map<String, String> env) {
+    String endpoint = null;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("--endpoint-url") && i + 1 < args.length) {
+        endpoint = args[i + 1];
+      } else if (args[i].startsWith("--endpoint-url=")) {
+        endpoint = args[i].substring("--endpoint-url=".length());
+      } else if (args[i].equals("--")) {
+        break;
+      }
+    }
+    if (endpoint == null) {
+      endpoint = env.get("AWS_ENDPOINT_URL");
+    }
+    boolean given = endpoint != null && !endpoint.isBlank();
+    boolean plainHttp = given && endpoint.trim().regionMatches(true, 0, "http://", 0, 7);
+    // ecr-push also talks to registries, which may be https whatever the ECR API's endpoint is
+    boolean tls = !plainHttp || command == EcrPushCommand.class;
+    return new boolean[] {tls, !given || !LIGHT_ONLY.contains(command)};
+  }
+
   static void run(Class<?> command) {
+    run(command, true, true);
+  }
+
+  static void run(Class<?> command, boolean tls, boolean endpointMetadata) {
     annotations(command, new java.util.HashSet<>());
     ClassLoader loader = Warmup.class.getClassLoader();
     // berth's JSON first: ecs-register-task reads its task definition with it right after the options
@@ -51,7 +103,9 @@ final class Warmup {
       initialize(loader, "dev.berth.taskdef.SdkJson");
     }
     try {
-      javax.net.ssl.SSLContext.getInstance("TLS");
+      if (tls) {
+        javax.net.ssl.SSLContext.getInstance("TLS");
+      }
       // the request signer's first HMAC-SHA256 and SHA-256 (the JCA provider's set-up)
       javax.crypto.Mac.getInstance("HmacSHA256");
       java.security.MessageDigest.getInstance("SHA-256");
@@ -59,23 +113,44 @@ final class Warmup {
       // the HTTP client and the signer report the same problem on the main thread
     }
     for (String name : CLASSES) {
+      if (!endpointMetadata && name.equals(METADATA)) {
+        continue;
+      }
       initialize(loader, name);
     }
     try {
       // the serializer of the step's result (Jackson builds it from the records' accessors once per process):
       // the last thing the step does is render its result
       Class<?> result = Class.forName(resultType(command), false, loader);
-      dev.berth.report.Json.mapper().canSerialize(result);
+      serializers(result, new java.util.HashSet<>());
     } catch (Throwable e) {
       // the step renders its result as before
     }
-    try {
-      // the unmarshallers every JSON-protocol client (ECS, Application Auto Scaling, CloudWatch Logs) shares, set
-      // up once per process by the first client; an SDK-internal method, hence by name: when a later SDK drops
-      // it, this is skipped and the first client sets them up as before
-      Class.forName(UNMARSHALLER, true, loader).getMethod("defaultProtocolUnmarshallDependencies").invoke(null);
-    } catch (Throwable e) {
-      // see above
+  }
+
+  /**
+   * Builds Jackson's serializer of TYPE and of the berth types its record components hold (lists' and maps' too),
+   * which Jackson would otherwise build, with the annotations they carry, while the main thread renders.
+   */
+  static void serializers(Class<?> type, java.util.Set<Class<?>> seen) {
+    if (type == null || !type.getName().startsWith("dev.berth.") || !seen.add(type)) {
+      return;
+    }
+    dev.berth.report.Json.mapper().canSerialize(type);
+    if (type.isRecord()) {
+      for (java.lang.reflect.RecordComponent c : type.getRecordComponents()) {
+        visit(c.getGenericType(), seen);
+      }
+    }
+  }
+
+  private static void visit(java.lang.reflect.Type t, java.util.Set<Class<?>> seen) {
+    if (t instanceof Class<?> c) {
+      serializers(c, seen);
+    } else if (t instanceof java.lang.reflect.ParameterizedType p) {
+      for (java.lang.reflect.Type a : p.getActualTypeArguments()) {
+        visit(a, seen);
+      }
     }
   }
 

@@ -13,30 +13,18 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import software.amazon.awssdk.http.ContentStreamProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
-import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
-import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.EndpointTag;
-import software.amazon.awssdk.regions.ServiceEndpointKey;
-import software.amazon.awssdk.regions.ServiceMetadata;
 
 /**
  * The few ECR API operations ecr-push needs (DescribeRepositories, CreateRepository, Get/PutLifecyclePolicy,
  * GetAuthorizationToken), as JSON calls over {@link HttpURLConnection}. A short push spends most of its time
  * starting the AWS SDK's ECR client (about 2 s of class loading on a small machine); these five calls do not need
- * it. The parts that must be right are the SDK's own: requests are signed by its {@link AwsV4HttpSigner} (with the
- * clock corrected when the service reports a skew), the endpoint comes from its endpoint rules (every partition,
- * FIPS, dual-stack), region and credentials from the same chains as the SDK clients of the other steps, and the
+ * it. The parts that must be right are the SDK's own or follow it: requests are signed as its signer signs them
+ * ({@link dev.berth.aws.SigV4}, with the clock corrected when the service reports a skew), the endpoint comes
+ * from its endpoint metadata (every partition, FIPS, dual-stack), region and credentials from the same chains as the SDK clients of the other steps, and the
  * calls go through the environment's HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host. Retries with
  * backoff on throttling, 5xx and broken connections; every call has connect and read timeouts.
  */
@@ -81,7 +69,6 @@ public final class EcrApi {
   /** What AWS answers to a request signed with a clock too far from its own. */
   private static final Set<String> SKEW_CODES = Set.of("RequestTimeTooSkewed", "RequestExpired",
       "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure");
-  private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
   private volatile java.time.Duration skew = java.time.Duration.ZERO;
   private final URI endpoint;
@@ -136,17 +123,8 @@ public final class EcrApi {
    * berth's runtime class path.
    */
   public static URI defaultEndpoint(String region, boolean fips, boolean dualStack) {
-    List<EndpointTag> tags = new java.util.ArrayList<>();
-    if (fips) {
-      tags.add(EndpointTag.FIPS);
-    }
-    if (dualStack) {
-      tags.add(EndpointTag.DUALSTACK);
-    }
     try {
-      URI host = ServiceMetadata.of("api.ecr").endpointFor(ServiceEndpointKey.builder().region(Region.of(region))
-          .tags(tags).build());
-      return URI.create("https://" + host);
+      return dev.berth.aws.AwsEndpoints.of("api.ecr", region, fips, dualStack);
     } catch (RuntimeException e) {
       throw new dev.berth.report.InvalidInputException("--region", "no ECR endpoint for region " + region
           + (fips ? " with FIPS" : "") + (dualStack ? " with dual-stack" : "") + ": " + e.getMessage());
@@ -203,33 +181,22 @@ public final class EcrApi {
     Credentials creds = credentials.get();
     String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
     URI uri = endpoint.resolve(path);
-    SdkHttpRequest request = SdkHttpRequest.builder()
-        .method(SdkHttpMethod.POST)
-        .uri(uri)
-        .putHeader("Content-Type", "application/x-amz-json-1.1")
-        .putHeader("X-Amz-Target", TARGET_PREFIX + operation)
-        .build();
-    AwsCredentialsIdentity identity = creds.sessionToken() == null || creds.sessionToken().isEmpty()
-        ? AwsCredentialsIdentity.create(creds.accessKeyId(), creds.secretAccessKey())
-        : AwsSessionCredentialsIdentity.create(creds.accessKeyId(), creds.secretAccessKey(), creds.sessionToken());
-    // the SDK's own SigV4 signer, with the clock corrected by the skew the service reported (as the SDK does)
-    Clock signingClock = skew.isZero() ? clock : Clock.offset(clock, skew);
-    SignedRequest signed = SIGNER.sign(r -> r
-        .identity(identity)
-        .request(request)
-        .payload(ContentStreamProvider.fromByteArray(payload))
-        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ecr")
-        .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-        .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, signingClock));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/x-amz-json-1.1");
+    headers.put("X-Amz-Target", TARGET_PREFIX + operation);
+    // SigV4 as the SDK's signer computes it, with the clock corrected by the skew the service reported
+    Map<String, String> signed = dev.berth.aws.SigV4.sign("POST", uri, headers, payload, creds.accessKeyId(),
+        creds.secretAccessKey(), creds.sessionToken() == null || creds.sessionToken().isEmpty() ? null
+            : creds.sessionToken(), region, "ecr", (skew.isZero() ? clock.instant() : clock.instant().plus(skew)));
 
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection(proxies.proxyFor(uri));
     c.setRequestMethod("POST");
     c.setConnectTimeout(Math.min(connectTimeoutMillis, readTimeout));
     c.setReadTimeout(readTimeout);
     c.setUseCaches(false);
-    signed.request().forEachHeader((k, values) -> {
+    signed.forEach((k, v) -> {
       if (!k.equalsIgnoreCase("host")) {
-        c.setRequestProperty(k, String.join(",", values));
+        c.setRequestProperty(k, v);
       }
     });
     c.setDoOutput(true);
