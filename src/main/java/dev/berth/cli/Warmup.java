@@ -98,6 +98,13 @@ final class Warmup {
     ClassLoader loader = Warmup.class.getClassLoader();
     // berth's JSON first: ecs-register-task reads its task definition with it right after the options
     initialize(loader, "dev.berth.report.Json");
+    try {
+      // Jackson's parser (its base class sets up big-number constants): a step's first JSON read, of its file or
+      // of the first answer
+      dev.berth.report.Json.mapper().readTree("{\"a\":[1.5,\"b\",true,null]}");
+    } catch (Throwable e) {
+      // the step's first read sets it up instead
+    }
     if (command == EcsRegisterTaskCommand.class) {
       // the task definition's SDK shapes, against which the file is checked field by field
       initialize(loader, "dev.berth.taskdef.SdkJson");
