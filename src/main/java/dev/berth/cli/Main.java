@@ -59,7 +59,7 @@ public final class Main implements Runnable {
       System.exit(0);
     }
     Class<?> step = args.length > 0 ? STEPS.get(args[0]) : null;
-    if (step != null) {
+    if (step != null && !Warmup.onlyHelp(args)) {
       boolean[] needs = Warmup.needs(step, args, System.getenv());
       Warmup.start(step, needs[0], needs[1]);
     }

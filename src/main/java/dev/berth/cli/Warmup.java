@@ -89,6 +89,19 @@ final class Warmup {
     return new boolean[] {tls, !given || !LIGHT_ONLY.contains(command)};
   }
 
+  /** True when the run only prints help or the version ({@code -h}, {@code --help}, {@code -V}, {@code --version}). */
+  static boolean onlyHelp(String[] args) {
+    for (String a : args) {
+      if (a.equals("--")) {
+        return false;
+      }
+      if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static void run(Class<?> command) {
     run(command, true, true);
   }

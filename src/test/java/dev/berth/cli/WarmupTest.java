@@ -57,6 +57,14 @@ class WarmupTest {
   }
 
   @Test
+  void onlyHelp_whenHelpOrVersionIsAsked_isTrue_andNotForAValueAfterDoubleDash() {
+    assertTrue(Warmup.onlyHelp(new String[] {"ecs-scale", "--help"}));
+    assertTrue(Warmup.onlyHelp(new String[] {"ecs-deploy-service", "--cluster", "c", "-h"}));
+    assertTrue(!Warmup.onlyHelp(new String[] {"ecs-scale", "--cluster", "c", "--service", "s"}));
+    assertTrue(!Warmup.onlyHelp(new String[] {"ecs-run-task", "--", "--help"}), "the task's own command");
+  }
+
+  @Test
   void resultType_ofEveryStep_namesAResultRecordInTheStepsPackage() throws Exception {
     for (Class<? extends StepCommand> step : Main.STEPS.values()) {
       Class<?> result = Class.forName(Warmup.resultType(step));
