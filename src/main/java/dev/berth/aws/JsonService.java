@@ -40,8 +40,8 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
  * SDK's client and its first call were over half of a short step's own time (the promotion path's ecs-scale,
  * ecs-force-redeploy --no-wait, ecs-register-task); this does the same work with what berth has loaded anyway.
  * What must be right is the SDK's or follows it: the SDK's model objects in and out ({@link JsonWire}), SigV4
- * as its signer computes it ({@link SigV4}), its modelled exceptions (the error's code picks the class, as the SDK client does), its standard
- * retry mode (throttling, 5xx and broken connections retried with jittered backoff, up to the configured
+ * as its signer computes it ({@link SigV4}), its modelled exceptions (the error's code picks the class, as the
+ * SDK client does), its standard retry mode (throttling, 5xx and broken connections retried with jittered backoff, up to the configured
  * attempts; the clock corrected when AWS reports a skew), its call and attempt timeouts as its timeout
  * exceptions, the call log and the IAM action named in a permission refusal (as {@link ApiCallLog} does for the
  * SDK clients). Endpoint, region, credentials and proxies come from {@link AwsClients}, which builds this only
@@ -57,7 +57,7 @@ public final class JsonService {
       "ProvisionedThroughputExceededException", "SlowDown", "TooManyRequestsException", "RequestLimitExceeded",
       "BandwidthLimitExceeded", "RequestThrottled", "RequestThrottledException", "EC2ThrottledException",
       "TransactionInProgressException");
-  /** Other codes it retries (besides any 5xx answer). */
+  /** Other codes it retries (besides the statuses below). */
   static final Set<String> TRANSIENT = Set.of("PriorRequestNotComplete", "RequestTimeout",
       "RequestTimeoutException", "InternalError");
   /** The HTTP statuses it retries (besides 429, throttling). */
@@ -66,7 +66,7 @@ public final class JsonService {
   static final Set<String> SKEW = Set.of("RequestTimeTooSkewed", "RequestExpired", "InvalidSignatureException",
       "SignatureDoesNotMatch", "AuthFailure", "RequestInTheFuture");
 
-  /** Sleeps between attempts (tests give one that records). */
+  /** Sleeps between attempts (injected: AwsClients gives Thread::sleep). */
   @FunctionalInterface
   public interface Pause {
     void sleep(long millis) throws InterruptedException;

@@ -35,9 +35,10 @@ import software.amazon.awssdk.utils.builder.SdkBuilder;
 /**
  * The AWS JSON protocol (awsJson1_1: ECS, Application Auto Scaling) for the SDK's model objects, as the SDK's own
  * marshaller and unmarshaller do it, driven by the same {@link SdkField}s: members by their wire names, unset
- * members and untouched auto-constructed lists and maps left out, defaults (the idempotency tokens of
- * CreateService and RunTask) filled in, timestamps as epoch seconds with milliseconds, blobs in base64; unknown
- * members of an answer ignored; documents (CreateService's hookDetails) as the JSON they hold. LightJsonClientIT holds it to the SDK's own results against the emulator.
+ * members and untouched auto-constructed lists and maps left out, the defaults a model declares filled in,
+ * timestamps as epoch seconds with milliseconds, blobs in base64; unknown members of an answer ignored; documents
+ * (CreateService's hookDetails) as the JSON they hold. LightJsonClientIT holds it to the SDK's own results and
+ * request bodies.
  */
 final class JsonWire {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -48,7 +49,7 @@ final class JsonWire {
 
   private JsonWire() {}
 
-  /** Thrown for a member the light client does not carry (headers, URI labels, documents): use the SDK. */
+  /** A member the light client does not carry (headers, URI labels): LightClientsInSyncTest keeps them out. */
   static final class Unsupported extends RuntimeException {
     Unsupported(String what) {
       super(what, null, false, false);

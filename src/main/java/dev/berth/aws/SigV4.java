@@ -13,8 +13,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AWS Signature Version 4 for berth's light JSON clients (and ecr-push's ECR client): a POST with a JSON body to a service endpoint, signed
- * with the headers it carries (AWS General Reference, "Create a signed AWS API request"). The AWS SDK's own
+ * AWS Signature Version 4 for berth's light JSON clients (and ecr-push's ECR client): a POST with a JSON body to
+ * a service endpoint, signed with the headers it carries (AWS General Reference, "Create a signed AWS API request"). The AWS SDK's own
  * signer does the same but its set-up starts the SDK's logging (SLF4J 1.7, which no start-up cache can hold);
  * SigV4Test holds this one to the SDK signer's Authorization header byte for byte, and the emulator with IAM
  * enforced (IamEnforcedIT) checks the signatures as AWS does. No secret is kept or printed: the key is derived
@@ -29,7 +29,8 @@ public final class SigV4 {
 
   /**
    * The headers to send: HEADERS (content type, target) plus Host, x-amz-content-sha256, X-Amz-Date,
-   * X-Amz-Security-Token when there is a session token, and Authorization. Host is returned too (the caller's HTTP client sets it itself).
+   * X-Amz-Security-Token when there is a session token, and Authorization. Host is returned too (the caller's HTTP
+   * client sets it itself).
    */
   public static Map<String, String> sign(String method, URI uri, Map<String, String> headers, byte[] payload,
       String accessKeyId, String secretAccessKey, String sessionToken, String region, String service, Instant now) {
