@@ -35,17 +35,17 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 import software.amazon.awssdk.utils.builder.SdkBuilder;
 
 /**
- * Calls one AWS JSON-protocol service (awsJson1_1: ECS, Application Auto Scaling) without the SDK's client, for
- * the generated light clients ({@code LightEcsClient}, {@code LightApplicationAutoScalingClient}). Building the
- * SDK's client and its first call were over half of a short step's own time (the promotion path's ecs-scale,
- * ecs-force-redeploy --no-wait, ecs-register-task); this does the same work with what berth has loaded anyway.
- * What must be right is the SDK's or follows it: the SDK's model objects in and out ({@link JsonWire}), SigV4
- * as its signer computes it ({@link SigV4}), its modelled exceptions (the error's code picks the class, as the
- * SDK client does), its standard retry mode (throttling, 5xx and broken connections retried with jittered backoff, up to the configured
- * attempts; the clock corrected when AWS reports a skew), its call and attempt timeouts as its timeout
- * exceptions, the call log and the IAM action named in a permission refusal (as {@link ApiCallLog} does for the
- * SDK clients). Endpoint, region, credentials and proxies come from {@link AwsClients}, which builds this only
- * where they are plain (see there); anything else goes to the SDK client.
+ * Calls one AWS JSON-protocol service (awsJson1_1: ECS, Application Auto Scaling) without the SDK's client, for the
+ * generated light clients ({@code LightEcsClient}, {@code LightApplicationAutoScalingClient}). Building the SDK's
+ * client and its first call were over half of a short step's own time (the promotion path's ecs-scale, ecs-force-
+ * redeploy --no-wait, ecs-register-task); this does the same work with what berth has loaded anyway. What must be
+ * right is the SDK's or follows it: the SDK's model objects in and out ({@link JsonWire}), SigV4 as its signer
+ * computes it ({@link SigV4}), its modelled exceptions (the error's code picks the class, as the SDK client does), its
+ * standard retry mode (throttling, 5xx and broken connections retried with jittered backoff, up to the configured
+ * attempts; the clock corrected when AWS reports a skew), its call and attempt timeouts as its timeout exceptions, the
+ * call log and the IAM action named in a permission refusal (as {@link ApiCallLog} does for the SDK clients).
+ * Endpoint, region, credentials and proxies come from {@link AwsClients}, which builds this only where they are plain
+ * (see there); anything else goes to the SDK client.
  */
 public final class JsonService {
   /** A service: how it is signed, addressed and named, and its model's exceptions. */

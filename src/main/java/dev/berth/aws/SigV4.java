@@ -13,12 +13,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AWS Signature Version 4 for berth's light JSON clients (and ecr-push's ECR client): a POST with a JSON body to
- * a service endpoint, signed with the headers it carries (AWS General Reference, "Create a signed AWS API request"). The AWS SDK's own
- * signer does the same but its set-up starts the SDK's logging (SLF4J 1.7, which no start-up cache can hold);
- * SigV4Test holds this one to the SDK signer's Authorization header byte for byte, and the emulator with IAM
- * enforced (IamEnforcedIT) checks the signatures as AWS does. No secret is kept or printed: the key is derived
- * per request and only the signature leaves.
+ * AWS Signature Version 4 for berth's light JSON clients (and ecr-push's ECR client): a POST with a JSON body to a
+ * service endpoint, signed with the headers it carries (AWS General Reference, "Create a signed AWS API request"). The
+ * AWS SDK's own signer does the same but its set-up starts the SDK's logging (SLF4J 1.7, which no start-up cache can
+ * hold); SigV4Test holds this one to the SDK signer's Authorization header byte for byte, and the emulator with IAM
+ * enforced (IamEnforcedIT) checks the signatures as AWS does. No secret is kept or printed: the key is derived per
+ * request and only the signature leaves.
  */
 public final class SigV4 {
   private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
