@@ -5,11 +5,11 @@ package dev.berth.cli;
  * parses the command line and builds the AWS client. Each item is set-up that the step would otherwise run on the
  * main thread later, in about the order the main thread needs them: the annotations of the step's options
  * (picocli reads them first); berth's {@code Json} with Jackson's {@code ObjectMapper}, whose date format loads
- * the time-zone and calendar data (and, for {@code ecs-register-task}, the SDK shapes its file is checked
- * against); the JCA providers behind the HTTP client's {@code SSLContext.getInstance("TLS")} and the request
- * signer's HMAC-SHA256 and SHA-256; {@code BigDecimal}'s constants (the SDK's JSON parser needs them for the first
- * answer); the AWS SDK's endpoint metadata of all its services (the client builder's signing region reads it)
- * and the SigV4 signer of berth's light JSON client; Jackson's serializer of the step's result record (rendered last).
+ * the time-zone and calendar data, and Jackson's parser (and, for {@code ecs-register-task}, the SDK shapes its
+ * file is checked against); the JCA providers behind {@code SSLContext.getInstance("TLS")} and the request
+ * signer's HMAC-SHA256 and SHA-256; the light JSON client's reader and SigV4 signer; {@code BigDecimal}'s
+ * constants; the AWS SDK's endpoint metadata of all its services (the light clients' endpoints, the SDK clients'
+ * signing region); Jackson's serializers of the step's result record and the types it holds (rendered last).
  * Class initialisation and Jackson's serializer cache are thread-safe: when the main thread needs one of these
  * first or meanwhile, it waits for that set-up or does it itself, so a step's result cannot differ, only its wall
  * time, on a machine with a second core free. Nothing here reads the environment, the network or the user's
@@ -24,7 +24,7 @@ final class Warmup {
       "java.math.BigDecimal",
       // the SDK's endpoint metadata of all its services (the endpoints of the light clients, the signing region of
       // the SDK's clients)
-      "software.amazon.awssdk.regions.internal.MetadataLoader",
+      Warmup.METADATA,
   };
 
   static final String METADATA = "software.amazon.awssdk.regions.internal.MetadataLoader";
