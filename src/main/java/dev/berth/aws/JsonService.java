@@ -103,10 +103,6 @@ public final class JsonService {
     this.pause = pause;
   }
 
-  public URI endpoint() {
-    return endpoint;
-  }
-
   /**
    * True when REQUEST carries its own override configuration (credentials, headers, timeouts of its own): such a
    * request goes to the SDK client, which honours them.

@@ -33,14 +33,7 @@ final class Warmup {
 
   /**
    * Starts the warm-up on a daemon thread (it never delays the JVM's exit) for a step's COMMAND class; null (no
-   * step named first) starts nothing.
-   */
-  static void start(Class<?> command) {
-    start(command, true, true);
-  }
-
-  /**
-   * {@link #start(Class)} for a run whose endpoints are known: TLS is set up only when a call may go over https
+   * step named first) starts nothing. TLS is set up only when a call may go over https
    * (no plain-http endpoint given), the SDK's endpoint metadata only when a call may need it (no endpoint given,
    * or a step that builds an SDK client, which reads it for its signing region). What a run does not use is not
    * only wasted work here: the step's start-up cache records every class the recording run loaded, and the JVM
@@ -100,10 +93,6 @@ final class Warmup {
       }
     }
     return false;
-  }
-
-  static void run(Class<?> command) {
-    run(command, true, true);
   }
 
   static void run(Class<?> command, boolean tls, boolean endpointMetadata) {

@@ -75,7 +75,7 @@ class WarmupTest {
   @Test
   void start_withoutAStep_startsNoThread() {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    Warmup.start(null);
+    Warmup.start(null, true, true);
     assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> !before.contains(t)
         && t.getName().equals("berth-warmup")), "a warm-up thread without a step");
   }
